@@ -1,0 +1,1 @@
+"""Data: framing, scaling, encoding, bundled datasets and synthetic problems."""

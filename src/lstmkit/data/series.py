@@ -1,0 +1,126 @@
+"""Turn what a user passes as "a series" into checked float values and a time index."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lstmkit.errors import InputError, InputTypeError
+
+# Values this far from zero overflow float32 arithmetic once squared in a loss.
+_MAX_ABS = 1e15
+
+
+def as_series(y, name: str = "y", min_length: int = 1) -> pd.Series:
+    """Validate one univariate series and return it as a float64 pandas Series.
+
+    Accepts a pandas Series (its index is kept; a DatetimeIndex must be sorted, unique
+    and regular), a 1-D array or a list. Raises one-line errors for non-numeric values,
+    NaN/inf, absurd magnitudes, bad dates and series shorter than ``min_length``.
+    """
+    if isinstance(y, pd.DataFrame):
+        if y.shape[1] != 1:
+            raise InputTypeError(
+                f"{name} must be one series (a Series, 1-D array or list); received a "
+                f"DataFrame with {y.shape[1]} columns {list(y.columns)[:5]}"
+            )
+        y = y.iloc[:, 0]
+    if isinstance(y, pd.Series):
+        index = y.index
+        values = y.to_numpy()
+    elif isinstance(y, (np.ndarray, list, tuple)):
+        values = np.asarray(y, dtype=object if isinstance(y, (list, tuple)) else None)
+        if values.ndim == 2 and 1 in values.shape:
+            values = values.reshape(-1)
+        if values.ndim != 1:
+            raise InputError(f"{name} must be 1-D; received an array of shape {values.shape}")
+        index = pd.RangeIndex(len(values))
+    else:
+        raise InputTypeError(
+            f"{name} must be a pandas Series, 1-D array or list of numbers; "
+            f"received {type(y).__name__}"
+        )
+    values = _to_float(values, name)
+    if len(values) < min_length:
+        raise InputError(f"{name} must have at least {min_length} values; received {len(values)}")
+    if isinstance(index, pd.DatetimeIndex):
+        check_dates(index, name)
+    return pd.Series(values, index=index, name=getattr(y, "name", None))
+
+
+def _to_float(values: np.ndarray, name: str) -> np.ndarray:
+    try:
+        out = values.astype(np.float64)
+    except (TypeError, ValueError):
+        bad = next((v for v in values if not _is_number(v)), None)
+        raise InputTypeError(f"{name} must hold numbers only; received the value {bad!r}") from None
+    finite = np.isfinite(out)
+    if not finite.all():
+        i = int(np.flatnonzero(~finite)[0])
+        raise InputError(
+            f"{name} must hold finite numbers; received {out[i]} at position {i} "
+            "(fill or drop missing values first)"
+        )
+    if len(out) and np.abs(out).max() > _MAX_ABS:
+        raise InputError(
+            f"{name} holds values up to {np.abs(out).max():.3g}; magnitudes above {_MAX_ABS:.0e} "
+            "are not supported (rescale the data)"
+        )
+    return out
+
+
+def _is_number(v) -> bool:
+    try:
+        float(v)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def check_dates(index: pd.DatetimeIndex, name: str = "y") -> None:
+    """Raise unless the dates are unique, increasing and evenly spaced (a known frequency)."""
+    if index.has_duplicates:
+        dup = index[index.duplicated()][0]
+        raise InputError(f"{name} has duplicated date {dup.date()}; each date may appear once")
+    if not index.is_monotonic_increasing:
+        pos = int(np.flatnonzero(np.diff(index.asi8) < 0)[0]) + 1
+        raise InputError(
+            f"{name} has unsorted dates ({index[pos].date()} comes after {index[pos - 1].date()}); "
+            "sort by date first"
+        )
+    if len(index) >= 3 and infer_freq(index) is None:
+        raise InputError(
+            f"{name} has irregular dates (no single frequency fits {index[0].date()} .. "
+            f"{index[-1].date()}); resample to a regular frequency first"
+        )
+
+
+def infer_freq(index: pd.Index) -> str | None:
+    """The pandas frequency of a DatetimeIndex, or None."""
+    if not isinstance(index, pd.DatetimeIndex):
+        return None
+    if index.freq is not None:
+        return index.freqstr
+    return pd.infer_freq(index) if len(index) >= 3 else None
+
+
+def season_length(index: pd.Index) -> int | None:
+    """A season length guessed from the frequency: 12 for monthly, 4 quarterly, 7 daily ..."""
+    freq = infer_freq(index)
+    if freq is None:
+        return None
+    base = freq.split("-")[0].lstrip("0123456789").upper()
+    table = {"M": 12, "MS": 12, "ME": 12, "Q": 4, "QS": 4, "QE": 4, "D": 7, "B": 5, "H": 24,
+             "h": 24, "W": 52}
+    return table.get(base) or table.get(base.rstrip("S"))
+
+
+def future_index(index: pd.Index, h: int) -> pd.Index:
+    """The ``h`` index labels that follow ``index`` (dates if it has a frequency)."""
+    freq = infer_freq(index)
+    if freq is not None:
+        return pd.date_range(index[-1], periods=h + 1, freq=freq)[1:]
+    if isinstance(index, pd.RangeIndex) or pd.api.types.is_integer_dtype(index):
+        start = int(index[-1]) + 1 if len(index) else 0
+        return pd.RangeIndex(start, start + h)
+    return pd.RangeIndex(len(index), len(index) + h)

@@ -1,0 +1,48 @@
+"""Exceptions raised for bad input.
+
+Every message is one line that names the argument, what was received and what is
+allowed. They subclass ValueError / TypeError, so ordinary ``except ValueError``
+code keeps working; the CLI turns them into one line on stderr and exit status 2.
+"""
+
+
+class InputError(ValueError):
+    """An argument has a bad value."""
+
+
+class InputTypeError(InputError, TypeError):
+    """An argument has a bad type."""
+
+
+class NotFittedError(InputError, AttributeError):
+    """A method that needs a fitted estimator was called before ``fit``."""
+
+
+class TrainingError(RuntimeError):
+    """Training could not go on (for example the loss became NaN or inf)."""
+
+
+def check_positive_int(name: str, value, minimum: int = 1) -> int:
+    """Return ``value`` as an int, or raise naming ``name`` if it is not an int >= minimum."""
+    if isinstance(value, bool) or not isinstance(value, (int,)) and not _is_integral(value):
+        raise InputTypeError(f"{name} must be an integer >= {minimum}; received {value!r}")
+    if int(value) < minimum:
+        raise InputError(f"{name} must be an integer >= {minimum}; received {value!r}")
+    return int(value)
+
+
+def check_choice(name: str, value, allowed) -> str:
+    """Raise naming ``name`` unless ``value`` is one of ``allowed``."""
+    if value not in allowed:
+        listed = ", ".join(repr(a) for a in allowed)
+        raise InputError(f"{name} must be one of {listed}; received {value!r}")
+    return value
+
+
+def _is_integral(value) -> bool:
+    try:
+        import numpy as np
+
+        return isinstance(value, np.integer)
+    except ImportError:  # pragma: no cover
+        return False

@@ -1,0 +1,81 @@
+"""Metrics as plain functions of arrays.
+
+sMAPE and MASE follow the M3/M4 competition definitions:
+``smape = mean(200 * |y - f| / (|y| + |f|))`` and
+``mase = mean|y - f| / mean|y_train[t] - y_train[t - season]|``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import mean_absolute_error, mean_squared_error
+
+from lstmkit.errors import InputError
+
+
+def _pair(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
+    y_true = np.asarray(y_true, dtype=np.float64).reshape(-1)
+    y_pred = np.asarray(y_pred, dtype=np.float64).reshape(-1)
+    if y_true.shape != y_pred.shape:
+        raise InputError(
+            f"y_true and y_pred must have the same length; received {len(y_true)} and {len(y_pred)}"
+        )
+    if len(y_true) == 0:
+        raise InputError("y_true and y_pred must not be empty")
+    return y_true, y_pred
+
+
+def rmse(y_true, y_pred) -> float:
+    """Root mean squared error."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    return float(np.sqrt(mean_squared_error(y_true, y_pred)))
+
+
+def mae(y_true, y_pred) -> float:
+    """Mean absolute error."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    return float(mean_absolute_error(y_true, y_pred))
+
+
+def smape(y_true, y_pred) -> float:
+    """Symmetric MAPE in percent (0..200), M4 definition; 0/0 terms count as 0."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    denom = np.abs(y_true) + np.abs(y_pred)
+    ratio = np.divide(np.abs(y_true - y_pred), denom, out=np.zeros_like(denom), where=denom > 0)
+    return float(200.0 * ratio.mean())
+
+
+def mase(y_true, y_pred, y_train, season: int = 1) -> float:
+    """Mean absolute scaled error: MAE over the in-sample seasonal-naive MAE of ``y_train``."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    y_train = np.asarray(y_train, dtype=np.float64).reshape(-1)
+    if len(y_train) <= season:
+        raise InputError(
+            f"mase needs more than season={season} training values; received {len(y_train)}"
+        )
+    scale = np.mean(np.abs(y_train[season:] - y_train[:-season]))
+    if scale == 0:
+        raise InputError("mase is undefined: the training series is constant at lag season")
+    return float(np.mean(np.abs(y_true - y_pred)) / scale)
+
+
+def accuracy(y_true, y_pred) -> float:
+    """Fraction of exactly equal labels."""
+    y_true = np.asarray(y_true).reshape(-1)
+    y_pred = np.asarray(y_pred).reshape(-1)
+    if y_true.shape != y_pred.shape or len(y_true) == 0:
+        raise InputError(
+            f"y_true and y_pred must be equally long and non-empty; received {len(y_true)} "
+            f"and {len(y_pred)}"
+        )
+    return float(np.mean(y_true == y_pred))
+
+
+def forecast_metrics(y_true, y_pred, y_train, season: int = 1) -> dict[str, float]:
+    """rmse, mae, smape and mase of one forecast, as a dict."""
+    return {
+        "rmse": rmse(y_true, y_pred),
+        "mae": mae(y_true, y_pred),
+        "smape": smape(y_true, y_pred),
+        "mase": mase(y_true, y_pred, y_train, season),
+    }

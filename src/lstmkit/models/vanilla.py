@@ -1,0 +1,29 @@
+"""Vanilla LSTM: one LSTM layer, then a linear head on the last hidden state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+
+@dataclass
+class VanillaConfig:
+    n_features: int  # inputs per time step
+    n_outputs: int  # values predicted per sequence
+    hidden_size: int = 32  # LSTM memory cells
+
+
+class VanillaLSTM(nn.Module):
+    """(batch, time, n_features) -> (batch, n_outputs)."""
+
+    def __init__(self, config: VanillaConfig):
+        super().__init__()
+        self.config = config
+        self.lstm = nn.LSTM(config.n_features, config.hidden_size, batch_first=True)
+        self.head = nn.Linear(config.hidden_size, config.n_outputs)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _, (h, _) = self.lstm(x)  # h: (1, B, H)
+        return self.head(h[-1])  # (B, n_outputs)

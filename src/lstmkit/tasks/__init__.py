@@ -1,0 +1,1 @@
+"""Scikit-learn-style estimators: they own framing, scaling, loss and decoding."""

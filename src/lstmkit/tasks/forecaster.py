@@ -1,0 +1,254 @@
+"""Forecaster: an LSTM that forecasts a univariate series, one step at a time.
+
+Recipe (every step fit on the training series only, see ``data/scaling.py``):
+1. optional log transform;
+2. difference at the season length (seasonal data with at least three seasons) or at
+   lag 1, and divide by the differences' spread, so that the network sees level-free
+   windows and can forecast values beyond the range seen in training;
+3. frame windows of ``lookback`` differences and the next one; train with early
+   stopping on the last windows of the training series;
+4. forecast recursively, feeding each prediction back as input, and undo the
+   differencing step by step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+from numpy.lib.stride_tricks import sliding_window_view
+from sklearn.base import BaseEstimator
+
+from lstmkit.data.framing import sliding_windows
+from lstmkit.data.scaling import DiffScaler
+from lstmkit.data.series import as_series, future_index, season_length
+from lstmkit.errors import InputError, NotFittedError, check_choice, check_positive_int
+from lstmkit.models.registry import build
+from lstmkit.seeding import resolve_seed, seeded
+from lstmkit.training import TrainConfig, resolve_device, threads_for, torch_threads, train
+
+TRANSFORMS = ("none", "log")
+DIFFERENCES = ("auto", "seasonal", "first", "none")
+
+
+class Forecaster(BaseEstimator):
+    """LSTM forecaster for one series.
+
+    >>> from lstmkit import Forecaster, datasets
+    >>> y = datasets.load_airpassengers()
+    >>> f = Forecaster(random_state=0).fit(y[:96])
+    >>> f.predict(h=48)             # Series indexed by the next 48 month starts
+    >>> f.backtest(y, start=96)     # one-step rolling forecasts of the last 48 months
+
+    Parameters
+    ----------
+    arch: network name from ``lstmkit.models.ARCHITECTURES`` ("vanilla", "stacked").
+    lookback: input window length in differences; None uses one season (12 for monthly
+        data), at least 8.
+    hidden_size: LSTM memory cells.
+    arch_options: extra network options, e.g. ``{"n_layers": 3, "dropout": 0.1}`` for stacked.
+    transform: "none" or "log" (growth extrapolates additively or multiplicatively).
+    difference: "auto" (seasonal when the season is known and the series holds at least
+        three seasons, else first), "seasonal", "first" or "none" (standardise only).
+    season: season length; None infers it from the dates' frequency (12 monthly, 4 quarterly).
+    epochs, batch_size, lr, weight_decay, patience: training settings (see TrainConfig).
+    val_size: windows held out from the end of the training series for early stopping;
+        None uses one season, at most a quarter of the windows.
+    n_models: networks trained with different seeds; their forecasts are averaged.
+    random_state: seed; the same int gives identical results on CPU.
+    device: "auto" (CUDA when present), "cpu" or "cuda".
+    n_threads: torch CPU threads while training; None picks by model size.
+    verbose: show a progress bar.
+    """
+
+    def __init__(
+        self,
+        arch: str = "vanilla",
+        lookback: int | None = None,
+        hidden_size: int = 32,
+        arch_options: dict | None = None,
+        transform: str = "none",
+        difference: str = "auto",
+        season: int | None = None,
+        epochs: int = 300,
+        batch_size: int = 16,
+        lr: float = 3e-3,
+        weight_decay: float = 0.0,
+        patience: int = 40,
+        val_size: int | None = None,
+        n_models: int = 1,
+        random_state: int | None = None,
+        device: str = "auto",
+        n_threads: int | None = None,
+        verbose: bool = False,
+    ):
+        self.arch = arch
+        self.lookback = lookback
+        self.hidden_size = hidden_size
+        self.arch_options = arch_options
+        self.transform = transform
+        self.difference = difference
+        self.season = season
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.patience = patience
+        self.val_size = val_size
+        self.n_models = n_models
+        self.random_state = random_state
+        self.device = device
+        self.n_threads = n_threads
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, y) -> Forecaster:
+        """Train on the series ``y`` (Series, 1-D array or list); returns self."""
+        self._check_params()
+        series = as_series(y, "y")
+        self.season_ = self.season or season_length(series.index) or 1
+        self.lookback_ = self.lookback or max(self.season_, 8)
+        lag = self._lag(len(series))
+        n_windows = len(series) - lag - self.lookback_
+        val_size = self._val_size(n_windows)
+        if n_windows - val_size < 1:
+            need = lag + self.lookback_ + 1 + val_size
+            raise InputError(
+                f"y has {len(series)} values, too short for lookback {self.lookback_} + "
+                f"differencing lag {lag} + 1 step + {val_size} validation windows; it needs at "
+                f"least {need} (or set a smaller lookback)"
+            )
+        self.scaler_ = DiffScaler(log=self.transform == "log", lag=lag).fit(series.to_numpy())
+        self.device_ = resolve_device(self.device)
+        seed = resolve_seed(self.random_state)
+
+        x, target = self._windows(series.to_numpy())
+        split = len(x) - val_size
+        validation = (x[split:], target[split:]) if val_size else None
+        config = TrainConfig(
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            lr=self.lr,
+            weight_decay=self.weight_decay,
+            patience=self.patience if val_size else None,
+        )
+        self.modules_, histories = [], []
+        for k in range(self.n_models):
+            with seeded(seed + k, self.device_):
+                module = self._build().to(self.device_)
+                n_threads = self.n_threads or threads_for(module, self.batch_size)
+                with torch_threads(n_threads if self.device_.type == "cpu" else None):
+                    history = train(
+                        module, torch.nn.functional.mse_loss, x[:split], target[:split], config,
+                        validation=validation, seed=seed + k, progress=self.verbose,
+                        description=f"model {k + 1}/{self.n_models}",
+                    )
+            self.modules_.append(module)
+            histories.append(history)
+        self.history_ = histories[0] if self.n_models == 1 else histories
+        self.y_ = series
+        return self
+
+    def _lag(self, n: int) -> int:
+        if self.difference == "none":
+            return 0
+        if self.difference == "first":
+            return 1
+        seasonal = self.season_ > 1 and (self.difference == "seasonal" or n >= 3 * self.season_)
+        if self.difference == "seasonal" and self.season_ <= 1:
+            raise InputError(
+                "difference='seasonal' needs a season length > 1; pass season=... or a "
+                "series with a monthly/quarterly/daily DatetimeIndex"
+            )
+        return self.season_ if seasonal else 1
+
+    def _build(self) -> torch.nn.Module:
+        return build(
+            self.arch, n_features=1, n_outputs=1, hidden_size=self.hidden_size,
+            **(self.arch_options or {}),
+        )
+
+    def _windows(self, values: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+        """Training windows (n, lookback, 1) and next differences (n, 1) as float32 tensors."""
+        d = self.scaler_.encode(values)
+        inputs, targets = sliding_windows(d, self.lookback_, 1)
+        return _tensor(inputs[..., None], self.device_), _tensor(targets, self.device_)
+
+    def _val_size(self, n_windows: int) -> int:
+        if self.val_size is not None:
+            return check_positive_int("val_size", self.val_size, minimum=0)
+        return max(1, min(self.season_ if self.season_ > 1 else n_windows, n_windows // 4))
+
+    def _check_params(self) -> None:
+        check_choice("transform", self.transform, TRANSFORMS)
+        check_choice("difference", self.difference, DIFFERENCES)
+        if self.lookback is not None:
+            check_positive_int("lookback", self.lookback)
+        if self.season is not None:
+            check_positive_int("season", self.season)
+        for name in ("hidden_size", "epochs", "batch_size", "patience", "n_models"):
+            check_positive_int(name, getattr(self, name))
+        if isinstance(self.lr, bool) or not (isinstance(self.lr, (int, float)) and self.lr > 0):
+            raise InputError(f"lr must be a positive number; received {self.lr!r}")
+        resolve_device(self.device)
+        self._build()  # an unknown arch or arch option fails here, before any training
+
+    # ------------------------------------------------------------------ predict
+    def predict(self, h: int) -> pd.Series:
+        """Forecast the ``h`` values after the training series, indexed by their dates."""
+        self._check_fitted()
+        h = check_positive_int("h", h)
+        z = self.scaler_.transform(self.y_.to_numpy())
+        path = self._recursive(z[None, -self._width :], h)[0]
+        return pd.Series(path, index=future_index(self.y_.index, h), name="forecast")
+
+    def backtest(self, y, start: int, h: int = 1) -> pd.Series:
+        """Rolling ``h``-step-ahead forecasts of ``y[start:]`` without refitting.
+
+        The forecast of ``y[t]`` uses only ``y[: t - h + 1]`` (the actual values up to its
+        origin). ``y`` is usually the training series followed by the test values.
+        """
+        self._check_fitted()
+        h = check_positive_int("h", h)
+        series = as_series(y, "y")
+        start = check_positive_int("start", start, minimum=0)
+        first = self._width + h - 1
+        if not first <= start < len(series):
+            raise InputError(
+                f"start must be in [{first}, {len(series) - 1}] for this model (lookback "
+                f"{self.lookback_}, lag {self.scaler_.lag}, h {h}) on {len(series)} values; "
+                f"received {start}"
+            )
+        z = self.scaler_.transform(series.to_numpy())
+        origins = np.arange(start - h + 1, len(series) - h + 1)  # first value not seen
+        windows = sliding_window_view(z, self._width)[origins - self._width]
+        paths = self._recursive(windows, h)
+        return pd.Series(paths[:, -1], index=series.index[start:], name=f"forecast_h{h}")
+
+    @property
+    def _width(self) -> int:
+        """Values of history one forecast step needs: lookback differences + the lag."""
+        return self.lookback_ + self.scaler_.lag
+
+    @torch.inference_mode()
+    def _recursive(self, z_windows: np.ndarray, h: int) -> np.ndarray:
+        """z histories (m, width) -> raw-value forecasts (m, h), each fed back as input."""
+        window = np.array(z_windows, dtype=np.float64)
+        steps = []
+        for _ in range(h):
+            d = self.scaler_.difference(window)[:, -self.lookback_ :]  # (m, lookback)
+            x = _tensor(d[..., None], self.device_)
+            out = torch.stack([m(x) for m in self.modules_]).mean(0)  # (m, 1)
+            nxt = self.scaler_.decode(window, out.double().cpu().numpy())  # (m, 1)
+            steps.append(nxt)
+            window = np.concatenate([window[:, 1:], nxt], axis=1)
+        return self.scaler_.inverse_transform(np.concatenate(steps, axis=1))
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "modules_"):
+            raise NotFittedError("this Forecaster is not fitted yet; call fit(y) first")
+
+
+def _tensor(a: np.ndarray, device: torch.device) -> torch.Tensor:
+    """A float32 tensor on ``device`` (copies the window views once, into float32)."""
+    return torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32)).to(device)

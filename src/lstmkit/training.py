@@ -1,0 +1,210 @@
+"""One readable training loop for every estimator.
+
+``train`` needs a network, a loss function ``loss_fn(output, target) -> scalar`` and
+tensors; it knows nothing about forecasting or classification. It shuffles mini-batches
+with a seeded generator, clips gradients, stops early on a validation set (restoring the
+best weights), stops cleanly on Ctrl-C, refuses to go on after a non-finite loss and
+returns the per-epoch history.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from lstmkit.errors import InputError, TrainingError
+
+Batch = torch.Tensor | tuple[torch.Tensor, ...]
+
+
+@dataclass
+class TrainConfig:
+    epochs: int = 100  # passes over the training data (at most, with early stopping)
+    batch_size: int = 32  # samples per gradient step
+    lr: float = 1e-3  # Adam learning rate
+    weight_decay: float = 0.0  # L2 penalty (Adam's weight_decay)
+    clip: float | None = 1.0  # max gradient norm; None turns clipping off
+    patience: int | None = None  # epochs without validation improvement before stopping
+    shuffle: bool = True  # reshuffle the training samples every epoch
+
+
+def resolve_device(device: str | torch.device = "auto") -> torch.device:
+    """``"auto"`` -> CUDA when available, else CPU; anything else is passed to torch."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        return torch.device(device)
+    except (RuntimeError, TypeError):
+        raise InputError(f"device must be 'auto', 'cpu' or 'cuda[:N]'; received {device!r}") from None
+
+
+def threads_for(module: nn.Module, batch_size: int) -> int:
+    """Torch CPU threads worth using for this model size.
+
+    Tiny recurrent steps are dominated by per-op overhead, and a second thread only adds
+    synchronisation (or fights a busy neighbour process); large ones scale with cores.
+    """
+    n_params = sum(p.numel() for p in module.parameters())
+    work = n_params * batch_size
+    return 1 if work < 2_000_000 else (os.cpu_count() or 1)
+
+
+@contextlib.contextmanager
+def torch_threads(n: int | None) -> Iterator[None]:
+    """Temporarily set torch's intra-op thread count (``None`` leaves it alone)."""
+    if n is None:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(max(1, int(n)))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def take(data: Batch, idx: torch.Tensor) -> Batch:
+    """Rows ``idx`` of a tensor or of every tensor in a tuple."""
+    if isinstance(data, tuple):
+        return tuple(d[idx] for d in data)
+    return data[idx]
+
+
+def call(module: nn.Module, x: Batch) -> torch.Tensor:
+    return module(*x) if isinstance(x, tuple) else module(x)
+
+
+def n_rows(data: Batch) -> int:
+    return len(data[0]) if isinstance(data, tuple) else len(data)
+
+
+def train(
+    module: nn.Module,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    x: Batch,
+    y: torch.Tensor,
+    config: TrainConfig,
+    validation: tuple[Batch, torch.Tensor] | None = None,
+    seed: int | None = None,
+    progress: bool = False,
+    description: str = "training",
+) -> list[dict]:
+    """Train ``module`` in place; return one dict per epoch (epoch, loss, val_loss, seconds).
+
+    x, y: tensors (or tuples of tensors) already on the module's device, batch-first.
+    With ``validation`` and ``config.patience`` the best-validation weights are restored.
+    """
+    generator = torch.Generator().manual_seed(0 if seed is None else seed)
+    optimizer = _adam(module, config)
+    n = n_rows(x)
+    history: list[dict] = []
+    best_loss, best_state, bad_epochs = math.inf, None, 0
+    with _progress_bar(progress, config.epochs, description) as advance:
+        try:
+            for epoch in range(1, config.epochs + 1):
+                start = time.perf_counter()
+                module.train()
+                order = torch.randperm(n, generator=generator) if config.shuffle else torch.arange(n)
+                order = order.to(y.device)
+                total = torch.zeros((), device=y.device)
+                for i in range(0, n, config.batch_size):
+                    idx = order[i : i + config.batch_size]
+                    loss = loss_fn(call(module, take(x, idx)), y[idx])
+                    optimizer.zero_grad(set_to_none=True)
+                    loss.backward()
+                    if config.clip is not None:
+                        nn.utils.clip_grad_norm_(module.parameters(), config.clip)
+                    optimizer.step()
+                    total += loss.detach() * len(idx)
+                record = {"epoch": epoch, "loss": float(total) / n}
+                if not math.isfinite(record["loss"]):
+                    raise TrainingError(
+                        f"training loss became {record['loss']} at epoch {epoch}; lower the "
+                        f"learning rate (lr={config.lr:g}) or check the data's scale"
+                    )
+                if validation is not None:
+                    record["val_loss"] = evaluate_loss(module, loss_fn, *validation)
+                record["seconds"] = time.perf_counter() - start
+                history.append(record)
+                advance(record)
+                if validation is not None and config.patience is not None:
+                    if record["val_loss"] < best_loss - 1e-12:
+                        best_loss, bad_epochs = record["val_loss"], 0
+                        best_state = {k: v.detach().clone() for k, v in module.state_dict().items()}
+                    else:
+                        bad_epochs += 1
+                        if bad_epochs >= config.patience:
+                            break
+        except KeyboardInterrupt:
+            if history:
+                history[-1]["interrupted"] = True
+        finally:
+            if best_state is not None:
+                module.load_state_dict(best_state)
+    module.eval()
+    return history
+
+
+@torch.inference_mode()
+def evaluate_loss(module, loss_fn, x: Batch, y: torch.Tensor, batch_size: int = 4096) -> float:
+    """Mean loss over (x, y) in eval mode, in batches."""
+    module.eval()
+    n = n_rows(x)
+    total = 0.0
+    for i in range(0, n, batch_size):
+        idx = torch.arange(i, min(i + batch_size, n), device=y.device)
+        total += float(loss_fn(call(module, take(x, idx)), y[idx])) * len(idx)
+    return total / n
+
+
+@torch.inference_mode()
+def predict_batches(module: nn.Module, x: Batch, batch_size: int = 4096) -> torch.Tensor:
+    """Module outputs for every row of x, in eval mode, concatenated."""
+    module.eval()
+    n = n_rows(x)
+    device = (x[0] if isinstance(x, tuple) else x).device
+    outs = [
+        call(module, take(x, torch.arange(i, min(i + batch_size, n), device=device)))
+        for i in range(0, n, batch_size)
+    ]
+    return torch.cat(outs)
+
+
+def _adam(module: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
+    # The fused kernel updates all parameters in one call: ~2x cheaper steps for small models.
+    return torch.optim.Adam(
+        module.parameters(), lr=config.lr, weight_decay=config.weight_decay, fused=True
+    )
+
+
+@contextlib.contextmanager
+def _progress_bar(enabled: bool, total: int, description: str):
+    if not enabled:
+        yield lambda record: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = [
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[status]}"),
+        TimeElapsedColumn(),
+    ]
+    with Progress(*columns, transient=True) as bar:
+        task = bar.add_task(description, total=total, status="")
+
+        def advance(record: dict) -> None:
+            status = f"loss {record['loss']:.4g}"
+            if "val_loss" in record:
+                status += f"  val {record['val_loss']:.4g}"
+            bar.update(task, advance=1, status=status)
+
+        yield advance
