@@ -1,0 +1,1 @@
+"""Runnable demonstrations; each returns a result dict ``{task, metrics, timings, ...}``."""
