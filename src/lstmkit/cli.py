@@ -1,0 +1,265 @@
+"""Command line: ``lstmkit forecast | demo``. Thin: parse, call the library, print.
+
+Every command prints a table by default or, with ``--json``, one JSON object with the
+keys ``task``, ``metrics`` (model -> metric -> value; forecasts nest ``one_step`` /
+``multi_step``) and ``timings`` (name -> seconds). User errors print one line on stderr
+and exit with status 2; no output file is written unless the whole command succeeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from lstmkit.errors import InputError, TrainingError
+
+DEMOS = ("airline", "echo")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (no usage dump) and exit status 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1; received {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1; received {text!r}")
+    return value
+
+
+def _test_size(text: str):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a count (e.g. 48) or a fraction in (0, 1) (e.g. 0.33); received {text!r}"
+        ) from None
+    if value.is_integer() and value >= 1:
+        return int(value)
+    if 0 < value < 1:
+        return value
+    raise argparse.ArgumentTypeError(
+        f"must be a count >= 1 or a fraction in (0, 1); received {text!r}"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from lstmkit.models.registry import ARCHITECTURES
+
+    parser = _Parser(prog="lstmkit", description="LSTM networks for sequence problems.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    fc = sub.add_parser("forecast", help="train and evaluate a forecaster next to baselines")
+    fc.add_argument("data", nargs="?", help="CSV file (default: the bundled AirPassengers)")
+    fc.add_argument("--column", help="the CSV column to forecast")
+    fc.add_argument("--date-column", help="the CSV column holding dates")
+    fc.add_argument("--horizon", type=_positive_int,
+                    help="steps of the multi-step forecast (default: the whole test part)")
+    fc.add_argument("--test-size", type=_test_size,
+                    help="held-out final values: a count or a fraction (default: 48 for the "
+                         "bundled data, else one third)")
+    fc.add_argument("--arch", default="vanilla", choices=sorted(ARCHITECTURES))
+    fc.add_argument("--lookback", type=_positive_int, help="input window (default: one season)")
+    fc.add_argument("--transform", default="none", choices=("none", "log"))
+    fc.add_argument("--epochs", type=_positive_int, default=300)
+    fc.add_argument("--plot", default="forecast.png", help="PNG to write (default: forecast.png)")
+    fc.add_argument("--no-plot", action="store_true", help="write no plot")
+    fc.add_argument("--out", help="also refit on the whole series and write the next "
+                                  "--horizon forecasts to this CSV")
+    _common(fc)
+
+    demo = sub.add_parser("demo", help="classic problems: " + ", ".join(DEMOS))
+    demo.add_argument("name", choices=DEMOS)
+    demo.add_argument("--seed-config", action="store_true",
+                      help="airline: add the original tutorial's model (LSTM(4), look_back 3, "
+                           "100 epochs, batch size 1)")
+    demo.add_argument("--length", type=_positive_int, default=5, help="echo: sequence length")
+    demo.add_argument("--n-features", type=_positive_int, default=10,
+                      help="echo: number of distinct values")
+    demo.add_argument("--out-index", type=int, default=2, help="echo: position to recall")
+    demo.add_argument("--plot", help="airline: PNG to write")
+    _common(demo)
+    return parser
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seed", type=int, default=0, help="random state (default: 0)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "forecast":
+            result = _forecast(args)
+        else:
+            result = _demo(args)
+    except InputError as e:
+        print(f"lstmkit {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except TrainingError as e:
+        print(f"lstmkit {args.command}: training failed: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"lstmkit {args.command}: interrupted", file=sys.stderr)
+        return 130
+    _report(result, args.json)
+    return 0
+
+
+def _forecast(args) -> dict:
+    from lstmkit.baselines import Naive, SeasonalNaive
+    from lstmkit.data.datasets import load_airpassengers
+    from lstmkit.data.framing import split_train_test
+    from lstmkit.evaluation import evaluate_forecasters
+    from lstmkit.tasks.forecaster import Forecaster
+
+    start = time.perf_counter()
+    if args.data is None:
+        y, name = load_airpassengers(), "AirPassengers (bundled)"
+        test_size = args.test_size or 48
+    else:
+        from lstmkit.data.csv import read_series_csv
+
+        y = read_series_csv(args.data, args.column, args.date_column)
+        name, test_size = f"{args.data}:{y.name}", args.test_size or 1 / 3
+    n_train = split_train_test(len(y), test_size)
+    model = Forecaster(arch=args.arch, lookback=args.lookback, transform=args.transform,
+                       epochs=args.epochs, random_state=args.seed,
+                       verbose=sys.stderr.isatty() and not args.json)
+    models = {"lstmkit": model, "naive": Naive(), "seasonal naive": SeasonalNaive()}
+    result = evaluate_forecasters(models, y, n_train, horizon=args.horizon)
+    result.update(task="forecast", data={"name": name, "n_train": n_train,
+                                          "n_test": len(y) - n_train})
+    if args.out:
+        horizon = args.horizon or len(y) - n_train
+        future = model.fit(y).predict(horizon)
+        result["files"] = {"forecast": str(_write_csv(future, args.out))}
+    if not args.no_plot:
+        from lstmkit.plots import plot_forecasts
+
+        split = result["split"]
+        path = plot_forecasts(split["train"], split["test"],
+                              {k: result["forecasts"][k] for k in ("lstmkit", "seasonal naive")},
+                              args.plot, title=name)
+        result.setdefault("files", {})["plot"] = str(path)
+    result["timings"]["total"] = time.perf_counter() - start
+    return result
+
+
+def _demo(args) -> dict:
+    start = time.perf_counter()
+    if args.name == "echo":
+        from lstmkit.demos.echo import run_echo
+
+        result = run_echo(length=args.length, n_features=args.n_features,
+                          out_index=args.out_index, seed=args.seed,
+                          progress=sys.stderr.isatty() and not args.json)
+    else:
+        from lstmkit.demos.airline import run_airline
+
+        result = run_airline(seed_config=args.seed_config, seed=args.seed)
+        if args.plot:
+            from lstmkit.plots import plot_forecasts
+
+            split = result["split"]
+            path = plot_forecasts(split["train"], split["test"], result["forecasts"], args.plot,
+                                  title="AirPassengers")
+            result["files"] = {"plot": str(path)}
+    result["timings"]["total"] = time.perf_counter() - start
+    return result
+
+
+def _write_csv(series, path) -> Path:
+    import os
+    import tempfile
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    os.close(fd)
+    try:
+        series.rename("forecast").to_csv(tmp, index_label="ds")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
+
+
+def _report(result: dict, as_json: bool) -> None:
+    order = ("task", "data", "config", "metrics", "timings", "files")
+    public = {k: result[k] for k in order if k in result}
+    if as_json:
+        print(json.dumps(public, indent=2, default=float))
+        return
+    from rich.console import Console
+
+    console = Console()
+    if result["task"] == "forecast":
+        for table in _forecast_tables(result):
+            console.print(table)
+    else:
+        console.print(_flat_table(result))
+    for kind, path in result.get("files", {}).items():
+        console.print(f"{kind}: {path}")
+    timings = ", ".join(f"{k} {v:.2f}s" for k, v in result["timings"].items())
+    console.print(f"[dim]timings: {timings}[/dim]")
+
+
+def _forecast_tables(result: dict) -> list:
+    """One table per evaluation (one-step rolling, multi-step), best value per column in bold."""
+    from rich.table import Table
+
+    data = result.get("data", {})
+    metrics = result["metrics"]
+    n_multi = len(next(iter(result["forecasts"].values()))["multi_step"])
+    titles = {"one_step": f"{data.get('name', '')}: rolling one-step forecasts of the "
+                          f"{data.get('n_test')} held-out values (trained on {data.get('n_train')})",
+              "multi_step": f"{n_multi}-step forecast from the end of the training part"}
+    tables = []
+    for kind, title in titles.items():
+        table = Table(title=title, title_justify="left")
+        table.add_column("model")
+        for m in ("RMSE", "MAE", "sMAPE", "MASE"):
+            table.add_column(m, justify="right")
+        best = {m: min(v[kind][m] for v in metrics.values()) for m in ("rmse", "mae", "smape", "mase")}
+        for model, values in metrics.items():
+            cells = [f"{values[kind][m]:.2f}" for m in best]
+            cells = [f"[bold]{c}[/]" if values[kind][m] == best[m] else c for c, m in zip(cells, best)]
+            table.add_row(model, *cells)
+        tables.append(table)
+    return tables
+
+
+def _flat_table(result: dict):
+    from rich.table import Table
+
+    table = Table(title=result["task"])
+    metrics = result["metrics"]
+    columns = sorted({m for values in metrics.values() for m in values})
+    table.add_column("model")
+    for c in columns:
+        table.add_column(c, justify="right")
+    for model, values in metrics.items():
+        table.add_row(model, *(_fmt(values.get(c, "")) for c in columns))
+    return table
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

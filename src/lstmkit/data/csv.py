@@ -1,0 +1,63 @@
+"""Read one series from a user's CSV file, with one-line errors for every way it can go wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from lstmkit.data.series import as_series
+from lstmkit.errors import InputError
+
+DATE_NAMES = ("date", "ds", "datetime", "timestamp", "time", "month", "period")
+
+
+def read_series_csv(path, column: str | None = None, date_column: str | None = None) -> pd.Series:
+    """The series in ``column`` of the CSV at ``path``, indexed by ``date_column`` if given.
+
+    Without ``column`` the file must hold exactly one numeric column besides the dates.
+    Without ``date_column`` a column named like a date (date, ds, month, ...) is used.
+    """
+    frame = _read(Path(path))
+    if date_column is None:
+        date_column = next((c for c in frame.columns if str(c).strip().lower() in DATE_NAMES
+                            and c != column), None)
+    elif date_column not in frame.columns:
+        raise InputError(f"--date-column {date_column!r} is not in {path}; its columns are "
+                         f"{_names(frame)}")
+    if column is None:
+        candidates = [c for c in frame.columns if c != date_column]
+        numeric = [c for c in candidates if pd.api.types.is_numeric_dtype(frame[c])]
+        if len(numeric) != 1:
+            raise InputError(f"{path} has columns {_names(frame)}; choose the series with --column")
+        column = numeric[0]
+    elif column not in frame.columns:
+        raise InputError(f"--column {column!r} is not in {path}; its columns are {_names(frame)}")
+    values = frame[column]
+    if date_column is not None:
+        dates = pd.to_datetime(frame[date_column], errors="coerce")
+        if dates.isna().any():
+            bad = frame[date_column][dates.isna()].iloc[0]
+            raise InputError(f"--date-column {date_column!r} holds {bad!r}, which is not a date")
+        values = pd.Series(values.to_numpy(), index=pd.DatetimeIndex(dates), name=column)
+    return as_series(values, f"column {column!r}")
+
+
+def _read(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise InputError(f"data file {str(path)!r} does not exist")
+    try:
+        frame = pd.read_csv(path, encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not UTF-8 text; save it as UTF-8 CSV") from None
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path} is empty; it needs a header row and values") from None
+    except pd.errors.ParserError as e:
+        raise InputError(f"{path} is not a readable CSV ({str(e).splitlines()[0]})") from None
+    if frame.empty:
+        raise InputError(f"{path} has a header but no rows")
+    return frame
+
+
+def _names(frame: pd.DataFrame) -> str:
+    return ", ".join(repr(str(c)) for c in frame.columns)

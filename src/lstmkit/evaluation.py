@@ -1,0 +1,59 @@
+"""Model-vs-baselines evaluation of forecasters on a chronological train/test split."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+from sklearn.base import clone
+
+from lstmkit.data.series import as_series, season_length
+from lstmkit.errors import InputError, check_positive_int
+from lstmkit.metrics import forecast_metrics
+
+
+def evaluate_forecasters(models: dict, y, n_train: int, horizon: int | None = None,
+                         season: int | None = None) -> dict:
+    """Fit every model on ``y[:n_train]`` and score it on ``y[n_train:]`` two ways.
+
+    ``one_step``: rolling one-step forecasts over the whole test part (each from the actual
+    values before it; the model is not refit). ``multi_step``: one forecast of the first
+    ``horizon`` test values (default: all of them) from the end of the training part.
+    The test part never reaches ``fit``. Returns ``{"metrics", "timings", "forecasts"}``:
+    metrics[model]["one_step" | "multi_step"][rmse | mae | smape | mase].
+    """
+    series = as_series(y, "y")
+    n_train = check_positive_int("n_train", n_train)
+    n_test = len(series) - n_train
+    if n_test < 1:
+        raise InputError(f"n_train must be below the series length {len(series)}; received {n_train}")
+    horizon = n_test if horizon is None else check_positive_int("horizon", horizon)
+    if horizon > n_test:
+        raise InputError(
+            f"horizon must be at most the {n_test} test values; received {horizon} "
+            "(use a larger --test-size or a smaller --horizon)"
+        )
+    season = season or season_length(series.index) or 1
+    train, test = series.iloc[:n_train], series.iloc[n_train:]
+    metrics, timings, forecasts = {}, {}, {}
+    for name, model in models.items():
+        model = clone(model)
+        start = time.perf_counter()
+        model.fit(train)
+        one_step = model.backtest(series, start=n_train, h=1)
+        multi_step = model.predict(horizon)
+        timings[name] = time.perf_counter() - start
+        metrics[name] = {
+            "one_step": forecast_metrics(test, one_step, train, season),
+            "multi_step": forecast_metrics(test.iloc[:horizon], multi_step, train, season),
+        }
+        forecasts[name] = {"one_step": one_step, "multi_step": multi_step}
+    return {"metrics": metrics, "timings": timings, "forecasts": forecasts,
+            "split": {"train": train, "test": test}}
+
+
+def metrics_frame(metrics: dict) -> pd.DataFrame:
+    """metrics[model][kind][metric] -> a DataFrame with (kind, metric) columns, one row per model."""
+    rows = {model: {(kind, m): v for kind, values in kinds.items() for m, v in values.items()}
+            for model, kinds in metrics.items()}
+    return pd.DataFrame.from_dict(rows, orient="index")

@@ -1,0 +1,56 @@
+"""Plots. The only module that imports matplotlib; every file is written atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+
+def _figure(nrows: int = 1, ncols: int = 1, **kwargs):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(nrows, ncols, **kwargs)
+
+
+def save_figure(fig, path) -> Path:
+    """Write ``fig`` to ``path`` via a temporary file in the same folder, then rename."""
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=110, bbox_inches="tight")
+        os.replace(tmp, path)
+    finally:
+        plt.close(fig)
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
+
+
+def plot_forecasts(train: pd.Series, test: pd.Series, forecasts: dict, path, title: str = ""):
+    """History, held-out actuals and each model's one-step and multi-step forecasts.
+
+    forecasts: model name -> {"one_step": Series, "multi_step": Series}.
+    """
+    fig, axes = _figure(2, 1, figsize=(10, 7), sharex=True)
+    for ax, kind in zip(axes, ("one_step", "multi_step")):
+        ax.plot(train.index, train.to_numpy(), color="black", lw=1.2, label="training data")
+        ax.plot(test.index, test.to_numpy(), color="black", lw=1.2, ls="--", label="held-out actuals")
+        for name, f in forecasts.items():
+            ax.plot(f[kind].index, f[kind].to_numpy(), lw=1.4, label=name)
+        ax.axvline(test.index[0], color="grey", lw=0.8)
+        label = "rolling one-step forecasts" if kind == "one_step" else (
+            f"{len(next(iter(forecasts.values()))[kind])}-step forecast from the end of training")
+        ax.set_title(f"{title} {label}".strip())
+        ax.legend(loc="upper left", fontsize=8)
+        ax.grid(alpha=0.3)
+    return save_figure(fig, path)
