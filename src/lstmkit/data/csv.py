@@ -28,6 +28,8 @@ def read_series_csv(path, column: str | None = None, date_column: str | None = N
     if column is None:
         candidates = [c for c in frame.columns if c != date_column]
         numeric = [c for c in candidates if pd.api.types.is_numeric_dtype(frame[c])]
+        if len(candidates) == 1:  # the only column: use it, and report any bad value in it
+            numeric = candidates
         if len(numeric) != 1:
             raise InputError(f"{path} has columns {_names(frame)}; choose the series with --column")
         column = numeric[0]

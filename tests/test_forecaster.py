@@ -1,0 +1,145 @@
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+from lstmkit import Forecaster, InputError, NotFittedError, datasets
+from lstmkit.baselines import SeasonalNaive
+from lstmkit.metrics import rmse
+
+FAST = dict(epochs=30, hidden_size=8, random_state=0)
+
+
+def test_predict_returns_future_dates_and_backtest_aligns(seasonal_series):
+    y = seasonal_series
+    model = Forecaster(**FAST).fit(y[:96])
+    assert model.fit(y[:96]) is model
+    forecast = model.predict(h=24)
+    assert isinstance(forecast, pd.Series) and len(forecast) == 24
+    assert forecast.index[0] == pd.Timestamp("2008-01-01") and forecast.index.freqstr == "MS"
+    one_step = model.backtest(y, start=96, h=1)
+    assert one_step.index.equals(y.index[96:]) and np.isfinite(one_step).all()
+    three = model.backtest(y, start=100, h=3)
+    assert three.index.equals(y.index[100:])
+
+
+def test_backtest_with_h_equal_to_length_matches_predict(seasonal_series):
+    y = seasonal_series
+    model = Forecaster(**FAST).fit(y[:96])
+    path = model.predict(h=5)
+    last = model.backtest(y[:101], start=100, h=5)
+    assert last.iloc[0] == pytest.approx(path.iloc[-1])
+
+
+def test_backtest_uses_only_the_past(seasonal_series):
+    y = seasonal_series
+    model = Forecaster(**FAST).fit(y[:96])
+    before = model.backtest(y, start=96, h=1)
+    changed = y.copy()
+    changed.iloc[110:] *= 10  # the future of every forecast before position 110
+    after = model.backtest(changed, start=96, h=1)
+    assert np.allclose(before.iloc[:14], after.iloc[:14])
+
+
+def test_plain_arrays_work_and_return_integer_positions():
+    y = np.sin(np.arange(80) / 3) + np.arange(80) / 40
+    model = Forecaster(**FAST).fit(y)
+    forecast = model.predict(5)
+    assert forecast.index.tolist() == [80, 81, 82, 83, 84]
+    assert model.lookback_ == 8 and model.scaler_.lag == 1
+
+
+def test_same_seed_same_forecast_and_other_seed_differs(seasonal_series):
+    a = Forecaster(**FAST).fit(seasonal_series).predict(6)
+    b = Forecaster(**FAST).fit(seasonal_series).predict(6)
+    c = Forecaster(**{**FAST, "random_state": 1}).fit(seasonal_series).predict(6)
+    assert a.equals(b) and not a.equals(c)
+
+
+def test_sklearn_clone_and_params():
+    model = Forecaster(arch="stacked", arch_options={"n_layers": 3}, lookback=6)
+    copy = clone(model)
+    assert copy.get_params() == model.get_params() and copy is not model
+    model.set_params(lookback=4)
+    assert model.lookback == 4
+
+
+def test_stacked_arch_with_options_and_ensembles(seasonal_series):
+    model = Forecaster(arch="stacked", arch_options={"n_layers": 3, "dropout": 0.1},
+                       n_models=2, **FAST).fit(seasonal_series)
+    assert len(model.modules_) == 2 and model.modules_[0].lstm.num_layers == 3
+    assert len(model.history_) == 2 and np.isfinite(model.predict(3)).all()
+
+
+def test_beats_seasonal_naive_on_a_trending_seasonal_series(seasonal_series):
+    y = seasonal_series
+    model = Forecaster(random_state=0).fit(y[:96])
+    naive = SeasonalNaive().fit(y[:96])
+    assert rmse(y[96:], model.backtest(y, 96)) < 0.5 * rmse(y[96:], naive.backtest(y, 96))
+    assert rmse(y[96:], model.predict(24)) < 0.5 * rmse(y[96:], naive.predict(24))
+
+
+def test_airline_default_beats_baselines_and_the_bar():
+    y = datasets.load_airpassengers()
+    model = Forecaster(random_state=0).fit(y[:96])
+    assert rmse(y[96:], model.backtest(y, 96)) < 25  # seasonal naive: 41.9
+    assert rmse(y[96:], model.predict(48)) < 40  # seasonal naive: 97.8
+
+
+def test_history_records_train_and_validation_loss(seasonal_series):
+    model = Forecaster(**FAST).fit(seasonal_series)
+    assert {"epoch", "loss", "val_loss", "seconds"} <= set(model.history_[0])
+
+
+def test_predict_before_fit():
+    with pytest.raises(NotFittedError, match="call fit"):
+        Forecaster().predict(3)
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"arch": "transformer"}, "arch must be one of 'stacked', 'vanilla'; received 'transformer'"),
+    ({"arch_options": {"n_layers": 2}}, "arch 'vanilla' has no option 'n_layers'"),
+    ({"transform": "boxcox"}, "transform must be one of"),
+    ({"difference": "twice"}, "difference must be one of"),
+    ({"lookback": 0}, "lookback must be an integer >= 1; received 0"),
+    ({"epochs": 2.5}, "epochs must be an integer"),
+    ({"lr": -1}, "lr must be a positive number"),
+    ({"device": "tpu"}, "device must be"),
+    ({"random_state": "x"}, "random_state must be None or an int"),
+])
+def test_bad_parameters_fail_before_training(params, message, seasonal_series):
+    with pytest.raises((InputError, TypeError), match=message):
+        Forecaster(**params).fit(seasonal_series)
+
+
+def dated(values, dates):
+    return pd.Series(values, index=pd.DatetimeIndex(dates))
+
+
+@pytest.mark.parametrize("y, message", [
+    (["1", "2", "x"] * 20, "y must hold numbers only; received the value 'x'"),
+    ([1.0, np.nan] * 30, "y must hold finite numbers; received nan at position 1"),
+    ([1.0, np.inf] * 30, "received inf"),
+    ([1e30] * 60, "magnitudes above"),
+    (np.ones((3, 4)), "y must be 1-D"),
+    ({"a": 1}, "y must be a pandas Series"),
+    (list(range(10)), "too short for lookback 8"),
+    (dated(range(3), ["2000-01-01", "2000-01-01", "2000-02-01"]), "duplicated date 2000-01-01"),
+    (dated(range(3), ["2000-02-01", "2000-01-01", "2000-03-01"]), "unsorted dates"),
+    (dated(range(4), ["2000-01-01", "2000-01-02", "2000-03-01", "2000-03-02"]), "irregular"),
+])
+def test_bad_series_get_one_line_errors(y, message):
+    with pytest.raises((InputError, TypeError), match=message) as info:
+        Forecaster(**FAST).fit(y)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda m, y: m.predict(0), "h must be an integer >= 1; received 0"),
+    (lambda m, y: m.predict(-3), "h must be an integer >= 1"),
+    (lambda m, y: m.backtest(y, start=2), r"start must be in \[24, 119\]"),
+])
+def test_bad_prediction_arguments(call, message, seasonal_series):
+    model = Forecaster(**FAST).fit(seasonal_series[:96])
+    with pytest.raises(InputError, match=message):
+        call(model, seasonal_series)

@@ -1,0 +1,27 @@
+import numpy as np
+import pytest
+
+from lstmkit import InputError
+from lstmkit.metrics import accuracy, mae, mase, rmse, smape
+
+
+def test_values_computed_by_hand():
+    y, f = [1.0, 2.0, 4.0], [2.0, 2.0, 2.0]
+    assert rmse(y, f) == pytest.approx(np.sqrt((1 + 0 + 4) / 3))
+    assert mae(y, f) == pytest.approx(1.0)
+    # 200 * (1/3 + 0/4 + 2/6) / 3
+    assert smape(y, f) == pytest.approx(200 * (1 / 3 + 0 + 1 / 3) / 3)
+    # seasonal-naive MAE of the training series at lag 2: |3-1|, |6-2| -> 3
+    assert mase(y, f, y_train=[1.0, 2.0, 3.0, 6.0], season=2) == pytest.approx(1.0 / 3)
+    assert accuracy([1, 2, 3, 4], [1, 2, 0, 4]) == 0.75
+
+
+def test_smape_counts_zero_over_zero_as_zero():
+    assert smape([0.0, 1.0], [0.0, 1.0]) == 0.0
+
+
+def test_bad_metric_inputs():
+    with pytest.raises(InputError, match="same length"):
+        rmse([1, 2], [1])
+    with pytest.raises(InputError, match="constant"):
+        mase([1.0], [1.0], y_train=[2.0, 2.0, 2.0])

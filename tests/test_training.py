@@ -1,0 +1,72 @@
+import math
+
+import pytest
+import torch
+
+from lstmkit import TrainingError
+from lstmkit.models.registry import build
+from lstmkit.training import TrainConfig, train
+
+
+def data(n=64, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, 5, 2, generator=g)
+    return x, x.sum(dim=(1, 2))[:, None]  # learnable target
+
+
+def test_flat_adam_matches_torch_adam_step_for_step():
+    x, y = data()
+    torch.manual_seed(0)
+    ours = build("vanilla", n_features=2, n_outputs=1, hidden_size=8)
+    reference = build("vanilla", n_features=2, n_outputs=1, hidden_size=8)
+    reference.load_state_dict(ours.state_dict())
+    config = TrainConfig(epochs=3, batch_size=16, lr=1e-2, weight_decay=1e-3, clip=None,
+                         shuffle=False)
+    train(ours, torch.nn.functional.mse_loss, x, y, config)
+    optimizer = torch.optim.Adam(reference.parameters(), lr=1e-2, weight_decay=1e-3)
+    for _ in range(3):
+        for i in range(0, 64, 16):
+            optimizer.zero_grad()
+            torch.nn.functional.mse_loss(reference(x[i : i + 16]), y[i : i + 16]).backward()
+            optimizer.step()
+    for a, b in zip(ours.parameters(), reference.parameters()):
+        assert torch.allclose(a, b, atol=1e-6)
+
+
+def test_loss_falls_and_history_has_one_record_per_epoch():
+    x, y = data()
+    torch.manual_seed(0)
+    module = build("stacked", n_features=2, n_outputs=1, hidden_size=16, n_layers=2)
+    history = train(module, torch.nn.functional.mse_loss, x, y, TrainConfig(epochs=40, lr=1e-2))
+    assert [r["epoch"] for r in history] == list(range(1, 41))
+    assert history[-1]["loss"] < 0.2 * history[0]["loss"]
+
+
+def test_early_stopping_restores_the_best_validation_weights():
+    x, y = data()
+    xv, yv = data(32, seed=1)
+    torch.manual_seed(0)
+    module = build("vanilla", n_features=2, n_outputs=1, hidden_size=16)
+    config = TrainConfig(epochs=300, lr=5e-2, patience=5)
+    history = train(module, torch.nn.functional.mse_loss, x, y, config, validation=(xv, yv))
+    best = min(r["val_loss"] for r in history)
+    assert len(history) < 300
+    with torch.no_grad():
+        final = torch.nn.functional.mse_loss(module(xv), yv).item()
+    assert final == pytest.approx(best, rel=1e-5)
+
+
+def test_non_finite_loss_stops_with_the_epoch_and_advice():
+    x, y = data()
+    y[3] = math.inf
+    module = build("vanilla", n_features=2, n_outputs=1)
+    with pytest.raises(TrainingError, match=r"at epoch 1; lower the learning rate \(lr=0.001\)"):
+        train(module, torch.nn.functional.mse_loss, x, y, TrainConfig(epochs=5))
+
+
+def test_on_epoch_can_stop_training():
+    x, y = data()
+    module = build("vanilla", n_features=2, n_outputs=1)
+    history = train(module, torch.nn.functional.mse_loss, x, y, TrainConfig(epochs=50),
+                    on_epoch=lambda record: record["epoch"] == 3)
+    assert len(history) == 3
