@@ -117,7 +117,7 @@ def train(
                 order = torch.randperm(n, generator=generator) if config.shuffle else torch.arange(n)
                 order = order.to(y.device)
                 xs, ys = take(x, order), y[order]  # one gather per epoch; batches are slices
-                total = torch.zeros((), device=y.device)
+                losses = []  # detached batch losses, summed once per epoch
                 for i in range(0, n, config.batch_size):
                     xb, yb = take(xs, slice(i, i + config.batch_size)), ys[i : i + config.batch_size]
                     loss = loss_fn(call(module, xb), yb)
@@ -126,8 +126,8 @@ def train(
                     if config.clip is not None:
                         nn.utils.clip_grad_norm_(clipped, config.clip)
                     optimizer.step()
-                    total += loss.detach() * len(yb)
-                record = {"epoch": epoch, "loss": float(total) / n}
+                    losses.append(loss.detach())
+                record = {"epoch": epoch, "loss": _epoch_loss(losses, n, config.batch_size)}
                 if not math.isfinite(record["loss"]):
                     raise TrainingError(
                         f"training loss became {record['loss']} at epoch {epoch}; lower the "
@@ -157,6 +157,13 @@ def train(
                 module.load_state_dict(best_state)
     module.eval()
     return history
+
+
+def _epoch_loss(losses: list[torch.Tensor], n: int, batch_size: int) -> float:
+    """Sample-weighted mean of per-batch mean losses (the last batch may be smaller)."""
+    weights = torch.full((len(losses),), float(batch_size))
+    weights[-1] = n - batch_size * (len(losses) - 1)
+    return float((torch.stack(losses).cpu() * weights).sum()) / n
 
 
 @torch.inference_mode()
