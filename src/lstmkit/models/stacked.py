@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from lstmkit.models.init import forget_bias
+
 
 @dataclass
 class StackedConfig:
@@ -23,13 +25,13 @@ class StackedLSTM(nn.Module):
     def __init__(self, config: StackedConfig):
         super().__init__()
         self.config = config
-        self.lstm = nn.LSTM(
+        self.lstm = forget_bias(nn.LSTM(
             config.n_features,
             config.hidden_size,
             num_layers=config.n_layers,
             dropout=config.dropout if config.n_layers > 1 else 0.0,
             batch_first=True,
-        )
+        ))
         self.head = nn.Linear(config.hidden_size, config.n_outputs)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from lstmkit.models.init import forget_bias
+
 
 @dataclass
 class VanillaConfig:
@@ -21,7 +23,7 @@ class VanillaLSTM(nn.Module):
     def __init__(self, config: VanillaConfig):
         super().__init__()
         self.config = config
-        self.lstm = nn.LSTM(config.n_features, config.hidden_size, batch_first=True)
+        self.lstm = forget_bias(nn.LSTM(config.n_features, config.hidden_size, batch_first=True))
         self.head = nn.Linear(config.hidden_size, config.n_outputs)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
