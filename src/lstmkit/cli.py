@@ -223,9 +223,9 @@ def _forecast_tables(result: dict) -> list:
     data = result.get("data", {})
     metrics = result["metrics"]
     n_multi = len(next(iter(result["forecasts"].values()))["multi_step"])
-    titles = {"one_step": f"{data.get('name', '')}: rolling one-step forecasts of the "
-                          f"{data.get('n_test')} held-out values (trained on {data.get('n_train')})",
-              "multi_step": f"{n_multi}-step forecast from the end of the training part"}
+    titles = {"one_step": f"{data.get('name', '')}, train {data.get('n_train')} / test "
+                          f"{data.get('n_test')}: rolling one-step forecasts",
+              "multi_step": f"{n_multi}-step forecast from the end of training"}
     tables = []
     for kind, title in titles.items():
         table = Table(title=title, title_justify="left")

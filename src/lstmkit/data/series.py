@@ -101,7 +101,10 @@ def infer_freq(index: pd.Index) -> str | None:
         return None
     if index.freq is not None:
         return index.freqstr
-    return pd.infer_freq(index) if len(index) >= 3 else None
+    if len(index) < 3:
+        return None
+    inferred = pd.DatetimeIndex(index, freq="infer").freq
+    return None if inferred is None else inferred.freqstr
 
 
 def season_length(index: pd.Index) -> int | None:
