@@ -43,6 +43,20 @@ def test_forecast_bundled_airline_prints_a_table(capsys, tmp_path):
     assert "rolling one-step" in out and "48-step forecast" in out and "seasonal naive" in out
 
 
+def test_demo_airline_seed_config_writes_a_plot(capsys, tmp_path, monkeypatch):
+    import lstmkit.demos.airline as airline
+
+    class ShortTutorial(airline.TutorialForecaster):  # 2 epochs instead of 100, for speed
+        def __init__(self, look_back=3, hidden_size=4, epochs=2, batch_size=8, random_state=None):
+            super().__init__(look_back, hidden_size, epochs, batch_size, random_state)
+
+    monkeypatch.setattr(airline, "TutorialForecaster", ShortTutorial)
+    plot = tmp_path / "air.png"
+    result = run_json(capsys, "demo", "airline", "--seed-config", "--plot", str(plot))
+    assert set(result["metrics"]) == {"lstmkit", "tutorial LSTM", "naive", "seasonal naive"}
+    assert plot.read_bytes()[:4] == b"\x89PNG"
+
+
 def test_demo_echo_json(capsys):
     result = run_json(capsys, "demo", "echo")
     assert result["task"] == "echo" and result["metrics"]["lstm"]["accuracy"] == 1.0
@@ -79,6 +93,8 @@ BAD = [
     (lambda d: ["demo", "sine"], "invalid choice: 'sine'"),
     (lambda d: ["demo", "echo", "--length", "0"], "argument --length: must be an integer >= 1"),
     (lambda d: ["demo", "echo", "--out-index", "9"], "out_index must be in [0, 4]"),
+    (lambda d: ["demo", "echo", "--digits", "3"], "demo 'echo' has no option --digits; its options"),
+    (lambda d: ["demo", "echo", "--plot", "x.png"], "demo 'echo' draws no plot"),
 ]
 
 

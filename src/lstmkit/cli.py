@@ -16,9 +16,6 @@ from pathlib import Path
 
 from lstmkit.errors import InputError, TrainingError
 
-DEMOS = ("airline", "echo")
-
-
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (no usage dump) and exit status 2."""
 
@@ -53,7 +50,8 @@ def _test_size(text: str):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from lstmkit.models.registry import ARCHITECTURES
+    from lstmkit.demos import DEMOS
+    from lstmkit.tasks.forecaster import ARCHS
 
     parser = _Parser(prog="lstmkit", description="LSTM networks for sequence problems.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -67,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--test-size", type=_test_size,
                     help="held-out final values: a count or a fraction (default: 48 for the "
                          "bundled data, else one third)")
-    fc.add_argument("--arch", default="vanilla", choices=sorted(ARCHITECTURES))
+    fc.add_argument("--arch", default="vanilla", choices=ARCHS)
     fc.add_argument("--lookback", type=_positive_int, help="input window (default: one season)")
     fc.add_argument("--transform", default="none", choices=("none", "log"))
     fc.add_argument("--epochs", type=_positive_int, default=300)
@@ -78,15 +76,23 @@ def build_parser() -> argparse.ArgumentParser:
     _common(fc)
 
     demo = sub.add_parser("demo", help="classic problems: " + ", ".join(DEMOS))
-    demo.add_argument("name", choices=DEMOS)
+    demo.add_argument("name", choices=list(DEMOS))
     demo.add_argument("--seed-config", action="store_true",
                       help="airline: add the original tutorial's model (LSTM(4), look_back 3, "
                            "100 epochs, batch size 1)")
-    demo.add_argument("--length", type=_positive_int, default=5, help="echo: sequence length")
-    demo.add_argument("--n-features", type=_positive_int, default=10,
-                      help="echo: number of distinct values")
-    demo.add_argument("--out-index", type=int, default=2, help="echo: position to recall")
-    demo.add_argument("--plot", help="airline: PNG to write")
+    # Problem options; each demo takes the ones that apply to it (others are an error).
+    for flag, kind, text in [
+        ("--length", _positive_int, "sequence length (echo, cumsum, damped-sine)"),
+        ("--n-features", _positive_int, "number of distinct values (echo)"),
+        ("--out-index", int, "position to recall (echo)"),
+        ("--n-terms", _positive_int, "terms to add (addition)"),
+        ("--digits", _positive_int, "digits per term (addition)"),
+        ("--limit", float, "running-sum threshold (cumsum)"),
+        ("--epochs", _positive_int, "maximum training epochs"),
+        ("--hidden-size", _positive_int, "LSTM memory cells"),
+    ]:
+        demo.add_argument(flag, type=kind, help=text)
+    demo.add_argument("--plot", help="PNG to write, where the demo draws one")
     _common(demo)
     return parser
 
@@ -157,24 +163,14 @@ def _forecast(args) -> dict:
 
 
 def _demo(args) -> dict:
+    from lstmkit.demos import run_demo
+
     start = time.perf_counter()
-    if args.name == "echo":
-        from lstmkit.demos.echo import run_echo
-
-        result = run_echo(length=args.length, n_features=args.n_features,
-                          out_index=args.out_index, seed=args.seed,
-                          progress=sys.stderr.isatty() and not args.json)
-    else:
-        from lstmkit.demos.airline import run_airline
-
-        result = run_airline(seed_config=args.seed_config, seed=args.seed)
-        if args.plot:
-            from lstmkit.plots import plot_forecasts
-
-            split = result["split"]
-            path = plot_forecasts(split["train"], split["test"], result["forecasts"], args.plot,
-                                  title="AirPassengers")
-            result["files"] = {"plot": str(path)}
+    names = ("seed_config", "length", "n_features", "out_index", "n_terms", "digits", "limit",
+             "epochs", "hidden_size", "plot")
+    options = {k: getattr(args, k) for k in names if getattr(args, k) not in (None, False)}
+    result = run_demo(args.name, seed=args.seed,
+                      progress=sys.stderr.isatty() and not args.json, **options)
     result["timings"]["total"] = time.perf_counter() - start
     return result
 

@@ -84,8 +84,12 @@ class TutorialForecaster(BaseEstimator):
             raise NotFittedError("this TutorialForecaster is not fitted yet; call fit(y) first")
 
 
-def run_airline(seed_config: bool = False, seed: int | None = 0, n_train: int = 96) -> dict:
-    """The airline experiment: train on 96 months, test on the last 48 (one-step and 48-step)."""
+def run_airline(seed_config: bool = False, seed: int | None = 0, n_train: int = 96,
+                plot: str | None = None) -> dict:
+    """The airline experiment: train on 96 months, test on the last 48 (one-step and 48-step).
+
+    ``seed_config`` adds the tutorial's model; ``plot`` writes a PNG of every forecast.
+    """
     y = load_airpassengers()
     models = {"lstmkit": Forecaster(random_state=seed)}
     if seed_config:
@@ -93,4 +97,13 @@ def run_airline(seed_config: bool = False, seed: int | None = 0, n_train: int = 
     models.update({"naive": Naive(), "seasonal naive": SeasonalNaive()})
     result = evaluate_forecasters(models, y, n_train)
     result["task"] = "forecast"
+    result["data"] = {"name": "AirPassengers (bundled)", "n_train": n_train,
+                      "n_test": len(y) - n_train}
+    if plot:
+        from lstmkit.plots import plot_forecasts
+
+        split = result["split"]
+        path = plot_forecasts(split["train"], split["test"], result["forecasts"], plot,
+                              title="AirPassengers")
+        result["files"] = {"plot": str(path)}
     return result

@@ -1,30 +1,50 @@
-"""Architecture name -> (config dataclass, network class), so ``arch="stacked"`` works everywhere."""
+"""Architecture name -> network, so ``arch="stacked"`` works everywhere.
+
+Each entry names a module in ``lstmkit.models`` holding a config dataclass and a network
+class that takes only that config; modules are imported when first built.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 
 from torch import nn
 
 from lstmkit.errors import InputError, check_choice
-from lstmkit.models.stacked import StackedConfig, StackedLSTM
-from lstmkit.models.vanilla import VanillaConfig, VanillaLSTM
 
-ARCHITECTURES: dict[str, tuple[type, type[nn.Module]]] = {
-    "vanilla": (VanillaConfig, VanillaLSTM),
-    "stacked": (StackedConfig, StackedLSTM),
+# name -> (module, config class, network class)
+ARCHITECTURES: dict[str, tuple[str, str, str]] = {
+    "vanilla": ("vanilla", "VanillaConfig", "VanillaLSTM"),
+    "stacked": ("stacked", "StackedConfig", "StackedLSTM"),
+    "bidirectional": ("bidirectional", "BidirectionalConfig", "BidirectionalLSTM"),
+    "cnn-lstm": ("cnn_lstm", "CNNLSTMConfig", "CNNLSTM"),
+    "encoder-decoder": ("encoder_decoder", "EncoderDecoderConfig", "EncoderDecoder"),
+    "generative": ("generative", "GenerativeConfig", "GenerativeLSTM"),
+    "rnn": ("rnn", "RNNConfig", "PlainRNN"),  # a plain (Elman) RNN, as a baseline
 }
+
+
+def classes(arch: str) -> tuple[type, type[nn.Module]]:
+    """(config dataclass, network class) of ``arch``."""
+    check_choice("arch", arch, sorted(ARCHITECTURES))
+    module_name, config_name, net_name = ARCHITECTURES[arch]
+    module = importlib.import_module(f"lstmkit.models.{module_name}")
+    return getattr(module, config_name), getattr(module, net_name)
+
+
+def config_fields(arch: str) -> set[str]:
+    """The option names ``arch`` accepts."""
+    return {f.name for f in dataclasses.fields(classes(arch)[0])}
 
 
 def build(arch: str, **config) -> nn.Module:
     """Build the network ``arch`` from its config fields; unknown fields raise at once.
 
-    >>> build("vanilla", n_features=1, n_outputs=1, hidden_size=8)
-    VanillaLSTM(...)
+    Example: ``build("stacked", n_features=1, n_outputs=1, n_layers=3)``.
     """
-    check_choice("arch", arch, sorted(ARCHITECTURES))
-    config_cls, net_cls = ARCHITECTURES[arch]
-    fields = {f.name for f in dataclasses.fields(config_cls)}
+    config_cls, net_cls = classes(arch)
+    fields = config_fields(arch)
     unknown = sorted(set(config) - fields)
     if unknown:
         raise InputError(
@@ -33,7 +53,10 @@ def build(arch: str, **config) -> nn.Module:
     return net_cls(config_cls(**config))
 
 
-def config_fields(arch: str) -> set[str]:
-    """The option names ``arch`` accepts."""
-    check_choice("arch", arch, sorted(ARCHITECTURES))
-    return {f.name for f in dataclasses.fields(ARCHITECTURES[arch][0])}
+def check_arch(arch: str, allowed: tuple[str, ...], task: str) -> str:
+    """Raise unless ``arch`` is one of the architectures that can serve ``task``."""
+    if arch in ARCHITECTURES and arch not in allowed:
+        raise InputError(
+            f"arch {arch!r} cannot serve {task}; use one of {', '.join(repr(a) for a in allowed)}"
+        )
+    return check_choice("arch", arch, allowed)

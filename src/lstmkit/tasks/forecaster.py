@@ -23,10 +23,11 @@ from lstmkit.data.framing import sliding_windows
 from lstmkit.data.scaling import DiffScaler
 from lstmkit.data.series import as_series, future_index, season_length
 from lstmkit.errors import InputError, NotFittedError, check_choice, check_positive_int
-from lstmkit.models.registry import build
+from lstmkit.models.registry import build, check_arch
 from lstmkit.seeding import resolve_seed, seeded
 from lstmkit.training import TrainConfig, resolve_device, threads_for, torch_threads, train
 
+ARCHS = ("vanilla", "stacked")  # networks that map (batch, time, 1) to (batch, n_outputs)
 TRANSFORMS = ("none", "log")
 DIFFERENCES = ("auto", "seasonal", "first", "none")
 
@@ -42,7 +43,7 @@ class Forecaster(BaseEstimator):
 
     Parameters
     ----------
-    arch: network name from ``lstmkit.models.ARCHITECTURES`` ("vanilla", "stacked").
+    arch: network name, one of ``Forecaster.ARCHS`` ("vanilla", "stacked").
     lookback: input window length in differences; None uses one season (12 for monthly
         data), at least 8.
     hidden_size: LSTM memory cells.
@@ -180,6 +181,7 @@ class Forecaster(BaseEstimator):
         return max(1, min(self.season_ if self.season_ > 1 else n_windows, n_windows // 4))
 
     def _check_params(self) -> None:
+        check_arch(self.arch, ARCHS, "forecasting")
         check_choice("transform", self.transform, TRANSFORMS)
         check_choice("difference", self.difference, DIFFERENCES)
         if self.lookback is not None:

@@ -1,0 +1,9 @@
+"""Generators for the classic synthetic sequence problems; fresh samples on every call.
+
+One problem per file; each generator takes the sample count first and ``rng`` (a seed
+or numpy Generator) last, and returns numpy arrays, batch-first.
+"""
+
+from lstmkit.data.problems.echo import echo
+
+__all__ = ["echo"]
