@@ -16,6 +16,7 @@ from pathlib import Path
 
 from lstmkit.errors import InputError, TrainingError
 
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (no usage dump) and exit status 2."""
 
