@@ -27,3 +27,38 @@ def test_tutorial_replica_trains_and_forecasts():
     assert len(model.history_) == 3
     assert len(model.predict(48)) == 48
     assert rmse(y[96:], model.backtest(y, 96)) > 0
+
+
+def test_cumsum_and_damped_sine_generators():
+    from lstmkit.data.problems import cumsum, damped_sine
+
+    x, y = cumsum(20, length=10, limit=2.5, rng=0)
+    assert x.shape == (20, 10, 1) and ((x >= 0) & (x <= 1)).all()
+    assert (y == (x[..., 0].cumsum(1) > 2.5)).all()
+    with pytest.raises(InputError, match=r"limit must be in \(0, length=10\); received 12"):
+        cumsum(5, limit=12)
+    x, y = damped_sine(3, length=50, horizon=5, rng=0)
+    assert x.shape == (3, 50, 1) and y.shape == (3, 5) and abs(x).max() <= 1
+
+
+def test_cumsum_demo_bidirectional_beats_majority():
+    from lstmkit.demos.cumsum import run_cumsum
+
+    result = run_cumsum(n_train=2000, epochs=8, hidden_size=16, seed=0)
+    m = result["metrics"]
+    assert m["bidirectional lstm"]["accuracy"] > 0.95 > m["majority class"]["accuracy"] + 0.3
+    assert m["unidirectional lstm"]["accuracy"] > 0.9
+
+
+def test_damped_sine_demo_beats_persistence_and_plots(tmp_path):
+    from lstmkit.demos.damped_sine import run_damped_sine
+
+    result = run_damped_sine(n_train=2000, epochs=6, hidden_size=32, seed=0,
+                             plot=str(tmp_path / "sine.png"))
+    assert result["metrics"]["stacked lstm"]["rmse_vs_persistence"] < 0.3
+    assert (tmp_path / "sine.png").exists()
+
+
+def test_echo_demo_shows_a_plain_rnn_beside_the_lstm():
+    result = run_echo(length=5, compare_rnn=True, seed=1)
+    assert {"lstm", "plain rnn", "chance"} == set(result["metrics"])

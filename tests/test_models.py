@@ -1,4 +1,4 @@
-"""Every architecture through the same checks."""
+"""Every architecture through the same checks: shapes, determinism, gradients, options."""
 
 import pytest
 import torch
@@ -6,29 +6,59 @@ import torch
 from lstmkit import InputError
 from lstmkit.models import build
 
-OPTIONS = {"vanilla": {}, "stacked": {"n_layers": 3, "dropout": 0.2}}
+# arch -> (extra options, input shape, expected output shape) for n_features=3, n_outputs=4
+SPECS = {
+    "vanilla": ({}, (7, 11, 3), (7, 4)),
+    "vanilla per step": ({"per_step": True}, (7, 11, 3), (7, 11, 4)),
+    "stacked": ({"n_layers": 3, "dropout": 0.2}, (7, 11, 3), (7, 4)),
+    "bidirectional": ({}, (7, 11, 3), (7, 4)),
+    "bidirectional sum per step": ({"merge": "sum", "per_step": True}, (7, 11, 3), (7, 11, 4)),
+    "bidirectional mean": ({"merge": "mean"}, (7, 11, 3), (7, 4)),
+    "rnn": ({}, (7, 11, 3), (7, 4)),
+}
 
 
-@pytest.mark.parametrize("arch", sorted(OPTIONS))
-def test_shapes_and_determinism(arch):
-    x = torch.randn(7, 11, 3)
-    torch.manual_seed(0)
-    a = build(arch, n_features=3, n_outputs=4, hidden_size=5, **OPTIONS[arch]).eval()
-    torch.manual_seed(0)
-    b = build(arch, n_features=3, n_outputs=4, hidden_size=5, **OPTIONS[arch]).eval()
-    assert a(x).shape == (7, 4)
-    assert torch.equal(a(x), b(x))
+def make(spec: str, seed: int = 0):
+    options, _, _ = SPECS[spec]
+    torch.manual_seed(seed)
+    return build(spec.split()[0], n_features=3, n_outputs=4, hidden_size=5, **options).eval()
 
 
-@pytest.mark.parametrize("arch", sorted(OPTIONS))
-def test_gradients_reach_every_parameter(arch):
-    module = build(arch, n_features=2, n_outputs=1, hidden_size=4, **OPTIONS[arch])
-    module(torch.randn(3, 6, 2)).sum().backward()
+@pytest.mark.parametrize("spec", sorted(SPECS))
+def test_shapes_and_determinism(spec):
+    _, in_shape, out_shape = SPECS[spec]
+    x = torch.randn(*in_shape)
+    a, b, c = make(spec), make(spec), make(spec, seed=1)
+    assert a(x).shape == out_shape
+    assert torch.equal(a(x), b(x)) and not torch.equal(a(x), c(x))
+
+
+@pytest.mark.parametrize("spec", sorted(SPECS))
+def test_gradients_reach_every_parameter(spec):
+    module = make(spec).train()
+    module(torch.randn(*SPECS[spec][1])).sum().backward()
     assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in module.parameters())
 
 
-def test_unknown_arch_and_option_list_what_is_allowed():
+def test_bidirectional_sees_the_future_and_vanilla_does_not():
+    x = torch.randn(1, 6, 3)
+    later = x.clone()
+    later[0, -1] += 5.0  # change only the last step
+    uni, bi = make("vanilla per step"), make("bidirectional sum per step")
+    assert torch.allclose(uni(x)[0, 0], uni(later)[0, 0])
+    assert not torch.allclose(bi(x)[0, 0], bi(later)[0, 0])
+
+
+def test_forget_gates_start_open():
+    lstm = build("vanilla", n_features=2, n_outputs=1, hidden_size=4).lstm
+    bias = lstm.bias_ih_l0 + lstm.bias_hh_l0
+    assert torch.all(bias[4:8] == 1.0)
+
+
+def test_unknown_arch_option_or_value_list_what_is_allowed():
     with pytest.raises(InputError, match="arch must be one of 'bidirectional', .*; received 'gru'"):
         build("gru", n_features=1, n_outputs=1)
     with pytest.raises(InputError, match="has no option 'layers'; its options are"):
         build("stacked", n_features=1, n_outputs=1, layers=2)
+    with pytest.raises(InputError, match="merge must be one of concat, sum, mean; received 'max'"):
+        build("bidirectional", n_features=1, n_outputs=1, merge="max")

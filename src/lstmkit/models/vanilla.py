@@ -15,10 +15,11 @@ class VanillaConfig:
     n_features: int  # inputs per time step
     n_outputs: int  # values predicted per sequence
     hidden_size: int = 32  # LSTM memory cells
+    per_step: bool = False  # predict at every step (batch, time, n_outputs), as Keras's return_sequences
 
 
 class VanillaLSTM(nn.Module):
-    """(batch, time, n_features) -> (batch, n_outputs)."""
+    """(batch, time, n_features) -> (batch, n_outputs), or (batch, time, n_outputs) per step."""
 
     def __init__(self, config: VanillaConfig):
         super().__init__()
@@ -27,5 +28,7 @@ class VanillaLSTM(nn.Module):
         self.head = nn.Linear(config.hidden_size, config.n_outputs)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        _, (h, _) = self.lstm(x)  # h: (1, B, H)
+        out, (h, _) = self.lstm(x)  # out: (B, T, H); h: (1, B, H)
+        if self.config.per_step:
+            return self.head(out)  # (B, T, n_outputs)
         return self.head(h[-1])  # (B, n_outputs)

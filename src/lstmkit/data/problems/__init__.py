@@ -4,6 +4,8 @@ One problem per file; each generator takes the sample count first and ``rng`` (a
 or numpy Generator) last, and returns numpy arrays, batch-first.
 """
 
+from lstmkit.data.problems.cumsum import cumsum
+from lstmkit.data.problems.damped_sine import damped_sine
 from lstmkit.data.problems.echo import echo
 
-__all__ = ["echo"]
+__all__ = ["cumsum", "damped_sine", "echo"]
