@@ -27,7 +27,7 @@ from lstmkit.models.registry import build, check_arch
 from lstmkit.seeding import resolve_seed, seeded
 from lstmkit.training import TrainConfig, resolve_device, threads_for, torch_threads, train
 
-ARCHS = ("vanilla", "stacked")  # networks that map (batch, time, 1) to (batch, n_outputs)
+ARCHS = ("vanilla", "stacked", "bidirectional")  # networks: (batch, time, 1) -> (batch, n_outputs)
 TRANSFORMS = ("none", "log")
 DIFFERENCES = ("auto", "seasonal", "first", "none")
 
@@ -43,7 +43,8 @@ class Forecaster(BaseEstimator):
 
     Parameters
     ----------
-    arch: network name, one of ``Forecaster.ARCHS`` ("vanilla", "stacked").
+    arch: network name, one of ``lstmkit.tasks.forecaster.ARCHS`` ("vanilla", "stacked",
+        "bidirectional").
     lookback: input window length in differences; None uses one season (12 for monthly
         data), at least 8.
     hidden_size: LSTM memory cells.
