@@ -15,6 +15,9 @@ SPECS = {
     "bidirectional sum per step": ({"merge": "sum", "per_step": True}, (7, 11, 3), (7, 11, 4)),
     "bidirectional mean": ({"merge": "mean"}, (7, 11, 3), (7, 4)),
     "rnn": ({}, (7, 11, 3), (7, 4)),
+    "cnn-lstm": ({}, (7, 11, 3), (7, 4)),
+    "cnn-lstm frames": ({"frame_shape": (8, 8)}, (2, 4, 3, 8, 8), (2, 4)),
+    "generative": ({}, (7, 11, 3), (7, 11, 4)),  # a Gaussian (2 means, 2 log-stds) per step
 }
 
 

@@ -89,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
         ("--n-terms", _positive_int, "terms to add (addition)"),
         ("--digits", _positive_int, "digits per term (addition)"),
         ("--limit", float, "running-sum threshold (cumsum)"),
+        ("--n-frames", _positive_int, "frames per video (moving-line)"),
+        ("--size", _positive_int, "frame height and width in pixels (moving-line)"),
         ("--epochs", _positive_int, "maximum training epochs"),
         ("--hidden-size", _positive_int, "LSTM memory cells"),
     ]:
@@ -168,7 +170,7 @@ def _demo(args) -> dict:
 
     start = time.perf_counter()
     names = ("seed_config", "length", "n_features", "out_index", "n_terms", "digits", "limit",
-             "epochs", "hidden_size", "plot")
+             "n_frames", "size", "epochs", "hidden_size", "plot")
     options = {k: getattr(args, k) for k in names if getattr(args, k) not in (None, False)}
     result = run_demo(args.name, seed=args.seed,
                       progress=sys.stderr.isatty() and not args.json, **options)

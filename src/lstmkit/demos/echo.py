@@ -50,8 +50,12 @@ def run_echo(
         rng = np.random.default_rng([seed, 2])  # both networks see the same data
         x, y = (torch.from_numpy(a) for a in echo(n_train, length, n_features, out_index, rng))
         val_x, val_y = (torch.from_numpy(a) for a in echo(1000, length, n_features, out_index, rng))
+        # Chrono-style initialisation (Tallec & Ollivier 2018): forget gates that start open
+        # for about `length` steps, so the first values' gradients survive the whole sequence.
+        options = {"forget_bias": max(1.0, float(np.log(length)))} if arch == "vanilla" else {}
         with seeded(seed):
-            module = build(arch, n_features=n_features, n_outputs=n_features, hidden_size=hidden_size)
+            module = build(arch, n_features=n_features, n_outputs=n_features, hidden_size=hidden_size,
+                           **options)
         history, seconds = fit_until(
             module, torch.nn.functional.cross_entropy, x, y,
             TrainConfig(epochs=epochs, batch_size=64, lr=lr, clip=1.0),
