@@ -10,6 +10,7 @@ from lstmkit.models import build
 SPECS = {
     "vanilla": ({}, (7, 11, 3), (7, 4)),
     "vanilla per step": ({"per_step": True}, (7, 11, 3), (7, 11, 4)),
+    "vanilla chrono": ({"memory_steps": 100}, (7, 11, 3), (7, 4)),
     "stacked": ({"n_layers": 3, "dropout": 0.2}, (7, 11, 3), (7, 4)),
     "bidirectional": ({}, (7, 11, 3), (7, 4)),
     "bidirectional sum per step": ({"merge": "sum", "per_step": True}, (7, 11, 3), (7, 11, 4)),
@@ -52,10 +53,14 @@ def test_bidirectional_sees_the_future_and_vanilla_does_not():
     assert not torch.allclose(bi(x)[0, 0], bi(later)[0, 0])
 
 
-def test_forget_gates_start_open():
+def test_forget_gates_start_open_and_chrono_init_holds_memory_longer():
     lstm = build("vanilla", n_features=2, n_outputs=1, hidden_size=4).lstm
     bias = lstm.bias_ih_l0 + lstm.bias_hh_l0
     assert torch.all(bias[4:8] == 1.0)
+    lstm = build("vanilla", n_features=2, n_outputs=1, hidden_size=4, memory_steps=100).lstm
+    bias = lstm.bias_ih_l0 + lstm.bias_hh_l0
+    assert torch.allclose(bias[4:8], torch.tensor(4.6052), atol=1e-4)  # forget: log(100)
+    assert torch.allclose(bias[:4], torch.tensor(-4.6052), atol=1e-4)  # input: -log(100)
 
 
 def test_unknown_arch_option_or_value_list_what_is_allowed():

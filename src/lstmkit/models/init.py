@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -20,4 +22,24 @@ def forget_bias(lstm: nn.LSTM, value: float = 1.0) -> nn.LSTM:
             bias[h : 2 * h].fill_(value)
         elif name.startswith("bias_hh"):
             bias[h : 2 * h].zero_()
+    return lstm
+
+
+@torch.no_grad()
+def chrono(lstm: nn.LSTM, steps: float) -> nn.LSTM:
+    """Chrono initialisation (Tallec & Ollivier 2018) for memories of about ``steps`` steps.
+
+    Forget-gate bias ``log(steps)`` and input-gate bias ``-log(steps)``: the cell starts
+    out keeping what it holds for about ``steps`` steps and letting little in, so the
+    gradient of an early input survives a long sequence. A constant version of the
+    paper's ``log(U(1, steps - 1))``.
+    """
+    b = math.log(max(float(steps), math.e))
+    forget_bias(lstm, b)
+    h = lstm.hidden_size
+    for name, bias in lstm.named_parameters():
+        if name.startswith("bias_ih"):
+            bias[:h].fill_(-b)
+        elif name.startswith("bias_hh"):
+            bias[:h].zero_()
     return lstm

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from lstmkit.models.init import forget_bias
+from lstmkit.models.init import chrono, forget_bias
 
 
 @dataclass
@@ -16,7 +16,7 @@ class VanillaConfig:
     n_outputs: int  # values predicted per sequence
     hidden_size: int = 32  # LSTM memory cells
     per_step: bool = False  # predict at every step (batch, time, n_outputs), as Keras's return_sequences
-    forget_bias: float = 1.0  # initial forget-gate bias; ~log(sequence length) helps very long memory
+    memory_steps: int | None = None  # chrono initialisation for memories this long; None: forget bias 1
 
 
 class VanillaLSTM(nn.Module):
@@ -25,8 +25,8 @@ class VanillaLSTM(nn.Module):
     def __init__(self, config: VanillaConfig):
         super().__init__()
         self.config = config
-        self.lstm = forget_bias(nn.LSTM(config.n_features, config.hidden_size, batch_first=True),
-                                config.forget_bias)
+        lstm = nn.LSTM(config.n_features, config.hidden_size, batch_first=True)
+        self.lstm = forget_bias(lstm) if config.memory_steps is None else chrono(lstm, config.memory_steps)
         self.head = nn.Linear(config.hidden_size, config.n_outputs)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
