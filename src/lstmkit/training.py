@@ -33,6 +33,7 @@ class TrainConfig:
     clip: float | None = 1.0  # max gradient norm; None turns clipping off
     patience: int | None = None  # epochs without validation improvement before stopping
     shuffle: bool = True  # reshuffle the training samples every epoch
+    n_threads: int | None = None  # torch CPU threads while training; None picks by model size
 
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
@@ -43,6 +44,14 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
         return torch.device(device)
     except (RuntimeError, TypeError):
         raise InputError(f"device must be 'auto', 'cpu' or 'cuda[:N]'; received {device!r}") from None
+
+
+def _cpu_threads(module: nn.Module, batch_size: int, n_threads: int | None) -> int | None:
+    """The thread count to set for work on ``module`` (None: leave torch alone, e.g. on CUDA)."""
+    if n_threads is not None:
+        return n_threads
+    device = next(module.parameters()).device
+    return threads_for(module, batch_size) if device.type == "cpu" else None
 
 
 def threads_for(module: nn.Module, batch_size: int) -> int:
@@ -104,6 +113,12 @@ def train(
     ``on_epoch(record)`` is called after every epoch; returning True stops training (it may
     add entries to the record, e.g. a validation accuracy).
     """
+    with torch_threads(_cpu_threads(module, config.batch_size, config.n_threads)):
+        return _train(module, loss_fn, x, y, config, validation, seed, progress, description,
+                      on_epoch)
+
+
+def _train(module, loss_fn, x, y, config, validation, seed, progress, description, on_epoch):
     generator = torch.Generator().manual_seed(0 if seed is None else seed)
     optimizer, clipped = _adam(module, config)
     n = n_rows(x)
@@ -171,10 +186,15 @@ def evaluate_loss(module, loss_fn, x: Batch, y: torch.Tensor, batch_size: int = 
     """Mean loss over (x, y) in eval mode, in batches."""
     module.eval()
     n = n_rows(x)
+    with torch_threads(_cpu_threads(module, min(n, batch_size), None)):
+        return _mean_loss(module, loss_fn, x, y, n, batch_size)
+
+
+def _mean_loss(module, loss_fn, x, y, n: int, batch_size: int) -> float:
     total = 0.0
     for i in range(0, n, batch_size):
-        idx = torch.arange(i, min(i + batch_size, n), device=y.device)
-        total += float(loss_fn(call(module, take(x, idx)), y[idx])) * len(idx)
+        rows = slice(i, i + batch_size)
+        total += float(loss_fn(call(module, take(x, rows)), y[rows])) * len(y[rows])
     return total / n
 
 
@@ -183,11 +203,8 @@ def predict_batches(module: nn.Module, x: Batch, batch_size: int = 4096) -> torc
     """Module outputs for every row of x, in eval mode, concatenated."""
     module.eval()
     n = n_rows(x)
-    device = (x[0] if isinstance(x, tuple) else x).device
-    outs = [
-        call(module, take(x, torch.arange(i, min(i + batch_size, n), device=device)))
-        for i in range(0, n, batch_size)
-    ]
+    with torch_threads(_cpu_threads(module, min(n, batch_size), None)):
+        outs = [call(module, take(x, slice(i, i + batch_size))) for i in range(0, n, batch_size)]
     return torch.cat(outs)
 
 

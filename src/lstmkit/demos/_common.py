@@ -8,7 +8,7 @@ from collections.abc import Callable
 import torch
 
 from lstmkit.seeding import seeded
-from lstmkit.training import TrainConfig, threads_for, torch_threads, train
+from lstmkit.training import TrainConfig, train
 
 
 def fit_until(
@@ -44,7 +44,7 @@ def fit_until(
         return record["val_score"] >= target
 
     start = time.perf_counter()
-    with seeded(seed), torch_threads(threads_for(module, config.batch_size)):
+    with seeded(seed):
         history = train(module, loss_fn, x, y, config, seed=seed, progress=progress,
                         description=description, on_epoch=after_epoch)
     seconds = time.perf_counter() - start

@@ -22,7 +22,7 @@ from lstmkit.evaluation import evaluate_forecasters
 from lstmkit.models.registry import build
 from lstmkit.seeding import resolve_seed, seeded
 from lstmkit.tasks.forecaster import Forecaster
-from lstmkit.training import TrainConfig, torch_threads, train
+from lstmkit.training import TrainConfig, train
 
 
 class TutorialForecaster(BaseEstimator):
@@ -45,7 +45,7 @@ class TutorialForecaster(BaseEstimator):
         t = torch.tensor(targets, dtype=torch.float32)
         seed = resolve_seed(self.random_state)
         config = TrainConfig(epochs=self.epochs, batch_size=self.batch_size, lr=1e-3, clip=None)
-        with seeded(seed), torch_threads(1):
+        with seeded(seed):
             self.module_ = build("vanilla", n_features=1, n_outputs=1, hidden_size=self.hidden_size)
             self.history_ = train(self.module_, torch.nn.functional.mse_loss, x, t, config, seed=seed)
         self.y_ = series

@@ -53,8 +53,8 @@ def run_cumsum(
                            **options)
         history, seconds = fit_until(
             module, _loss, x, y, TrainConfig(epochs=epochs, batch_size=64, lr=1e-2, clip=1.0),
-            score=lambda m: float(((predict_batches(m, val_x)[..., 0] > 0) == val_y.bool())
-                                  .float().mean()),
+            score=lambda m, vx=val_x, vy=val_y: float(((predict_batches(m, vx)[..., 0] > 0) == vy.bool())
+                                                      .float().mean()),
             target=0.999, seed=seed, progress=progress, description=name,
         )
         predicted = predict_batches(module, torch.from_numpy(test_x))[..., 0].numpy() > 0

@@ -61,10 +61,10 @@ def run_echo(
         history, seconds = fit_until(
             module, torch.nn.functional.cross_entropy, x, y,
             TrainConfig(epochs=max_epochs, batch_size=32, lr=lr, clip=1.0),
-            score=lambda m: float((predict_batches(m, val_x).argmax(1) == val_y).float().mean()),
+            score=lambda m, vx=val_x, vy=val_y: float((predict_batches(m, vx).argmax(1) == vy).float().mean()),
             target=1.0, seed=seed, progress=progress, description=name,
-            refresh=lambda: tuple(torch.from_numpy(a) for a in
-                                  echo(n_train, length, n_features, out_index, rng)),
+            refresh=lambda rng=rng: tuple(torch.from_numpy(a) for a in
+                                          echo(n_train, length, n_features, out_index, rng)),
         )
         predicted = predict_batches(module, torch.from_numpy(test_x)).argmax(1).numpy()
         metrics[name] = {"accuracy": float(np.mean(predicted == test_y)), "epochs": len(history),

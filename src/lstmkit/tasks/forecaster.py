@@ -25,7 +25,7 @@ from lstmkit.data.series import as_series, future_index, season_length
 from lstmkit.errors import InputError, NotFittedError, check_choice, check_positive_int
 from lstmkit.models.registry import build, check_arch
 from lstmkit.seeding import resolve_seed, seeded
-from lstmkit.training import TrainConfig, resolve_device, threads_for, torch_threads, train
+from lstmkit.training import TrainConfig, resolve_device, train
 
 ARCHS = ("vanilla", "stacked", "bidirectional")  # networks: (batch, time, 1) -> (batch, n_outputs)
 TRANSFORMS = ("none", "log")
@@ -133,18 +133,17 @@ class Forecaster(BaseEstimator):
             lr=self.lr,
             weight_decay=self.weight_decay,
             patience=self.patience if val_size else None,
+            n_threads=self.n_threads,
         )
         self.modules_, histories = [], []
         for k in range(self.n_models):
             with seeded(seed + k, self.device_):
                 module = self._build().to(self.device_)
-                n_threads = self.n_threads or threads_for(module, self.batch_size)
-                with torch_threads(n_threads if self.device_.type == "cpu" else None):
-                    history = train(
-                        module, torch.nn.functional.mse_loss, x[:split], target[:split], config,
-                        validation=validation, seed=seed + k, progress=self.verbose,
-                        description=f"model {k + 1}/{self.n_models}",
-                    )
+                history = train(
+                    module, torch.nn.functional.mse_loss, x[:split], target[:split], config,
+                    validation=validation, seed=seed + k, progress=self.verbose,
+                    description=f"model {k + 1}/{self.n_models}",
+                )
             self.modules_.append(module)
             histories.append(history)
         self.history_ = histories[0] if self.n_models == 1 else histories
