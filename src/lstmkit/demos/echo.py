@@ -61,7 +61,8 @@ def run_echo(
         history, seconds = fit_until(
             module, torch.nn.functional.cross_entropy, x, y,
             TrainConfig(epochs=max_epochs, batch_size=32, lr=lr, clip=1.0),
-            score=lambda m, vx=val_x, vy=val_y: float((predict_batches(m, vx).argmax(1) == vy).float().mean()),
+            score=lambda m, vx=val_x, vy=val_y: float(
+                (predict_batches(m, vx).argmax(1) == vy).float().mean()),
             target=1.0, seed=seed, progress=progress, description=name,
             refresh=lambda rng=rng: tuple(torch.from_numpy(a) for a in
                                           echo(n_train, length, n_features, out_index, rng)),
