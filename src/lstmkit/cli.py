@@ -241,16 +241,24 @@ def _forecast_tables(result: dict) -> list:
 
 
 def _flat_table(result: dict):
+    """Models x metrics; transposed (a row per metric) when there are more metrics than models."""
     from rich.table import Table
 
     table = Table(title=result["task"])
     metrics = result["metrics"]
-    columns = sorted({m for values in metrics.values() for m in values})
+    names = list(dict.fromkeys(m for values in metrics.values() for m in values))
+    if len(names) > len(metrics):
+        table.add_column("metric")
+        for model in metrics:
+            table.add_column(model, justify="right")
+        for name in names:
+            table.add_row(name, *(_fmt(values.get(name, "")) for values in metrics.values()))
+        return table
     table.add_column("model")
-    for c in columns:
-        table.add_column(c, justify="right")
+    for name in names:
+        table.add_column(name, justify="right")
     for model, values in metrics.items():
-        table.add_row(model, *(_fmt(values.get(c, "")) for c in columns))
+        table.add_row(model, *(_fmt(values.get(name, "")) for name in names))
     return table
 
 
