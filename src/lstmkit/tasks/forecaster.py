@@ -61,6 +61,10 @@ class Forecaster(BaseEstimator):
     device: "auto" (CUDA when present), "cpu" or "cuda".
     n_threads: torch CPU threads while training; None picks by model size.
     verbose: show a progress bar.
+
+    Attributes after fit: ``modules_`` (the trained networks), ``scaler_`` (the
+    differencing scaler), ``lookback_``, ``season_``, ``history_`` (one dict per epoch with
+    loss, val_loss and seconds; a list of such lists when ``n_models > 1``), ``y_``.
     """
 
     def __init__(
