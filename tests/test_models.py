@@ -19,7 +19,17 @@ SPECS = {
     "cnn-lstm": ({}, (7, 11, 3), (7, 4)),
     "cnn-lstm frames": ({"frame_shape": (8, 8)}, (2, 4, 3, 8, 8), (2, 4)),
     "generative": ({}, (7, 11, 3), (7, 11, 4)),  # a Gaussian (2 means, 2 log-stds) per step
+    # token ids in (vocabulary 3), logits out: greedy decoding of n_steps_out tokens
+    "encoder-decoder": ({"n_steps_out": 2}, (7, 11), (7, 2, 4)),
+    "encoder-decoder repeat": ({"decoder": "repeat", "n_steps_out": 2}, (7, 11), (7, 2, 4)),
 }
+
+
+def inputs(spec: str) -> torch.Tensor:
+    shape = SPECS[spec][1]
+    if spec.startswith("encoder-decoder"):
+        return torch.randint(0, 3, shape, generator=torch.Generator().manual_seed(0))
+    return torch.randn(*shape)
 
 
 def make(spec: str, seed: int = 0):
@@ -30,8 +40,8 @@ def make(spec: str, seed: int = 0):
 
 @pytest.mark.parametrize("spec", sorted(SPECS))
 def test_shapes_and_determinism(spec):
-    _, in_shape, out_shape = SPECS[spec]
-    x = torch.randn(*in_shape)
+    out_shape = SPECS[spec][2]
+    x = inputs(spec)
     a, b, c = make(spec), make(spec), make(spec, seed=1)
     assert a(x).shape == out_shape
     assert torch.equal(a(x), b(x)) and not torch.equal(a(x), c(x))
@@ -40,7 +50,7 @@ def test_shapes_and_determinism(spec):
 @pytest.mark.parametrize("spec", sorted(SPECS))
 def test_gradients_reach_every_parameter(spec):
     module = make(spec).train()
-    module(torch.randn(*SPECS[spec][1])).sum().backward()
+    module(inputs(spec)).sum().backward()
     assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in module.parameters())
 
 

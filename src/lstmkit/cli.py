@@ -95,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
         ("--hidden-size", _positive_int, "LSTM memory cells"),
     ]:
         demo.add_argument(flag, type=kind, help=text)
+    demo.add_argument("--decoder", choices=("attention", "repeat"),
+                      help="addition: autoregressive decoder with attention, or the classic "
+                           "fixed-length form that repeats the encoding")
     demo.add_argument("--plot", help="PNG to write, where the demo draws one")
     _common(demo)
     return parser
@@ -170,7 +173,7 @@ def _demo(args) -> dict:
 
     start = time.perf_counter()
     names = ("seed_config", "length", "n_features", "out_index", "n_terms", "digits", "limit",
-             "n_frames", "size", "epochs", "hidden_size", "plot")
+             "n_frames", "size", "decoder", "epochs", "hidden_size", "plot")
     options = {k: getattr(args, k) for k in names if getattr(args, k) not in (None, False)}
     result = run_demo(args.name, seed=args.seed,
                       progress=sys.stderr.isatty() and not args.json, **options)

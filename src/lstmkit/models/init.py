@@ -9,7 +9,7 @@ from torch import nn
 
 
 @torch.no_grad()
-def forget_bias(lstm: nn.LSTM, value: float = 1.0) -> nn.LSTM:
+def forget_bias(lstm: nn.LSTM | nn.LSTMCell, value: float = 1.0) -> nn.LSTM | nn.LSTMCell:
     """Start every forget gate at bias ``value`` so that memory is kept by default.
 
     Jozefowicz et al. (2015); Keras's ``unit_forget_bias=True``. Torch's gate order is
