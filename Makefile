@@ -31,6 +31,7 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/airline.py
+	$(PY) benchmarks/demos.py
 
 clean:
 	rm -rf $(VENV) out
