@@ -79,7 +79,8 @@ def main() -> None:
     card = torch.cuda.get_device_name(0)
     body = (f"## CUDA check (`python benchmarks/gpu_check.py`)\n\nCard: {card}, torch "
             f"{torch.__version__}. Host: {machine()}.\n\n"
-            + table(["network", "max |CUDA - CPU| output", "finite CUDA gradients"], network_rows())
+            + table(["network", "max abs difference, CUDA vs CPU output", "finite CUDA gradients"],
+                    network_rows())
             + "\n\nAirline Forecaster, device cpu vs cuda in the same run (seeds "
             f"0..{args.seeds - 1}; median (min-max)):\n\n"
             + table(["device", "one-step RMSE", "48-step RMSE", "fit s"], forecaster_rows(

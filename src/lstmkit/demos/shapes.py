@@ -43,6 +43,7 @@ def run_shapes(
     n_train: int = 2000,
     lr: float = 1e-2,
     temperature: float = 1.0,
+    patience: int = 10,
     seed: int | None = 0,
     progress: bool = False,
     plot: str | None = None,
@@ -50,7 +51,8 @@ def run_shapes(
     """Train on ``n_train`` fresh rectangles, draw ``n_samples`` shapes, count the rectangles.
 
     Two phases, at ``lr`` then at ``lr / 10``, each of at most ``epochs`` epochs and each
-    stopped early (patience 5) on the likelihood of 500 validation rectangles.
+    stopped early (after ``patience`` epochs without improvement) on the likelihood of 500
+    validation rectangles.
     """
     for name, value in (("hidden_size", hidden_size), ("epochs", epochs), ("n_samples", n_samples),
                         ("n_train", n_train)):
@@ -71,7 +73,8 @@ def run_shapes(
         start = time.perf_counter()
         with torch_threads(threads_for(module, batch_size=64)):
             for phase_lr in (lr, lr / 10):  # the fine-tuning phase sharpens the copied coordinates
-                config = TrainConfig(epochs=epochs, batch_size=64, lr=phase_lr, clip=1.0, patience=5)
+                config = TrainConfig(epochs=epochs, batch_size=64, lr=phase_lr, clip=1.0,
+                                     patience=patience)
                 history += train(module, gaussian_nll, x, y, config, validation=validation, seed=seed,
                                  progress=progress, description=f"shapes (lr {phase_lr:g})")
         train_seconds = time.perf_counter() - start
