@@ -14,10 +14,11 @@ import numpy as np
 import torch
 
 from lstmkit.data.problems.moving_line import moving_line
+from lstmkit.demos._common import fit_until
 from lstmkit.errors import InputError, check_positive_int
 from lstmkit.models.registry import build
 from lstmkit.seeding import resolve_seed, seeded
-from lstmkit.training import TrainConfig, predict_batches, threads_for, torch_threads, train
+from lstmkit.training import TrainConfig, predict_batches
 
 DIRECTIONS = ("left to right", "right to left")  # label 0, label 1
 _BATCH = 100  # videos per prediction batch: 1,000 frames, cache-friendly on CPU
@@ -52,35 +53,21 @@ def run_moving_line(
     x_val, y_val = (torch.from_numpy(a) for a in moving_line(1000, n_frames, size, rng))
     x_test, y_test = moving_line(n_test, n_frames, size, rng)
 
-    best = {"accuracy": -1.0, "state": None}
-
-    def refresh_and_check(record: dict) -> bool:
-        """After each epoch: score (and keep the best) on validation, draw fresh training videos."""
-        predicted_val = predict_batches(module, x_val, _BATCH).argmax(1)
-        record["val_accuracy"] = float((predicted_val == y_val).float().mean())
-        if record["val_accuracy"] > best["accuracy"]:
-            best["accuracy"] = record["val_accuracy"]
-            best["state"] = {k: v.clone() for k, v in module.state_dict().items()}
-        fresh_x, fresh_y = moving_line(n_train, n_frames, size, rng)
-        x.copy_(torch.from_numpy(fresh_x))
-        y.copy_(torch.from_numpy(fresh_y))
-        return record["val_accuracy"] == 1.0
-
     config = TrainConfig(epochs=epochs, batch_size=32, lr=lr, clip=1.0)
     with seeded(seed):
         # three stride-2 convolutions: a 50x50 frame becomes 8 x 7 x 7 = 392 features, so the
         # network stays small (about 56k weights) and an epoch takes seconds on two CPU cores
         module = build("cnn-lstm", n_features=1, n_outputs=2, hidden_size=hidden_size,
                        frame_shape=(size, size), conv_channels=8, n_conv_layers=3)
-    with torch_threads(threads_for(module, config.batch_size)):
-        start = time.perf_counter()
-        history = train(module, torch.nn.functional.cross_entropy, x, y, config, seed=seed,
-                        progress=progress, description="moving line", on_epoch=refresh_and_check)
-        train_seconds = time.perf_counter() - start
-        module.load_state_dict(best["state"])  # the best validation accuracy, never the test set
-        start = time.perf_counter()
-        predicted = predict_batches(module, torch.from_numpy(x_test), _BATCH).argmax(1).numpy()
-        predict_seconds = time.perf_counter() - start
+    history, train_seconds = fit_until(
+        module, torch.nn.functional.cross_entropy, x, y, config,
+        score=lambda m: float((predict_batches(m, x_val, _BATCH).argmax(1) == y_val).float().mean()),
+        target=1.0, seed=seed, progress=progress, description="moving line",
+        refresh=lambda: tuple(torch.from_numpy(a) for a in moving_line(n_train, n_frames, size, rng)),
+    )
+    start = time.perf_counter()
+    predicted = predict_batches(module, torch.from_numpy(x_test), _BATCH).argmax(1).numpy()
+    predict_seconds = time.perf_counter() - start
     majority = int(np.bincount(y.numpy(), minlength=2).argmax())  # from the last training draw
     result = {
         "task": "moving-line",
