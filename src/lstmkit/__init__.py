@@ -2,6 +2,7 @@
 
 from lstmkit import baselines, datasets, metrics
 from lstmkit.errors import InputError, NotFittedError, TrainingError
+from lstmkit.tasks.classifier import SequenceClassifier
 from lstmkit.tasks.forecaster import Forecaster
 
 __version__ = "0.1.0"
@@ -10,6 +11,7 @@ __all__ = [
     "Forecaster",
     "InputError",
     "NotFittedError",
+    "SequenceClassifier",
     "TrainingError",
     "baselines",
     "datasets",

@@ -1,5 +1,5 @@
 """Bundled real datasets (``from lstmkit import datasets``)."""
 
-from lstmkit.data.datasets import load_airpassengers
+from lstmkit.data.datasets import load_airpassengers, load_ucr, ucr_names
 
-__all__ = ["load_airpassengers"]
+__all__ = ["load_airpassengers", "load_ucr", "ucr_names"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from lstmkit.models.init import forget_bias
+from lstmkit.models.init import check_unpacked, forget_bias, pack
 
 MERGES = ("concat", "sum", "mean")
 
@@ -48,9 +48,11 @@ class BidirectionalLSTM(nn.Module):
         total = forward + backward
         return total / 2 if self.config.merge == "mean" else total
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out, (h, _) = self.lstm(x)  # out: (B, T, 2H); h: (2, B, H)
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        """x: (B, T, F); lengths (B,): valid steps of each padded sequence (None: all T)."""
+        out, (h, _) = self.lstm(pack(x, lengths))  # out: (B, T, 2H); h: (2, B, H)
         if self.config.per_step:
+            check_unpacked(lengths)
             H = self.config.hidden_size
             return self.head(self.merge(out[..., :H], out[..., H:]))  # (B, T, n_outputs)
         return self.head(self.merge(h[0], h[1]))  # (B, n_outputs)

@@ -1,4 +1,4 @@
-"""Initialisation shared by the networks."""
+"""What the LSTM networks share: initialisation and packing of padded sequences."""
 
 from __future__ import annotations
 
@@ -43,3 +43,21 @@ def chrono(lstm: nn.LSTM, steps: float) -> nn.LSTM:
         elif name.startswith("bias_hh"):
             bias[:h].zero_()
     return lstm
+
+
+def pack(x: torch.Tensor, lengths: torch.Tensor | None):
+    """Padded (B, T, F) + lengths (B,) -> a PackedSequence the LSTM reads without the padding.
+
+    With packing, the final states are those at each sequence's own last step, so padding
+    never changes a sequence-level output. ``lengths=None`` passes ``x`` through.
+    """
+    if lengths is None:
+        return x
+    return nn.utils.rnn.pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+
+
+def check_unpacked(lengths: torch.Tensor | None) -> None:
+    if lengths is not None:
+        from lstmkit.errors import InputError
+
+        raise InputError("per_step outputs need equal-length sequences; received lengths")

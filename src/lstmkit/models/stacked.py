@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from lstmkit.models.init import forget_bias
+from lstmkit.models.init import forget_bias, pack
 
 
 @dataclass
@@ -34,6 +34,7 @@ class StackedLSTM(nn.Module):
         ))
         self.head = nn.Linear(config.hidden_size, config.n_outputs)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        _, (h, _) = self.lstm(x)  # h: (n_layers, B, H)
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        """x: (B, T, F); lengths (B,): valid steps of each padded sequence (None: all T)."""
+        _, (h, _) = self.lstm(pack(x, lengths))  # h: (n_layers, B, H), at each sequence's last step
         return self.head(h[-1])  # (B, n_outputs)

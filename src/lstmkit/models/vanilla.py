@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from lstmkit.models.init import chrono, forget_bias
+from lstmkit.models.init import check_unpacked, chrono, forget_bias, pack
 
 
 @dataclass
@@ -29,8 +29,10 @@ class VanillaLSTM(nn.Module):
         self.lstm = forget_bias(lstm) if config.memory_steps is None else chrono(lstm, config.memory_steps)
         self.head = nn.Linear(config.hidden_size, config.n_outputs)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out, (h, _) = self.lstm(x)  # out: (B, T, H); h: (1, B, H)
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        """x: (B, T, F); lengths (B,): valid steps of each padded sequence (None: all T)."""
+        out, (h, _) = self.lstm(pack(x, lengths))  # out: (B, T, H); h: (1, B, H)
         if self.config.per_step:
+            check_unpacked(lengths)
             return self.head(out)  # (B, T, n_outputs)
         return self.head(h[-1])  # (B, n_outputs)

@@ -1,0 +1,100 @@
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from lstmkit import InputError, NotFittedError, SequenceClassifier
+from lstmkit.data.encoding import pad_sequences
+from lstmkit.datasets import load_ucr
+
+FAST = dict(hidden_size=16, epochs=40, patience=10, random_state=0)
+
+
+def waves(n: int, rng, lengths=(20, 40)):
+    """Variable-length sines (label 'sine') and square waves (label 'square'), 2 channels."""
+    X, y = [], []
+    for i in range(n):
+        t = np.arange(rng.integers(*lengths))
+        base = np.sin(t / rng.uniform(2, 4) + rng.uniform(0, 6))
+        wave = base if i % 2 == 0 else np.sign(base)
+        X.append(np.stack([wave, rng.normal(0, 0.1, len(t))], axis=1))
+        y.append("sine" if i % 2 == 0 else "square")
+    return X, np.array(y)
+
+
+def test_learns_variable_length_multichannel_sequences_with_string_labels():
+    rng = np.random.default_rng(0)
+    X, y = waves(120, rng)
+    X_test, y_test = waves(60, rng)
+    clf = SequenceClassifier(**FAST).fit(X, y)
+    assert clf.fit(X, y) is clf and list(clf.classes_) == ["sine", "square"]
+    assert clf.score(X_test, y_test) >= 0.9  # majority class: 0.5
+    proba = clf.predict_proba(X_test)
+    assert proba.shape == (60, 2) and np.allclose(proba.sum(1), 1, atol=1e-5)
+    assert set(clf.predict(X_test)) <= {"sine", "square"}
+
+
+def test_padding_never_changes_a_prediction():
+    rng = np.random.default_rng(1)
+    X, y = waves(40, rng)
+    clf = SequenceClassifier(**{**FAST, "epochs": 3}).fit(X, y)
+    short = X[0][:20]
+    alone = clf.predict_proba([short])
+    with_longer = clf.predict_proba([short, np.zeros((200, 2)), X[1]])
+    assert np.allclose(alone[0], with_longer[0], atol=1e-6)
+
+
+def test_same_seed_same_probabilities_and_clone():
+    rng = np.random.default_rng(2)
+    X, y = waves(40, rng)
+    a = SequenceClassifier(**{**FAST, "epochs": 3}).fit(X, y).predict_proba(X)
+    b = clone(SequenceClassifier(**{**FAST, "epochs": 3})).fit(X, y).predict_proba(X)
+    assert np.array_equal(a, b)
+
+
+def test_channels_first_accepts_the_aeon_layout():
+    X, y = load_ucr("ItalyPowerDemand", "train")  # (67, 24, 1)
+    clf = SequenceClassifier(**{**FAST, "epochs": 2}, channels_first=True)
+    clf.fit(X.transpose(0, 2, 1), y)
+    assert clf.n_channels_ == 1 and clf.predict(X.transpose(0, 2, 1)[:3]).shape == (3,)
+
+
+def test_load_ucr_layouts():
+    X, y = load_ucr("GunPoint", "test")
+    assert X.shape == (150, 150, 1) and len(y) == 150
+    X, y = load_ucr("JapaneseVowels", "train")
+    assert isinstance(X, list) and X[0].shape[1] == 12 and len({len(s) for s in X}) > 1
+    with pytest.raises(InputError, match="unknown UCR/UEA dataset 'Nope'; the installed aeon ships .*Gun"):
+        load_ucr("Nope")
+
+
+def test_pad_sequences():
+    x, lengths = pad_sequences([np.ones((2, 3)), np.full((4, 3), 2.0)])
+    assert x.shape == (2, 4, 3) and lengths.tolist() == [2, 4] and x[0, 2:].sum() == 0
+
+
+GOOD = [np.zeros((5, 2)), np.ones((6, 2)), np.ones((4, 2))]
+
+
+@pytest.mark.parametrize("X, y, params, message", [
+    (GOOD, ["a", "b"], {}, "X and y must have the same length; received 3 sequences and 2 labels"),
+    (GOOD, ["a", "a", "a"], {}, "y must hold at least 2 classes; received only 'a'"),
+    ([np.zeros((5, 2)), np.zeros((0, 2)), np.ones((3, 2))], ["a", "b", "a"], {}, r"X\[1\] is an empty"),
+    ([np.zeros((5, 2)), np.array([[1.0, np.nan]]), np.ones((3, 2))], ["a", "b", "a"], {}, "NaN"),
+    ([np.zeros((5, 2)), np.zeros((5, 3)), np.ones((3, 2))], ["a", "b", "a"], {},
+     r"X\[1\] has 3 channels but X\[0\] has 2"),
+    (np.zeros((3, 4)), ["a", "b", "a"], {}, "X must be 3-D"),
+    (GOOD, ["a", "b", "a"], {"arch": "generative"}, "arch 'generative' cannot serve sequence classification"),
+    (GOOD, ["a", "b", "a"], {"val_size": 1.5}, r"val_size must be a fraction in \(0, 1\)"),
+])
+def test_bad_input_raises_one_line_before_training(X, y, params, message):
+    with pytest.raises((InputError, TypeError), match=message) as info:
+        SequenceClassifier(**{**FAST, **params}).fit(X, y)
+    assert "\n" not in str(info.value)
+
+
+def test_predict_errors():
+    with pytest.raises(NotFittedError, match="call fit"):
+        SequenceClassifier().predict(GOOD)
+    clf = SequenceClassifier(**{**FAST, "epochs": 1}).fit(GOOD * 4, ["a", "b", "a"] * 4)
+    with pytest.raises(InputError, match="X has 3 channels; this classifier was fitted on 2"):
+        clf.predict([np.zeros((4, 3))])
