@@ -19,6 +19,7 @@ SPECS = {
     "cnn-lstm": ({}, (7, 11, 3), (7, 4)),
     "cnn-lstm frames": ({"frame_shape": (8, 8)}, (2, 4, 3, 8, 8), (2, 4)),
     "generative": ({}, (7, 11, 3), (7, 11, 4)),  # a Gaussian (2 means, 2 log-stds) per step
+    "lstm-fcn": ({"conv_channels": (8, 8, 8)}, (7, 11, 3), (7, 4)),
     # token ids in (vocabulary 3), logits out: greedy decoding of n_steps_out tokens
     "encoder-decoder": ({"n_steps_out": 2}, (7, 11), (7, 2, 4)),
     "encoder-decoder repeat": ({"decoder": "repeat", "n_steps_out": 2}, (7, 11), (7, 2, 4)),
@@ -80,3 +81,16 @@ def test_unknown_arch_option_or_value_list_what_is_allowed():
         build("stacked", n_features=1, n_outputs=1, layers=2)
     with pytest.raises(InputError, match="merge must be one of concat, sum, mean; received 'max'"):
         build("bidirectional", n_features=1, n_outputs=1, merge="max")
+
+
+@pytest.mark.parametrize("arch", ["vanilla", "stacked", "bidirectional", "lstm-fcn"])
+def test_padding_never_changes_a_sequence_level_output(arch):
+    torch.manual_seed(0)
+    module = build(arch, n_features=3, n_outputs=4, hidden_size=5).eval()
+    short = torch.randn(1, 6, 3)
+    padded = torch.cat([short, torch.randn(1, 9, 3)], dim=1)  # garbage after step 6
+    batch = torch.cat([padded, torch.randn(1, 15, 3)])
+    with torch.no_grad():
+        alone = module(short, torch.tensor([6]))
+        together = module(batch, torch.tensor([6, 15]))
+    assert torch.allclose(alone[0], together[0], atol=1e-5)

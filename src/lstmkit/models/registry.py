@@ -21,6 +21,7 @@ ARCHITECTURES: dict[str, tuple[str, str, str]] = {
     "cnn-lstm": ("cnn_lstm", "CNNLSTMConfig", "CNNLSTM"),
     "encoder-decoder": ("encoder_decoder", "EncoderDecoderConfig", "EncoderDecoder"),
     "generative": ("generative", "GenerativeConfig", "GenerativeLSTM"),
+    "lstm-fcn": ("lstm_fcn", "LSTMFCNConfig", "LSTMFCN"),  # conv branch beside an LSTM (classifiers)
     "rnn": ("rnn", "RNNConfig", "PlainRNN"),  # a plain (Elman) RNN, as a baseline
 }
 

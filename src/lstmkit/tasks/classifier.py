@@ -20,7 +20,7 @@ from lstmkit.models.registry import build, check_arch
 from lstmkit.seeding import resolve_seed, seeded
 from lstmkit.training import TrainConfig, predict_batches, resolve_device, train
 
-ARCHS = ("vanilla", "stacked", "bidirectional")  # networks that read packed sequences
+ARCHS = ("lstm-fcn", "vanilla", "stacked", "bidirectional")  # networks that read packed sequences
 
 
 class SequenceClassifier(ClassifierMixin, BaseEstimator):
