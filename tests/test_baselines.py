@@ -28,3 +28,12 @@ def test_dates_continue_after_training():
     y = datasets.load_airpassengers()[:12]
     assert Naive().fit(y).predict(1).index[0] == pd.Timestamp("1950-01-01")
     assert np.isfinite(SeasonalNaive().fit(y).predict(30)).all()
+
+
+def test_classification_baselines():
+    from lstmkit.baselines import MajorityClass, NearestNeighbour
+
+    X = np.array([[[0.0], [0.0]], [[1.0], [1.0]], [[1.1], [0.9]]])
+    y = np.array(["low", "high", "high"])
+    assert MajorityClass().fit(X, y).predict(X[:2]).tolist() == ["high", "high"]
+    assert NearestNeighbour().fit(X, y).predict(np.array([[[0.1], [0.0]]])).tolist() == ["low"]

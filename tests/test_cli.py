@@ -115,3 +115,57 @@ def test_console_script_exits_2_without_traceback(tmp_path):
                           capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.strip() == "lstmkit forecast: error: data file 'nope.csv' does not exist"
+
+
+def ucr_style_csv(path, n, rng, lengths=(30, 30)):
+    rows = []
+    for i in range(n):
+        t = np.arange(rng.integers(lengths[0], lengths[1] + 1))
+        base = np.sin(t / 3 + rng.uniform(0, 6))
+        label = "sine" if i % 2 == 0 else "square"
+        rows.append([label, *(base if label == "sine" else np.sign(base)).round(3)])
+    width = max(len(r) for r in rows)
+    frame = pd.DataFrame([r + [None] * (width - len(r)) for r in rows],
+                         columns=["label", *(f"t{i}" for i in range(width - 1))])
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_classify_csv_end_to_end_with_variable_lengths(capsys, tmp_path):
+    rng = np.random.default_rng(0)
+    train = ucr_style_csv(tmp_path / "train.csv", 60, rng, lengths=(20, 40))
+    test = ucr_style_csv(tmp_path / "test.csv", 30, rng, lengths=(20, 40))
+    plot = tmp_path / "cm.png"
+    result = run_json(capsys, "classify", "--train", str(train), "--test", str(test), "--arch",
+                      "vanilla", "--epochs", "30", "--plot", str(plot))
+    assert result["task"] == "classify" and result["data"]["classes"] == ["sine", "square"]
+    assert set(result["metrics"]) == {"lstmkit", "majority class"}  # no 1-NN on ragged data
+    assert result["metrics"]["lstmkit"]["accuracy"] > result["metrics"]["majority class"]["accuracy"]
+    assert plot.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_classify_bundled_dataset_table(capsys, tmp_path):
+    assert main(["classify", "--dataset", "ItalyPowerDemand", "--epochs", "3", "--plot",
+                 str(tmp_path / "cm.png")]) == 0
+    out = capsys.readouterr().out
+    assert "ItalyPowerDemand" in out and "1-NN euclidean" in out and "majority class" in out
+
+
+@pytest.mark.parametrize("make_args, message", [
+    (lambda d: ["classify", "--dataset", "Nope"], "unknown UCR/UEA dataset 'Nope'; the installed aeon ships"),
+    (lambda d: ["classify", "--train", "a.csv"], "give --train and --test together"),
+    (lambda d: ["classify", "--train", write(d, "a.csv", "label,t0,t1\nx,1,abc\n"), "--test",
+                write(d, "b.csv", "label,t0\nx,1\n")], "row 2, column 't1' holds 'abc'"),
+    (lambda d: ["classify", "--train", write(d, "a.csv", "label,t0,t1,t2\nx,1,,3\n"), "--test",
+                write(d, "b.csv", "label,t0\nx,1\n")], "empty cell inside the sequence"),
+    (lambda d: ["classify", "--train", write(d, "a.csv", "label,t0\nx,1\nx,2\n"), "--test",
+                write(d, "b.csv", "label,t0\nx,1\n")], "y must hold at least 2 classes"),
+    (lambda d: ["classify", "--arch", "generative"], "invalid choice: 'generative'"),
+])
+def test_classify_bad_input_is_one_line_exit_2(make_args, message, tmp_path, capsys):
+    plot = tmp_path / "cm.png"
+    with pytest.raises(SystemExit) as exit_info:
+        raise SystemExit(main([*make_args(tmp_path), "--plot", str(plot)]))
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and not plot.exists()

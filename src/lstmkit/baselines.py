@@ -82,4 +82,40 @@ class Mean(_Baseline):
         return np.full(h, history.mean())
 
 
-__all__ = ["Naive", "SeasonalNaive", "Mean"]
+class MajorityClass(BaseEstimator):
+    """Predict the most frequent training label for every sequence (the floor for classifiers)."""
+
+    def fit(self, X, y):
+        labels, counts = np.unique(np.asarray(y), return_counts=True)
+        self.classes_, self.majority_ = labels, labels[counts.argmax()]
+        return self
+
+    def predict(self, X) -> np.ndarray:
+        if not hasattr(self, "majority_"):
+            raise NotFittedError("this MajorityClass is not fitted yet; call fit(X, y) first")
+        return np.full(len(X), self.majority_)
+
+
+class NearestNeighbour(BaseEstimator):
+    """1-NN with Euclidean distance on the raw (equal-length) sequences: UCR's classic baseline."""
+
+    def fit(self, X, y):
+        from sklearn.neighbors import KNeighborsClassifier
+
+        self.model_ = KNeighborsClassifier(n_neighbors=1).fit(_flat(X), np.asarray(y))
+        return self
+
+    def predict(self, X) -> np.ndarray:
+        if not hasattr(self, "model_"):
+            raise NotFittedError("this NearestNeighbour is not fitted yet; call fit(X, y) first")
+        return self.model_.predict(_flat(X))
+
+
+def _flat(X) -> np.ndarray:
+    if isinstance(X, list) or np.asarray(X).ndim != 3:
+        raise InputError("NearestNeighbour needs equal-length sequences as a 3-D array")
+    X = np.asarray(X)
+    return X.reshape(len(X), -1)
+
+
+__all__ = ["Naive", "SeasonalNaive", "Mean", "MajorityClass", "NearestNeighbour"]

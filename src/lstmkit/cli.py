@@ -1,4 +1,4 @@
-"""Command line: ``lstmkit forecast | demo``. Thin: parse, call the library, print.
+"""Command line: ``lstmkit forecast | classify | demo``. Thin: parse, call the library, print.
 
 Every command prints a table by default or, with ``--json``, one JSON object with the
 keys ``task``, ``metrics`` (model -> metric -> value; forecasts nest ``one_step`` /
@@ -13,6 +13,8 @@ import json
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
 
 from lstmkit.errors import InputError, TrainingError
 
@@ -52,6 +54,7 @@ def _test_size(text: str):
 
 def build_parser() -> argparse.ArgumentParser:
     from lstmkit.demos import DEMOS
+    from lstmkit.tasks.classifier import ARCHS as CLASSIFIER_ARCHS
     from lstmkit.tasks.forecaster import ARCHS
 
     parser = _Parser(prog="lstmkit", description="LSTM networks for sequence problems.")
@@ -75,6 +78,17 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--out", help="also refit on the whole series and write the next "
                                   "--horizon forecasts to this CSV")
     _common(fc)
+
+    cl = sub.add_parser("classify", help="train and evaluate a sequence classifier next to baselines")
+    cl.add_argument("--dataset", help="a UCR/UEA set that aeon ships (default: GunPoint)")
+    cl.add_argument("--train", help="training CSV: label column first, then the values of each "
+                                    "sequence (trailing cells may be empty)")
+    cl.add_argument("--test", help="test CSV in the same format")
+    cl.add_argument("--arch", default="lstm-fcn", choices=CLASSIFIER_ARCHS)
+    cl.add_argument("--epochs", type=_positive_int, default=200)
+    cl.add_argument("--plot", default="confusion.png", help="confusion-matrix PNG (default: confusion.png)")
+    cl.add_argument("--no-plot", action="store_true", help="write no plot")
+    _common(cl)
 
     demo = sub.add_parser("demo", help="classic problems: " + ", ".join(DEMOS))
     demo.add_argument("name", choices=list(DEMOS))
@@ -113,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "forecast":
             result = _forecast(args)
+        elif args.command == "classify":
+            result = _classify(args)
         else:
             result = _demo(args)
     except InputError as e:
@@ -164,6 +180,44 @@ def _forecast(args) -> dict:
                               {k: result["forecasts"][k] for k in ("lstmkit", "seasonal naive")},
                               args.plot, title=name)
         result.setdefault("files", {})["plot"] = str(path)
+    result["timings"]["total"] = time.perf_counter() - start
+    return result
+
+
+def _classify(args) -> dict:
+    from lstmkit.baselines import MajorityClass, NearestNeighbour
+    from lstmkit.evaluation import evaluate_classifiers
+    from lstmkit.tasks.classifier import SequenceClassifier
+
+    start = time.perf_counter()
+    if args.train or args.test:
+        if not (args.train and args.test) or args.dataset:
+            raise InputError("give --train and --test together (CSV files), or --dataset NAME alone")
+        from lstmkit.data.csv import read_sequences_csv
+
+        (X, y), (X_test, y_test) = read_sequences_csv(args.train), read_sequences_csv(args.test)
+        name = f"{args.train} / {args.test}"
+    else:
+        from lstmkit.data.datasets import load_ucr
+
+        name = args.dataset or "GunPoint"
+        (X, y), (X_test, y_test) = load_ucr(name, "train"), load_ucr(name, "test")
+    models = {"lstmkit": SequenceClassifier(arch=args.arch, epochs=args.epochs, random_state=args.seed,
+                                            verbose=sys.stderr.isatty() and not args.json),
+              "majority class": MajorityClass()}
+    if not isinstance(X, list) and not isinstance(X_test, list) and X.shape[1:] == X_test.shape[1:]:
+        models["1-NN euclidean"] = NearestNeighbour()
+    result = evaluate_classifiers(models, X, y, X_test, y_test)
+    result.update(task="classify", data={"name": name, "n_train": len(X), "n_test": len(X_test),
+                                          "classes": sorted({str(c) for c in y})})
+    if not args.no_plot:
+        from lstmkit.plots import plot_confusion
+
+        labels = sorted(set(np.asarray(y).tolist()) | set(np.asarray(y_test).tolist()))
+        path = plot_confusion(y_test, result["predictions"]["lstmkit"], labels, args.plot,
+                              title=f"{name}: lstmkit on the test split")
+        result["files"] = {"plot": str(path)}
+    del result["predictions"]
     result["timings"]["total"] = time.perf_counter() - start
     return result
 
@@ -247,7 +301,10 @@ def _flat_table(result: dict):
     """Models x metrics; transposed (a row per metric) when there are more metrics than models."""
     from rich.table import Table
 
-    table = Table(title=result["task"])
+    data = result.get("data", {})
+    title = result["task"] + (f": {data['name']}, train {data['n_train']} / test {data['n_test']}"
+                              if "name" in data else "")
+    table = Table(title=title)
     metrics = result["metrics"]
     names = list(dict.fromkeys(m for values in metrics.values() for m in values))
     if len(names) > len(metrics):

@@ -54,3 +54,13 @@ def plot_forecasts(train: pd.Series, test: pd.Series, forecasts: dict, path, tit
         ax.legend(loc="upper left", fontsize=8)
         ax.grid(alpha=0.3)
     return save_figure(fig, path)
+
+
+def plot_confusion(y_true, y_pred, labels, path, title: str = ""):
+    """Confusion matrix of one classifier's test predictions (counts)."""
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    fig, ax = _figure(figsize=(5, 4.5))
+    ConfusionMatrixDisplay.from_predictions(y_true, y_pred, labels=labels, ax=ax, colorbar=False)
+    ax.set_title(title)
+    return save_figure(fig, path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from lstmkit.data.series import as_series
@@ -63,3 +64,35 @@ def _read(path: Path) -> pd.DataFrame:
 
 def _names(frame: pd.DataFrame) -> str:
     return ", ".join(repr(str(c)) for c in frame.columns)
+
+
+def read_sequences_csv(path):
+    """Labelled univariate sequences from a UCR-style CSV: ``(X, y)``.
+
+    Format: a header row; the first column holds the label, the others the values in time
+    order (one sequence per row). Shorter sequences leave their last cells empty. X is a
+    3-D (n, time, 1) array when every row is full, else a list of (time_i, 1) arrays.
+    """
+    frame = _read(Path(path))
+    if frame.shape[1] < 2:
+        raise InputError(f"{path} needs a label column and at least one value column")
+    labels = frame.iloc[:, 0].astype(str).to_numpy()
+    values = frame.iloc[:, 1:].apply(pd.to_numeric, errors="coerce")
+    raw = frame.iloc[:, 1:]
+    bad = values.isna() & raw.notna()
+    if bad.any().any():
+        row, col = np.argwhere(bad.to_numpy())[0]
+        raise InputError(f"{path} row {row + 2}, column {frame.columns[col + 1]!r} holds "
+                         f"{raw.iat[row, col]!r}, which is not a number")
+    sequences = []
+    for i, row in enumerate(values.to_numpy(dtype=np.float64)):
+        present = np.flatnonzero(~np.isnan(row))
+        if len(present) == 0:
+            raise InputError(f"{path} row {i + 2} holds no values")
+        if present[-1] != len(present) - 1:
+            raise InputError(f"{path} row {i + 2} has an empty cell inside the sequence; only "
+                             "trailing cells may be empty")
+        sequences.append(row[: len(present), None].astype(np.float32))
+    if len({len(s) for s in sequences}) == 1:
+        return np.stack(sequences), labels
+    return sequences, labels
