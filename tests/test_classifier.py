@@ -98,3 +98,12 @@ def test_predict_errors():
     clf = SequenceClassifier(**{**FAST, "epochs": 1}).fit(GOOD * 4, ["a", "b", "a"] * 4)
     with pytest.raises(InputError, match="X has 3 channels; this classifier was fitted on 2"):
         clf.predict([np.zeros((4, 3))])
+
+
+def test_refit_trains_on_every_sequence_for_the_early_stopped_epoch_count():
+    rng = np.random.default_rng(3)
+    X, y = waves(40, rng)
+    held = SequenceClassifier(**{**FAST, "epochs": 6}).fit(X, y)
+    refit = SequenceClassifier(**{**FAST, "epochs": 6}, refit=True).fit(X, y)
+    assert [r["val_loss"] for r in held.history_] == [r["val_loss"] for r in refit.history_]
+    assert not np.array_equal(held.predict_proba(X), refit.predict_proba(X))
