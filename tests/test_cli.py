@@ -169,3 +169,14 @@ def test_classify_bad_input_is_one_line_exit_2(make_args, message, tmp_path, cap
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1 and not plot.exists()
+
+
+def test_output_files_get_ordinary_permissions(tmp_path, capsys):
+    import os
+
+    plot = tmp_path / "p.png"
+    assert main(["forecast", "--epochs", "5", "--plot", str(plot)]) == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert plot.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert [p.name for p in tmp_path.iterdir()] == ["p.png"]  # no temporary file left

@@ -236,20 +236,9 @@ def _demo(args) -> dict:
 
 
 def _write_csv(series, path) -> Path:
-    import os
-    import tempfile
+    from lstmkit.files import atomic_write
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    os.close(fd)
-    try:
-        series.rename("forecast").to_csv(tmp, index_label="ds")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
+    return atomic_write(path, lambda tmp: series.rename("forecast").to_csv(tmp, index_label="ds"))
 
 
 def _report(result: dict, as_json: bool) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
+
+from lstmkit.files import atomic_write
 
 
 def _figure(nrows: int = 1, ncols: int = 1, **kwargs):
@@ -19,21 +19,13 @@ def _figure(nrows: int = 1, ncols: int = 1, **kwargs):
 
 
 def save_figure(fig, path) -> Path:
-    """Write ``fig`` to ``path`` via a temporary file in the same folder, then rename."""
+    """Write ``fig`` to ``path`` atomically (see ``lstmkit.files``), then close it."""
     import matplotlib.pyplot as plt
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
     try:
-        fig.savefig(tmp, dpi=110, bbox_inches="tight")
-        os.replace(tmp, path)
+        return atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, bbox_inches="tight"))
     finally:
         plt.close(fig)
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
 
 
 def plot_forecasts(train: pd.Series, test: pd.Series, forecasts: dict, path, title: str = ""):
