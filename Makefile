@@ -32,6 +32,8 @@ lint: $(VENV)/.installed-test
 bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/airline.py
 	$(PY) benchmarks/demos.py
+	$(PY) benchmarks/classification.py
+	$(PY) benchmarks/anomaly.py
 
 clean:
 	rm -rf $(VENV) out

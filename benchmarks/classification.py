@@ -51,16 +51,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=DATASETS)
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--arch", default="lstm-fcn")
+    parser.add_argument("--arch", default="cnn-lstm")
+    parser.add_argument("--n-folds", type=int, default=None, help="default: the estimator's")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
+    folds = {} if args.n_folds is None else {"n_folds": args.n_folds}
     rows = []
     for name in args.datasets:
         (X, y), (X_test, y_test) = load_ucr(name, "train"), load_ucr(name, "test")
         A, A_test = aeon_layout(X, X_test)
         ours, rocket = [], []
         for seed in range(args.seeds):
-            ours.append(score(lambda s=seed: SequenceClassifier(arch=args.arch, random_state=s),
+            ours.append(score(lambda s=seed: SequenceClassifier(arch=args.arch, random_state=s, **folds),
                               X, y, X_test, y_test))
             rocket.append(score(lambda s=seed: MiniRocketClassifier(random_state=s), A, y, A_test, y_test))
         nn1 = (score(NearestNeighbour, X, y, X_test, y_test)[0]

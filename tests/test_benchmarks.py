@@ -16,3 +16,14 @@ def test_demos_benchmark_prints_a_table_without_writing():
     assert len(rows) == 1 and rows[0].count("|") == 5 and "stacked lstm" in rows[0]
     after = (ROOT / "BENCHMARKS.md").read_text() if (ROOT / "BENCHMARKS.md").exists() else None
     assert before == after
+
+
+def test_anomaly_benchmark_prints_a_table_without_writing():
+    before = (ROOT / "BENCHMARKS.md").read_text()
+    proc = subprocess.run([sys.executable, "benchmarks/anomaly.py", "--datasets", "KDD-TSAD_135",
+                           "--seeds", "1", "--no-write"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    rows = [line for line in proc.stdout.splitlines() if line.startswith("| KDD-TSAD_135")]
+    assert len(rows) == 2 and "AnomalyDetector" in rows[0] and "rolling z-score" in rows[1]
+    assert (ROOT / "BENCHMARKS.md").read_text() == before

@@ -6,7 +6,7 @@ from lstmkit import InputError, NotFittedError, SequenceClassifier
 from lstmkit.data.encoding import pad_sequences
 from lstmkit.datasets import load_ucr
 
-FAST = dict(hidden_size=16, epochs=40, patience=10, random_state=0)
+FAST = dict(arch="bidirectional", n_folds=1, hidden_size=16, epochs=40, patience=10, random_state=0)
 
 
 def waves(n: int, rng, lengths=(20, 40)):
@@ -100,10 +100,34 @@ def test_predict_errors():
         clf.predict([np.zeros((4, 3))])
 
 
-def test_refit_trains_on_every_sequence_for_the_early_stopped_epoch_count():
+def test_n_folds_trains_one_network_per_fold_and_reports_out_of_fold_accuracy():
     rng = np.random.default_rng(3)
-    X, y = waves(40, rng)
-    held = SequenceClassifier(**{**FAST, "epochs": 6}).fit(X, y)
-    refit = SequenceClassifier(**{**FAST, "epochs": 6}, refit=True).fit(X, y)
-    assert [r["val_loss"] for r in held.history_] == [r["val_loss"] for r in refit.history_]
-    assert not np.array_equal(held.predict_proba(X), refit.predict_proba(X))
+    X, y = waves(80, rng)
+    clf = SequenceClassifier(**{**FAST, "n_folds": 4}).fit(X, y)
+    assert len(clf.modules_) == 4 and len(clf.history_) == 4
+    assert clf.oof_score_ >= 0.8  # every sequence predicted by the network that did not train on it
+    mean = np.mean([m.predict_proba(X) for m in _one_per_module(clf)], axis=0)
+    assert np.allclose(clf.predict_proba(X), mean, atol=1e-6)  # the ensemble averages probabilities
+
+
+def _one_per_module(clf):
+    parts = []
+    for module in clf.modules_:
+        part = clone(clf)
+        part.__dict__.update({k: v for k, v in clf.__dict__.items() if k.endswith("_")})
+        part.modules_ = [module]
+        parts.append(part)
+    return parts
+
+
+def test_cnn_lstm_is_lstm_fcn_and_learns():
+    rng = np.random.default_rng(4)
+    X, y = waves(80, rng)
+    X_test, y_test = waves(40, rng)
+    options = {"conv_channels": (8, 16, 8)}
+    clf = SequenceClassifier(**{**FAST, "arch": "cnn-lstm"}, arch_options=options).fit(X, y)
+    assert type(clf.modules_[0]).__name__ == "LSTMFCN"
+    assert clf.score(X_test, y_test) >= 0.9
+    alias = SequenceClassifier(**{**FAST, "arch": "lstm-fcn"}, arch_options=options).fit(X, y)
+    assert np.array_equal(alias.predict_proba(X_test), clf.predict_proba(X_test))
+

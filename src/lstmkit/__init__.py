@@ -2,16 +2,21 @@
 
 from lstmkit import baselines, datasets, metrics
 from lstmkit.errors import InputError, NotFittedError, TrainingError
+from lstmkit.tasks.anomaly import AnomalyDetector, RollingZScore
 from lstmkit.tasks.classifier import SequenceClassifier
 from lstmkit.tasks.forecaster import Forecaster
+from lstmkit.tasks.text import TextClassifier
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AnomalyDetector",
     "Forecaster",
     "InputError",
     "NotFittedError",
+    "RollingZScore",
     "SequenceClassifier",
+    "TextClassifier",
     "TrainingError",
     "baselines",
     "datasets",

@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--train", help="training CSV: label column first, then the values of each "
                                     "sequence (trailing cells may be empty)")
     cl.add_argument("--test", help="test CSV in the same format")
-    cl.add_argument("--arch", default="lstm-fcn", choices=CLASSIFIER_ARCHS)
+    cl.add_argument("--arch", default="cnn-lstm", choices=(*CLASSIFIER_ARCHS, "lstm-fcn"))
     cl.add_argument("--epochs", type=_positive_int, default=200)
     cl.add_argument("--plot", default="confusion.png", help="confusion-matrix PNG (default: confusion.png)")
     cl.add_argument("--no-plot", action="store_true", help="write no plot")

@@ -22,7 +22,9 @@ class LSTMFCNConfig:
     n_features: int  # channels per time step
     n_outputs: int  # classes (logits)
     hidden_size: int = 64  # LSTM memory cells
-    conv_channels: tuple[int, ...] = (128, 256, 128)  # filters of each convolution block
+    # filters of each convolution block: half the paper's (128, 256, 128), which gave the same
+    # out-of-fold accuracy on the UCR training splits we checked in a third of the time
+    conv_channels: tuple[int, ...] = (64, 128, 64)
     kernel_sizes: tuple[int, ...] = (7, 5, 3)  # their widths over time (odd: "same" padding is free)
     dropout: float = 0.5  # on the LSTM branch's features (the paper uses 0.8; its first kernel is 8 wide)
 

