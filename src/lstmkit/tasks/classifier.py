@@ -65,8 +65,8 @@ class SequenceClassifier(ClassifierMixin, BaseEstimator):
                  arch_options: dict | None = None, channels_first: bool = False,
                  epochs: int = 200, batch_size: int = 32, lr: float = 3e-3,
                  weight_decay: float = 0.0, patience: int = 30, n_folds: int = 5,
-                 val_size: float = 0.2, class_weight: str | None = None, random_state: int | None = None, device: str = "auto",
-                 verbose: bool = False):
+                 val_size: float = 0.2, class_weight: str | None = None,
+                 random_state: int | None = None, device: str = "auto", verbose: bool = False):
         self.arch = arch
         self.hidden_size = hidden_size
         self.arch_options = arch_options
