@@ -2,6 +2,7 @@
 
 from lstmkit import baselines, datasets, metrics
 from lstmkit.errors import InputError, NotFittedError, TrainingError
+from lstmkit.persistence import load
 from lstmkit.tasks.anomaly import AnomalyDetector, RollingZScore
 from lstmkit.tasks.classifier import SequenceClassifier
 from lstmkit.tasks.forecaster import Forecaster
@@ -20,6 +21,7 @@ __all__ = [
     "TrainingError",
     "baselines",
     "datasets",
+    "load",
     "metrics",
     "__version__",
 ]

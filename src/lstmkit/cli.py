@@ -1,4 +1,4 @@
-"""Command line: ``lstmkit forecast | classify | demo``. Thin: parse, call the library, print.
+"""Command line: ``lstmkit forecast | classify | predict | demo``. Thin: parse, call the library, print.
 
 Every command prints a table by default or, with ``--json``, one JSON object with the
 keys ``task``, ``metrics`` (model -> metric -> value; forecasts nest ``one_step`` /
@@ -77,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--no-plot", action="store_true", help="write no plot")
     fc.add_argument("--out", help="also refit on the whole series and write the next "
                                   "--horizon forecasts to this CSV")
+    fc.add_argument("--save", metavar="DIR", help="save the fitted model to this folder "
+                    "(the one refit on the whole series with --out)")
     _common(fc)
 
     cl = sub.add_parser("classify", help="train and evaluate a sequence classifier next to baselines")
@@ -88,7 +90,19 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--epochs", type=_positive_int, default=200)
     cl.add_argument("--plot", default="confusion.png", help="confusion-matrix PNG (default: confusion.png)")
     cl.add_argument("--no-plot", action="store_true", help="write no plot")
+    cl.add_argument("--save", metavar="DIR", help="save the fitted classifier to this folder")
     _common(cl)
+
+    pr = sub.add_parser("predict", help="run a saved model (lstmkit forecast/classify --save) on new data")
+    pr.add_argument("model", help="model folder written by --save or estimator.save()")
+    pr.add_argument("data", nargs="?", help="CSV: a series to forecast after (forecasters; default: "
+                    "the training series), sequences one per row (classifiers; a first column headed "
+                    "'label' is taken as labels and scored), or a 'text' column (text classifiers)")
+    pr.add_argument("--column", help="the CSV column to forecast after")
+    pr.add_argument("--date-column", help="the CSV column holding dates")
+    pr.add_argument("--horizon", type=_positive_int, default=12, help="forecast steps (default: 12)")
+    pr.add_argument("--out", help="write the predictions to this CSV")
+    pr.add_argument("--json", action="store_true", help="print one JSON object")
 
     demo = sub.add_parser("demo", help="classic problems: " + ", ".join(DEMOS))
     demo.add_argument("name", choices=list(DEMOS))
@@ -129,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
             result = _forecast(args)
         elif args.command == "classify":
             result = _classify(args)
+        elif args.command == "predict":
+            result = _predict(args)
         else:
             result = _demo(args)
     except InputError as e:
@@ -168,10 +184,13 @@ def _forecast(args) -> dict:
     result = evaluate_forecasters(models, y, n_train, horizon=args.horizon)
     result.update(task="forecast", data={"name": name, "n_train": n_train,
                                           "n_test": len(y) - n_train})
+    model = result["fitted"]["lstmkit"]
     if args.out:
         horizon = args.horizon or len(y) - n_train
         future = model.fit(y).predict(horizon)
         result["files"] = {"forecast": str(_write_csv(future, args.out))}
+    if args.save:
+        result.setdefault("files", {})["model"] = str(model.save(args.save))
     if not args.no_plot:
         from lstmkit.plots import plot_forecasts
 
@@ -217,9 +236,74 @@ def _classify(args) -> dict:
         path = plot_confusion(y_test, result["predictions"]["lstmkit"], labels, args.plot,
                               title=f"{name}: lstmkit on the test split")
         result["files"] = {"plot": str(path)}
+    if args.save:
+        result.setdefault("files", {})["model"] = str(result["fitted"]["lstmkit"].save(args.save))
     del result["predictions"]
     result["timings"]["total"] = time.perf_counter() - start
     return result
+
+
+def _predict(args) -> dict:
+    import pandas as pd
+
+    from lstmkit.persistence import load
+
+    start = time.perf_counter()
+    model = load(args.model)
+    kind = type(model).__name__
+    result = {"task": "predict", "data": {"model": args.model, "estimator": kind, "name": args.data},
+              "metrics": {}}
+    if kind in ("Forecaster", "AnomalyDetector"):
+        series = None
+        if args.data:
+            from lstmkit.data.csv import read_series_csv
+
+            series = read_series_csv(args.data, args.column, args.date_column)
+        if kind == "Forecaster":
+            out = model.predict(args.horizon, y=series).rename("forecast")
+        else:
+            if series is None:
+                raise InputError("an AnomalyDetector needs data: the series to score")
+            out = pd.Series(model.score_samples(series), index=series.index, name="score")
+        frame = out.rename_axis("ds").reset_index()
+    elif kind == "TextClassifier":
+        if not args.data:
+            raise InputError("a TextClassifier needs data: a CSV with a 'text' column")
+        texts = _read_texts(args.data)
+        frame = pd.DataFrame({"text": texts, "prediction": model.predict(texts)})
+    else:
+        if not args.data:
+            raise InputError("a SequenceClassifier needs data: a CSV with one sequence per row")
+        from lstmkit.data.csv import read_sequences_csv
+
+        header = pd.read_csv(args.data, nrows=0).columns
+        labelled = len(header) > 0 and str(header[0]).strip().lower() == "label"
+        X, y = read_sequences_csv(args.data, labelled=labelled)
+        predicted = model.predict(X)
+        frame = pd.DataFrame({"prediction": predicted})
+        if labelled:
+            frame.insert(0, "label", y)
+            result["metrics"]["lstmkit"] = {"accuracy": float(np.mean(predicted.astype(str) == y))}
+    result["predictions"] = frame
+    if args.out:
+        from lstmkit.files import atomic_write
+
+        path = atomic_write(args.out, lambda tmp: frame.to_csv(tmp, index=False))
+        result["files"] = {"predictions": str(path)}
+    result["timings"] = {"total": time.perf_counter() - start}
+    return result
+
+
+def _read_texts(path) -> list[str]:
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as e:
+        raise InputError(f"cannot read {path}: {str(e).splitlines()[0]}") from None
+    if "text" not in frame.columns:
+        raise InputError(f"{path} needs a 'text' column; it has {', '.join(map(str, frame.columns))}")
+    return frame["text"].tolist()
 
 
 def _demo(args) -> dict:
@@ -244,6 +328,8 @@ def _write_csv(series, path) -> Path:
 def _report(result: dict, as_json: bool) -> None:
     order = ("task", "data", "config", "metrics", "timings", "files")
     public = {k: result[k] for k in order if k in result}
+    if result["task"] == "predict":
+        public["predictions"] = json.loads(result["predictions"].to_json(orient="records", date_format="iso"))
     if as_json:
         print(json.dumps(public, indent=2, default=float))
         return
@@ -253,6 +339,15 @@ def _report(result: dict, as_json: bool) -> None:
     if result["task"] == "forecast":
         for table in _forecast_tables(result):
             console.print(table)
+    elif result["task"] == "predict":
+        frame = result["predictions"]
+        console.print(f"{result['data']['estimator']} from {result['data']['model']}: "
+                      f"{len(frame)} predictions")
+        console.print(frame.head(20).to_string(index=False))
+        if len(frame) > 20:
+            console.print(f"... {len(frame) - 20} more (--out FILE writes them all)")
+        for model, values in result["metrics"].items():
+            console.print(f"{model}: " + ", ".join(f"{k} {v:.4f}" for k, v in values.items()))
     else:
         console.print(_flat_table(result))
     for kind, path in result.get("files", {}).items():

@@ -36,9 +36,9 @@ def evaluate_forecasters(models: dict, y, n_train: int, horizon: int | None = No
         )
     season = season or season_length(series.index) or 1
     train, test = series.iloc[:n_train], series.iloc[n_train:]
-    metrics, timings, forecasts = {}, {}, {}
+    metrics, timings, forecasts, fitted = {}, {}, {}, {}
     for name, model in models.items():
-        model = clone(model)
+        model = fitted[name] = clone(model)
         start = time.perf_counter()
         model.fit(train)
         one_step = model.backtest(series, start=n_train, h=1)
@@ -50,7 +50,7 @@ def evaluate_forecasters(models: dict, y, n_train: int, horizon: int | None = No
         }
         forecasts[name] = {"one_step": one_step, "multi_step": multi_step}
     return {"metrics": metrics, "timings": timings, "forecasts": forecasts,
-            "split": {"train": train, "test": test}}
+            "split": {"train": train, "test": test}, "fitted": fitted}
 
 
 def metrics_frame(metrics: dict) -> pd.DataFrame:
@@ -63,18 +63,19 @@ def metrics_frame(metrics: dict) -> pd.DataFrame:
 def evaluate_classifiers(models: dict, X_train, y_train, X_test, y_test) -> dict:
     """Fit every model on the training split, score accuracy and macro-F1 on the test split.
 
-    Returns ``{"metrics": {model: {"accuracy", "macro_f1"}}, "timings", "predictions"}``.
+    Returns ``{"metrics": {model: {"accuracy", "macro_f1"}}, "timings", "predictions", "fitted"}``
+    (``fitted``: the fitted clones, by name).
     """
     from sklearn.metrics import accuracy_score, f1_score
 
-    metrics, timings, predictions = {}, {}, {}
+    metrics, timings, predictions, fitted = {}, {}, {}, {}
     y_test = np.asarray(y_test)
     for name, model in models.items():
-        model = clone(model)
+        model = fitted[name] = clone(model)
         start = time.perf_counter()
         predicted = model.fit(X_train, y_train).predict(X_test)
         timings[name] = time.perf_counter() - start
         metrics[name] = {"accuracy": float(accuracy_score(y_test, predicted)),
                          "macro_f1": float(f1_score(y_test, predicted, average="macro"))}
         predictions[name] = predicted
-    return {"metrics": metrics, "timings": timings, "predictions": predictions}
+    return {"metrics": metrics, "timings": timings, "predictions": predictions, "fitted": fitted}

@@ -66,23 +66,25 @@ def _names(frame: pd.DataFrame) -> str:
     return ", ".join(repr(str(c)) for c in frame.columns)
 
 
-def read_sequences_csv(path):
-    """Labelled univariate sequences from a UCR-style CSV: ``(X, y)``.
+def read_sequences_csv(path, labelled: bool = True):
+    """Univariate sequences from a UCR-style CSV: ``(X, y)`` (y is None when not ``labelled``).
 
-    Format: a header row; the first column holds the label, the others the values in time
-    order (one sequence per row). Shorter sequences leave their last cells empty. X is a
-    3-D (n, time, 1) array when every row is full, else a list of (time_i, 1) arrays.
+    Format: a header row; the first column holds the label (unless ``labelled`` is False),
+    the others the values in time order (one sequence per row). Shorter sequences leave
+    their last cells empty. X is a 3-D (n, time, 1) array when every row is full, else a
+    list of (time_i, 1) arrays.
     """
     frame = _read(Path(path))
-    if frame.shape[1] < 2:
+    first = 1 if labelled else 0
+    if frame.shape[1] < first + 1:
         raise InputError(f"{path} needs a label column and at least one value column")
-    labels = frame.iloc[:, 0].astype(str).to_numpy()
-    values = frame.iloc[:, 1:].apply(pd.to_numeric, errors="coerce")
-    raw = frame.iloc[:, 1:]
+    labels = frame.iloc[:, 0].astype(str).to_numpy() if labelled else None
+    values = frame.iloc[:, first:].apply(pd.to_numeric, errors="coerce")
+    raw = frame.iloc[:, first:]
     bad = values.isna() & raw.notna()
     if bad.any().any():
         row, col = np.argwhere(bad.to_numpy())[0]
-        raise InputError(f"{path} row {row + 2}, column {frame.columns[col + 1]!r} holds "
+        raise InputError(f"{path} row {row + 2}, column {frame.columns[col + first]!r} holds "
                          f"{raw.iat[row, col]!r}, which is not a number")
     sequences = []
     for i, row in enumerate(values.to_numpy(dtype=np.float64)):

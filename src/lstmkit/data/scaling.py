@@ -79,3 +79,10 @@ class DiffScaler:
 
     def to_dict(self) -> dict:
         return {"log": self.log, "lag": self.lag, "mean": self.mean_, "scale": self.scale_}
+
+    @classmethod
+    def from_dict(cls, state: dict) -> DiffScaler:
+        """The fitted scaler that ``to_dict`` described."""
+        scaler = cls(log=bool(state["log"]), lag=int(state["lag"]))
+        scaler.mean_, scaler.scale_ = float(state["mean"]), float(state["scale"])
+        return scaler

@@ -127,3 +127,28 @@ def future_index(index: pd.Index, h: int) -> pd.Index:
         start = int(index[-1]) + 1 if len(index) else 0
         return pd.RangeIndex(start, start + h)
     return pd.RangeIndex(len(index), len(index) + h)
+
+
+def series_to_dict(series: pd.Series) -> dict:
+    """A series as JSON-safe values: its values and its index (dates with their frequency,
+    a range, or plain labels)."""
+    index = series.index
+    if isinstance(index, pd.DatetimeIndex):
+        stored = {"dates": [t.isoformat() for t in index], "freq": index.freqstr}
+    elif isinstance(index, pd.RangeIndex):
+        stored = {"range": [index.start, index.stop, index.step]}
+    else:
+        stored = {"labels": index.tolist()}
+    return {"values": series.to_numpy().tolist(), "index": stored, "name": series.name}
+
+
+def series_from_dict(data: dict) -> pd.Series:
+    """The series that ``series_to_dict`` described."""
+    stored = data["index"]
+    if "dates" in stored:
+        index = pd.DatetimeIndex(pd.to_datetime(stored["dates"]), freq=stored["freq"])
+    elif "range" in stored:
+        index = pd.RangeIndex(*stored["range"])
+    else:
+        index = pd.Index(stored["labels"])
+    return pd.Series(np.asarray(data["values"], dtype=np.float64), index=index, name=data["name"])

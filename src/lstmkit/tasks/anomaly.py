@@ -33,6 +33,7 @@ from sklearn.base import BaseEstimator
 
 from lstmkit.data.series import as_series
 from lstmkit.errors import InputError, NotFittedError, check_positive_int
+from lstmkit.persistence import Persistable, _jsonable
 from lstmkit.tasks.forecaster import Forecaster
 from lstmkit.training import threads_for, torch_threads
 
@@ -49,7 +50,7 @@ FORECASTER_DEFAULTS = {
 _CHUNK = 8192  # forecasts per backtest call, so memory stays flat on long series
 
 
-class AnomalyDetector(BaseEstimator):
+class AnomalyDetector(Persistable, BaseEstimator):
     """Scores every point of a series by its standardised one-step LSTM forecast error.
 
     >>> from lstmkit.data.anomaly import load_anomaly
@@ -171,6 +172,27 @@ class AnomalyDetector(BaseEstimator):
     def _check_fitted(self) -> None:
         if not hasattr(self, "forecaster_"):
             raise NotFittedError("this AnomalyDetector is not fitted yet; call fit(y) first")
+
+    # persistence hooks: the forecaster's networks and state, plus the error statistics
+    def _fitted_modules(self):
+        return self.forecaster_.modules_
+
+    def _get_state(self) -> dict:
+        return {"forecaster_params": _jsonable(self.forecaster_.get_params()),
+                "forecaster": self.forecaster_._get_state(), "train_size": self.train_size_,
+                "width": self.width_, "error_mean": self.error_mean_, "error_scale": self.error_scale_}
+
+    def _set_state(self, state: dict) -> None:
+        self.forecaster_ = Forecaster(**state["forecaster_params"])
+        self.forecaster_._set_state(state["forecaster"])
+        self.train_size_, self.width_ = int(state["train_size"]), int(state["width"])
+        self.error_mean_, self.error_scale_ = float(state["error_mean"]), float(state["error_scale"])
+
+    def _fresh_modules(self):
+        return self.forecaster_._fresh_modules()
+
+    def _set_modules(self, modules) -> None:
+        self.forecaster_._set_modules(modules)
 
 
 class RollingZScore(BaseEstimator):

@@ -23,6 +23,7 @@ from sklearn.preprocessing import LabelEncoder
 from lstmkit.data.encoding import as_sequences, pad_sequences
 from lstmkit.errors import InputError, NotFittedError, check_choice, check_positive_int
 from lstmkit.models.registry import build, check_arch
+from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed, seeded
 from lstmkit.training import TrainConfig, predict_batches, resolve_device, train
 
@@ -30,7 +31,7 @@ ARCHS = ("cnn-lstm", "vanilla", "stacked", "bidirectional")  # networks that rea
 NETWORKS = {"cnn-lstm": "lstm-fcn", "lstm-fcn": "lstm-fcn"}  # cnn-lstm here is the LSTM-FCN family
 
 
-class SequenceClassifier(ClassifierMixin, BaseEstimator):
+class SequenceClassifier(Persistable, ClassifierMixin, BaseEstimator):
     """LSTM classifier for sequences (univariate or multivariate, any lengths).
 
     >>> from lstmkit import SequenceClassifier
@@ -167,8 +168,8 @@ class SequenceClassifier(ClassifierMixin, BaseEstimator):
         """Learn the preprocessing from the training sequences; return their network inputs."""
         self.n_channels_ = sequences[0].shape[1]
         stacked = np.concatenate(sequences)
-        self.mean_ = stacked.mean(axis=0)
-        self.scale_ = np.where(stacked.std(axis=0) > 1e-8, stacked.std(axis=0), 1.0)
+        self.mean_ = stacked.mean(axis=0).astype(np.float32)
+        self.scale_ = np.where(stacked.std(axis=0) > 1e-8, stacked.std(axis=0), 1.0).astype(np.float32)
         return self._inputs(sequences)
 
     def _inputs(self, sequences: list[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -197,3 +198,34 @@ class SequenceClassifier(ClassifierMixin, BaseEstimator):
         """The most probable class of each sequence."""
         proba = self.predict_proba(X)  # checks fitted first
         return self.classes_[proba.argmax(axis=1)]
+
+    # ------------------------------------------------------------------ persistence hooks
+    def _fitted_modules(self) -> list[torch.nn.Module]:
+        return self.modules_
+
+    def _get_state(self) -> dict:
+        return {"classes": self.classes_.tolist(), "classes_dtype": self.classes_.dtype.str,
+                "n_modules": len(self.modules_), "oof_score": self.oof_score_,
+                "history": self.history_, **self._get_inputs_state()}
+
+    def _get_inputs_state(self) -> dict:
+        return {"n_channels": self.n_channels_, "mean": self.mean_.tolist(), "scale": self.scale_.tolist()}
+
+    def _set_state(self, state: dict) -> None:
+        self.classes_ = np.array(state["classes"], dtype=np.dtype(state["classes_dtype"]))
+        self.n_modules_, self.oof_score_ = int(state["n_modules"]), state["oof_score"]
+        self.history_ = state["history"]
+        self.device_ = resolve_device(self.device)
+        self._set_inputs_state(state)
+
+    def _set_inputs_state(self, state: dict) -> None:
+        self.n_channels_ = int(state["n_channels"])
+        self.mean_ = np.asarray(state["mean"], dtype=np.float32)
+        self.scale_ = np.asarray(state["scale"], dtype=np.float32)
+
+    def _fresh_modules(self) -> list[torch.nn.Module]:
+        network = self._check_params()
+        return [self._network(network) for _ in range(self.n_modules_)]
+
+    def _set_modules(self, modules: list[torch.nn.Module]) -> None:
+        self.modules_ = [m.to(self.device_).eval() for m in modules]

@@ -21,9 +21,10 @@ from sklearn.base import BaseEstimator
 
 from lstmkit.data.framing import sliding_windows
 from lstmkit.data.scaling import DiffScaler
-from lstmkit.data.series import as_series, future_index, season_length
+from lstmkit.data.series import as_series, future_index, season_length, series_from_dict, series_to_dict
 from lstmkit.errors import InputError, NotFittedError, check_choice, check_positive_int
 from lstmkit.models.registry import build, check_arch
+from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed, seeded
 from lstmkit.training import TrainConfig, resolve_device, train
 
@@ -32,7 +33,7 @@ TRANSFORMS = ("none", "log")
 DIFFERENCES = ("auto", "seasonal", "first", "none")
 
 
-class Forecaster(BaseEstimator):
+class Forecaster(Persistable, BaseEstimator):
     """LSTM forecaster for one series.
 
     >>> from lstmkit import Forecaster, datasets
@@ -200,13 +201,22 @@ class Forecaster(BaseEstimator):
         self._build()  # an unknown arch or arch option fails here, before any training
 
     # ------------------------------------------------------------------ predict
-    def predict(self, h: int) -> pd.Series:
-        """Forecast the ``h`` values after the training series, indexed by their dates."""
+    def predict(self, h: int, y=None) -> pd.Series:
+        """Forecast the ``h`` values after the training series, indexed by their dates.
+
+        ``y``: forecast after this series instead (new observations of the same process,
+        e.g. the training series extended), without refitting; it needs at least
+        lookback + lag values.
+        """
         self._check_fitted()
         h = check_positive_int("h", h)
-        z = self.scaler_.transform(self.y_.to_numpy())
+        history = self.y_ if y is None else as_series(y, "y")
+        if len(history) < self._width:
+            raise InputError(f"y must have at least {self._width} values (lookback {self.lookback_} "
+                             f"+ lag {self.scaler_.lag}) to forecast from; received {len(history)}")
+        z = self.scaler_.transform(history.to_numpy())
         path = self._recursive(z[None, -self._width :], h)[0]
-        return pd.Series(path, index=future_index(self.y_.index, h), name="forecast")
+        return pd.Series(path, index=future_index(history.index, h), name="forecast")
 
     def backtest(self, y, start: int, h: int = 1) -> pd.Series:
         """Rolling ``h``-step-ahead forecasts of ``y[start:]`` without refitting.
@@ -253,6 +263,27 @@ class Forecaster(BaseEstimator):
     def _check_fitted(self) -> None:
         if not hasattr(self, "modules_"):
             raise NotFittedError("this Forecaster is not fitted yet; call fit(y) first")
+
+    # ------------------------------------------------------------------ persistence hooks
+    def _fitted_modules(self) -> list[torch.nn.Module]:
+        return self.modules_
+
+    def _get_state(self) -> dict:
+        return {"scaler": self.scaler_.to_dict(), "lookback": self.lookback_, "season": self.season_,
+                "n_models": len(self.modules_), "y": series_to_dict(self.y_), "history": self.history_}
+
+    def _set_state(self, state: dict) -> None:
+        self.scaler_ = DiffScaler.from_dict(state["scaler"])
+        self.lookback_, self.season_ = int(state["lookback"]), int(state["season"])
+        self.n_models_ = int(state["n_models"])
+        self.y_, self.history_ = series_from_dict(state["y"]), state["history"]
+        self.device_ = resolve_device(self.device)
+
+    def _fresh_modules(self) -> list[torch.nn.Module]:
+        return [self._build() for _ in range(self.n_models_)]
+
+    def _set_modules(self, modules: list[torch.nn.Module]) -> None:
+        self.modules_ = [m.to(self.device_).eval() for m in modules]
 
 
 def _tensor(a: np.ndarray, device: torch.device) -> torch.Tensor:

@@ -83,3 +83,9 @@ class TextClassifier(SequenceClassifier):
                       hidden_size=self.hidden_size, **(self.arch_options or {}))
         return Embedded(len(self.vocabulary_), self.embedding_dim, inner, self.embedding_dropout)
 
+
+    def _get_inputs_state(self) -> dict:
+        return {"tokens": self.vocabulary_.tokens[2:]}  # ids 0 and 1: padding and unknown
+
+    def _set_inputs_state(self, state: dict) -> None:
+        self.vocabulary_ = Vocabulary(list(state["tokens"]))

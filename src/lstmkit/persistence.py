@@ -1,0 +1,198 @@
+"""Save and load fitted estimators as a directory, with no pickle anywhere.
+
+    model/
+      config.json            format and lstmkit versions, estimator name and parameters,
+                             the SHA-256 of the weights file
+      weights.safetensors    every network's tensors ("<k>.<name>" for network k)
+      preprocessing.json     fitted state: scalers, vocabularies, class labels, history
+
+Loading reads JSON and safetensors only, so a model file can never run code. It checks the
+format version, the parameter names, the weights' checksum, names and shapes before it
+touches an estimator: a bad file gives one error line and no half-loaded model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import torch
+
+from lstmkit.errors import InputError, NotFittedError
+
+FORMAT_VERSION = 1
+FILES = ("config.json", "weights.safetensors", "preprocessing.json")
+
+
+def _estimators() -> dict[str, type]:
+    from lstmkit.tasks.anomaly import AnomalyDetector
+    from lstmkit.tasks.classifier import SequenceClassifier
+    from lstmkit.tasks.forecaster import Forecaster
+    from lstmkit.tasks.text import TextClassifier
+
+    return {c.__name__: c for c in (Forecaster, SequenceClassifier, TextClassifier, AnomalyDetector)}
+
+
+class Persistable:
+    """Mixin: ``save(path)``. Estimators provide ``_get_state``/``_set_state`` (their JSON-safe
+    fitted state, networks aside), ``_fitted_modules`` (their networks), ``_fresh_modules``
+    (untrained networks of the same shapes, once the state is set) and ``_set_modules``."""
+
+    def save(self, path) -> Path:
+        """Write this fitted estimator to the directory ``path``; ``lstmkit.load`` reads it back."""
+        return save(self, path)
+
+
+def save(estimator, path) -> Path:
+    """Write ``estimator`` to the directory ``path`` atomically (replacing an earlier model)."""
+    from safetensors.torch import save_file
+
+    from lstmkit import __version__
+
+    name = type(estimator).__name__
+    if name not in _estimators():
+        raise InputError(f"model must be one of {', '.join(_estimators())}; received {name}")
+    try:
+        modules = estimator._fitted_modules()
+    except AttributeError:
+        raise NotFittedError(f"this {name} is not fitted yet; call fit first, then save") from None
+    path = Path(path)
+    if path.exists() and not (path / "config.json").is_file() and any(path.iterdir()):
+        raise InputError(f"path {str(path)!r} is a non-empty folder that holds no lstmkit model; "
+                         "pick a new or empty folder")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
+    try:
+        tensors = {f"{k}.{key}": value.detach().cpu().contiguous().clone()
+                   for k, module in enumerate(modules) for key, value in module.state_dict().items()}
+        save_file(tensors, tmp / "weights.safetensors", metadata={"format": "pt"})
+        _write_json(tmp / "preprocessing.json", estimator._get_state())
+        config = {"format": "lstmkit-model", "format_version": FORMAT_VERSION,
+                  "lstmkit_version": __version__, "estimator": name,
+                  "params": _jsonable(estimator.get_params(deep=False)),
+                  "weights_sha256": _sha256(tmp / "weights.safetensors")}
+        _write_json(tmp / "config.json", config)
+        os.chmod(tmp, 0o777 & ~_umask())
+        _replace_dir(tmp, path)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+    return path
+
+
+def load(path):
+    """The estimator saved at ``path`` (a directory written by ``save``), ready to predict."""
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    path = Path(path)
+    missing = [f for f in FILES if not (path / f).is_file()]
+    if missing:
+        raise InputError(f"path {str(path)!r} is not an lstmkit model: it lacks {missing[0]}")
+    config = _read_json(path / "config.json")
+    version = config.get("format_version")
+    if config.get("format") != "lstmkit-model" or version != FORMAT_VERSION:
+        raise InputError(f"config.json has format version {version!r}; this lstmkit reads version "
+                         f"{FORMAT_VERSION} only")
+    estimators = _estimators()
+    cls = estimators.get(config.get("estimator"))
+    if cls is None:
+        raise InputError(f"config.json names estimator {config.get('estimator')!r}; known: "
+                         f"{', '.join(estimators)}")
+    params = config.get("params")
+    allowed = cls().get_params(deep=False)
+    if not isinstance(params, dict):
+        raise InputError("config.json has no 'params' object")
+    unknown = sorted(set(params) - set(allowed))
+    if unknown:
+        raise InputError(f"config.json has unknown {cls.__name__} parameter {unknown[0]!r}; known: "
+                         f"{', '.join(allowed)}")
+    if _sha256(path / "weights.safetensors") != config.get("weights_sha256"):
+        raise InputError("weights.safetensors does not match the checksum in config.json: the file "
+                         "was truncated or modified")
+    try:
+        tensors = load_file(path / "weights.safetensors")
+    except (SafetensorError, OSError, ValueError) as error:
+        raise InputError(f"weights.safetensors cannot be read: {str(error).splitlines()[0]}") from None
+    state = _read_json(path / "preprocessing.json")
+    estimator = cls(**params)
+    try:
+        estimator._set_state(state)
+        modules = estimator._fresh_modules()
+    except (KeyError, TypeError, IndexError, ValueError, AttributeError) as error:
+        raise InputError(f"preprocessing.json is incomplete or malformed for {cls.__name__}: "
+                         f"{error!r}") from None
+    _load_weights(modules, tensors)
+    estimator._set_modules(modules)
+    return estimator
+
+
+def _load_weights(modules: list[torch.nn.Module], tensors: dict[str, torch.Tensor]) -> None:
+    expected = {f"{k}.{key}": value for k, m in enumerate(modules) for key, value in m.state_dict().items()}
+    for key in sorted(set(expected) | set(tensors)):
+        if key not in tensors:
+            raise InputError(f"weights.safetensors lacks tensor {key!r} that this model needs")
+        if key not in expected:
+            raise InputError(f"weights.safetensors holds tensor {key!r} that this model does not have")
+        if tensors[key].shape != expected[key].shape or tensors[key].dtype != expected[key].dtype:
+            raise InputError(f"weights.safetensors tensor {key!r} has shape {tuple(tensors[key].shape)} "
+                             f"{tensors[key].dtype}; the model needs {tuple(expected[key].shape)} "
+                             f"{expected[key].dtype}")
+    for k, module in enumerate(modules):
+        module.load_state_dict({key[len(f"{k}."):]: value for key, value in tensors.items()
+                                if key.startswith(f"{k}.")})
+        module.eval()
+
+
+def _jsonable(value):
+    """Parameters as JSON values (tuples become lists)."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    raise InputError(f"parameter value {value!r} of type {type(value).__name__} cannot be saved as JSON")
+
+
+def _write_json(path: Path, data) -> None:
+    path.write_text(json.dumps(data, indent=1, allow_nan=True) + "\n", encoding="utf-8")
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InputError(f"{path.name} is not valid JSON: {error}") from None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _replace_dir(new: Path, path: Path) -> None:
+    """Move the finished folder ``new`` to ``path``; an earlier model there is removed."""
+    if not path.exists():
+        os.replace(new, path)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{path.name}-old-", dir=path.parent))
+    os.rmdir(old)
+    os.replace(path, old)
+    os.replace(new, path)
+    shutil.rmtree(old)
