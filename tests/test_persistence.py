@@ -5,7 +5,14 @@ import pandas as pd
 import pytest
 
 import lstmkit
-from lstmkit import AnomalyDetector, Forecaster, InputError, NotFittedError, SequenceClassifier, TextClassifier
+from lstmkit import (
+    AnomalyDetector,
+    Forecaster,
+    InputError,
+    NotFittedError,
+    SequenceClassifier,
+    TextClassifier,
+)
 from lstmkit.datasets import load_airpassengers
 
 
@@ -61,9 +68,11 @@ def test_text_and_anomaly_round_trips(tmp_path):
 
 def test_integer_labels_keep_their_type(tmp_path):
     X, y = np.random.default_rng(1).normal(size=(12, 6, 1)), np.array([3, 7] * 6)
-    clf = SequenceClassifier(arch="vanilla", hidden_size=4, epochs=1, n_folds=1, random_state=0).fit(X, y)
+    clf = SequenceClassifier(arch="vanilla", hidden_size=4, epochs=1, n_folds=1, random_state=0)
+    clf.fit(X, y)
     loaded = lstmkit.load(clf.save(tmp_path / "m"))
-    assert loaded.classes_.dtype == clf.classes_.dtype and loaded.predict(X).tolist() == clf.predict(X).tolist()
+    assert loaded.classes_.dtype == clf.classes_.dtype
+    assert loaded.predict(X).tolist() == clf.predict(X).tolist()
 
 
 def test_saving_over_a_model_replaces_it_and_never_over_other_files(forecaster, classifier, tmp_path):
