@@ -105,6 +105,9 @@ def train(
     progress: bool = False,
     description: str = "training",
     on_epoch: Callable[[dict], bool] | None = None,
+    checkpoint: str | os.PathLike | None = None,
+    resume: bool = False,
+    fingerprint: str = "",
 ) -> list[dict]:
     """Train ``module`` in place; return one dict per epoch (epoch, loss, val_loss, seconds).
 
@@ -112,21 +115,42 @@ def train(
     With ``validation`` and ``config.patience`` the best-validation weights are restored.
     ``on_epoch(record)`` is called after every epoch; returning True stops training (it may
     add entries to the record, e.g. a validation accuracy).
+    ``checkpoint``: a file rewritten atomically after every epoch (see ``checkpoints.py``);
+    with ``resume`` an existing one (written with the same ``fingerprint``) is continued.
     """
     with torch_threads(_cpu_threads(module, config.batch_size, config.n_threads)):
         return _train(module, loss_fn, x, y, config, validation, seed, progress, description,
-                      on_epoch)
+                      on_epoch, checkpoint, resume, fingerprint)
 
 
-def _train(module, loss_fn, x, y, config, validation, seed, progress, description, on_epoch):
+def _train(module, loss_fn, x, y, config, validation, seed, progress, description, on_epoch,
+           checkpoint=None, resume=False, fingerprint=""):
+    from pathlib import Path
+
+    from lstmkit.checkpoints import clear_stale, load_checkpoint, save_checkpoint
+
     generator = torch.Generator().manual_seed(0 if seed is None else seed)
     optimizer, clipped = _adam(module, config)
     n = n_rows(x)
     history: list[dict] = []
-    best_loss, best_state, bad_epochs = math.inf, None, 0
-    with _progress_bar(progress, config.epochs, description) as advance:
+    best_loss, best_state, bad_epochs, first, done = math.inf, None, 0, 1, False
+    checkpoint = Path(checkpoint) if checkpoint is not None else None
+    if checkpoint is not None:
+        clear_stale(checkpoint)
+    if checkpoint is not None and resume and checkpoint.exists():
+        state, best_state = load_checkpoint(checkpoint, module, optimizer, generator, fingerprint)
+        history, best_loss, bad_epochs = state["history"], state["best_loss"], state["bad_epochs"]
+        first, done = len(history) + 1, state["done"]
+
+    def save(finished: bool) -> None:
+        if checkpoint is not None:
+            state = {"history": history, "best_loss": best_loss, "bad_epochs": bad_epochs,
+                     "done": finished, "fingerprint": fingerprint}
+            save_checkpoint(checkpoint, module, optimizer, generator, state, best_state)
+
+    with _progress_bar(progress and not done, config.epochs, description) as advance:
         try:
-            for epoch in range(1, config.epochs + 1):
+            for epoch in range(first, config.epochs + 1 if not done else first):
                 start = time.perf_counter()
                 module.train()
                 order = torch.randperm(n, generator=generator) if config.shuffle else torch.arange(n)
@@ -154,16 +178,16 @@ def _train(module, loss_fn, x, y, config, validation, seed, progress, descriptio
                 record["seconds"] = time.perf_counter() - start
                 history.append(record)
                 advance(record)
-                if stop:
-                    break
-                if validation is not None and config.patience is not None:
+                if validation is not None and config.patience is not None and not stop:
                     if record["val_loss"] < best_loss - 1e-12:
                         best_loss, bad_epochs = record["val_loss"], 0
                         best_state = {k: v.detach().clone() for k, v in module.state_dict().items()}
                     else:
                         bad_epochs += 1
-                        if bad_epochs >= config.patience:
-                            break
+                        stop = bad_epochs >= config.patience
+                save(finished=stop or epoch == config.epochs)
+                if stop:
+                    break
         except KeyboardInterrupt:
             if history:
                 history[-1]["interrupted"] = True

@@ -20,6 +20,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from sklearn.preprocessing import LabelEncoder
 
+from lstmkit.checkpoints import checkpoint_path, fingerprint
 from lstmkit.data.encoding import as_sequences, pad_sequences
 from lstmkit.errors import InputError, NotFittedError, check_choice, check_positive_int
 from lstmkit.models.registry import build, check_arch
@@ -84,8 +85,12 @@ class SequenceClassifier(Persistable, ClassifierMixin, BaseEstimator):
         self.device = device
         self.verbose = verbose
 
-    def fit(self, X, y) -> SequenceClassifier:
-        """Train on sequences ``X`` and labels ``y`` (any hashable labels); returns self."""
+    def fit(self, X, y, checkpoint_dir=None, resume: bool = False) -> SequenceClassifier:
+        """Train on sequences ``X`` and labels ``y`` (any hashable labels); returns self.
+
+        ``checkpoint_dir``: write a checkpoint there after every epoch (one file per fold);
+        ``resume=True`` continues the checkpoints found there (same settings and data).
+        """
         network = self._check_params()
         sequences = self._validate(X)
         labels = np.asarray(y)
@@ -115,7 +120,9 @@ class SequenceClassifier(Persistable, ClassifierMixin, BaseEstimator):
                 module = self._network(network).to(self.device_)
                 history = train(module, loss, *data, config,
                                 validation=validation, seed=seed + k, progress=self.verbose,
-                                description=f"fold {k + 1}/{len(folds)}")
+                                description=f"fold {k + 1}/{len(folds)}",
+                                checkpoint=checkpoint_path(checkpoint_dir, k), resume=resume,
+                                fingerprint=fingerprint(self._fit_params(), seed + k, data, validation))
             logits = predict_batches(module, (x[val_idx], lengths[val_idx]), batch_size=256)
             oof[val_idx] = logits.argmax(dim=1).cpu().numpy()
             self.modules_.append(module)
@@ -124,6 +131,10 @@ class SequenceClassifier(Persistable, ClassifierMixin, BaseEstimator):
         self.oof_score_ = float(np.mean(oof[covered] == codes[covered]))
         self.history_ = histories[0] if len(histories) == 1 else histories
         return self
+
+    def _fit_params(self) -> dict:
+        """The parameters that change training (for checkpoint fingerprints)."""
+        return {k: v for k, v in self.get_params().items() if k not in ("verbose", "device")}
 
     def _check_params(self) -> str:
         check_arch(NETWORKS.get(self.arch, self.arch), (*ARCHS, "lstm-fcn"), "sequence classification")

@@ -19,6 +19,7 @@ import torch
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator
 
+from lstmkit.checkpoints import checkpoint_path, fingerprint
 from lstmkit.data.framing import sliding_windows
 from lstmkit.data.scaling import DiffScaler
 from lstmkit.data.series import as_series, future_index, season_length, series_from_dict, series_to_dict
@@ -109,8 +110,13 @@ class Forecaster(Persistable, BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
-    def fit(self, y) -> Forecaster:
-        """Train on the series ``y`` (Series, 1-D array or list); returns self."""
+    def fit(self, y, checkpoint_dir=None, resume: bool = False) -> Forecaster:
+        """Train on the series ``y`` (Series, 1-D array or list); returns self.
+
+        ``checkpoint_dir``: write a checkpoint there after every epoch (one file per network);
+        ``resume=True`` continues the checkpoints found there (same settings and data) and
+        ends with the same weights as an uninterrupted run.
+        """
         self._check_params()
         series = as_series(y, "y")
         self.season_ = self.season or season_length(series.index) or 1
@@ -148,12 +154,18 @@ class Forecaster(Persistable, BaseEstimator):
                     module, torch.nn.functional.mse_loss, x[:split], target[:split], config,
                     validation=validation, seed=seed + k, progress=self.verbose,
                     description=f"model {k + 1}/{self.n_models}",
+                    checkpoint=checkpoint_path(checkpoint_dir, k), resume=resume,
+                    fingerprint=fingerprint(self._fit_params(), seed + k, x, target, split),
                 )
             self.modules_.append(module)
             histories.append(history)
         self.history_ = histories[0] if self.n_models == 1 else histories
         self.y_ = series
         return self
+
+    def _fit_params(self) -> dict:
+        """The parameters that change training (for checkpoint fingerprints)."""
+        return {k: v for k, v in self.get_params().items() if k not in ("verbose", "device")}
 
     def _lag(self, n: int) -> int:
         if self.difference == "none":
