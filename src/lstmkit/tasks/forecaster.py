@@ -32,6 +32,7 @@ from lstmkit.training import TrainConfig, resolve_device, train
 ARCHS = ("vanilla", "stacked", "bidirectional")  # networks: (batch, time, 1) -> (batch, n_outputs)
 TRANSFORMS = ("none", "log")
 DIFFERENCES = ("auto", "seasonal", "first", "none")
+MAX_HORIZON = 100_000  # steps one predict call may forecast
 
 
 class Forecaster(Persistable, BaseEstimator):
@@ -222,6 +223,9 @@ class Forecaster(Persistable, BaseEstimator):
         """
         self._check_fitted()
         h = check_positive_int("h", h)
+        if h > MAX_HORIZON:
+            raise InputError(f"h must be at most {MAX_HORIZON} steps (recursive forecasts that far "
+                             f"out carry no information); received {h}")
         history = self.y_ if y is None else as_series(y, "y")
         if len(history) < self._width:
             raise InputError(f"y must have at least {self._width} values (lookback {self.lookback_} "

@@ -1,0 +1,207 @@
+"""The bad-input catalogue: every malformed input below gets exactly the error listed.
+
+The same catalogue is the table in docs/bad-input.md; regenerate it after changing a
+message with ``python tests/test_bad_input.py --write`` (a test checks they agree).
+Python API errors are exceptions with one line; CLI errors are one line on stderr, exit
+status 2, no traceback and no output file.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "bad-input.md"
+
+
+def _air(n=96):
+    from lstmkit.datasets import load_airpassengers
+
+    return load_airpassengers()[:n]
+
+
+def _fitted_classifier():
+    from lstmkit import SequenceClassifier
+
+    X = np.random.default_rng(0).normal(size=(8, 5, 2))
+    return SequenceClassifier(arch="vanilla", hidden_size=2, epochs=1, n_folds=1, random_state=0).fit(
+        X, ["a", "b"] * 4)
+
+
+def _fitted_forecaster():
+    from lstmkit import Forecaster
+
+    return Forecaster(hidden_size=2, epochs=1, random_state=0).fit(_air())
+
+
+def api_cases():
+    """(what, call) pairs for the Python API; each call must raise."""
+    from lstmkit import Forecaster, SequenceClassifier, TextClassifier, load
+    from lstmkit.datasets import load_ucr
+
+    dates = pd.date_range("2000-01-01", periods=40, freq="MS")
+    values = np.arange(40.0) + 1
+    return [
+        ("2-D array as one series", lambda: Forecaster().fit(np.ones((30, 3)))),
+        ("text inside a series", lambda: Forecaster().fit([1.0, 2.0, "three"] * 20)),
+        ("NaN inside a series", lambda: Forecaster().fit([1.0, np.nan] * 30)),
+        ("inf inside a series", lambda: Forecaster().fit([1.0, np.inf] * 30)),
+        ("absurd magnitude (1e30)", lambda: Forecaster().fit([1e30, 1.0] * 30)),
+        ("empty series", lambda: Forecaster().fit([])),
+        ("series too short for the lookback", lambda: Forecaster().fit(np.arange(5.0))),
+        ("unsorted dates", lambda: Forecaster().fit(pd.Series(values, index=dates[::-1]))),
+        ("duplicate dates", lambda: Forecaster().fit(pd.Series(values, index=dates.where(
+            np.arange(40) != 5, dates[4])))),
+        ("a DataFrame of several columns",
+         lambda: Forecaster().fit(pd.DataFrame({"a": values, "b": values}))),
+        ("unknown architecture", lambda: Forecaster(arch="transformer").fit(_air())),
+        ("architecture that cannot forecast", lambda: Forecaster(arch="encoder-decoder").fit(_air())),
+        ("unknown architecture option", lambda: Forecaster(arch_options={"layers": 3}).fit(_air())),
+        ("negative size", lambda: Forecaster(hidden_size=-3).fit(_air())),
+        ("float where an int belongs", lambda: Forecaster(epochs=2.5).fit(_air())),
+        ("non-positive learning rate", lambda: Forecaster(lr=0).fit(_air())),
+        ("unknown transform", lambda: Forecaster(transform="sqrt").fit(_air())),
+        ("log of non-positive values", lambda: Forecaster(transform="log").fit(np.arange(-10.0, 50.0))),
+        ("predict before fit", lambda: Forecaster().predict(12)),
+        ("zero horizon", lambda: _fitted_forecaster().predict(0)),
+        ("huge horizon", lambda: _fitted_forecaster().predict(10**9)),
+        ("classifier: X and y lengths differ",
+         lambda: SequenceClassifier().fit(np.ones((4, 5, 1)), [0, 1, 0])),
+        ("classifier: a single class", lambda: SequenceClassifier().fit(np.ones((4, 5, 1)), [1, 1, 1, 1])),
+        ("classifier: an empty sequence", lambda: SequenceClassifier().fit(
+            [np.ones((3, 1)), np.ones((0, 1))], [0, 1])),
+        ("classifier: NaN inside a sequence", lambda: SequenceClassifier().fit(
+            [np.ones((3, 1)), np.array([[1.0], [np.nan]])], [0, 1])),
+        ("classifier: 2-D array for X", lambda: SequenceClassifier().fit(np.ones((4, 5)), [0, 1, 0, 1])),
+        ("classifier: wrong channel count at predict",
+         lambda: _fitted_classifier().predict(np.ones((2, 5, 3)))),
+        ("classifier: unknown class_weight", lambda: SequenceClassifier(class_weight="auto").fit(
+            np.ones((4, 5, 1)), [0, 1, 0, 1])),
+        ("unknown UCR/UEA dataset", lambda: load_ucr("GunPont")),
+        ("text classifier: a number among texts", lambda: TextClassifier().fit(["good", 3], ["p", "n"])),
+        ("load a folder that holds no model", lambda: load("no-such-model")),
+    ]
+
+
+def _write(folder: Path, name: str, content: bytes) -> str:
+    path = folder / name
+    path.write_bytes(content)
+    return str(path)
+
+
+def cli_cases():
+    """(what, argv maker) pairs for the command line; each must exit 2 with one line."""
+    return [
+        ("CSV that is not UTF-8", lambda d: ["forecast", _write(d, "latin.csv", "y\n1\n2\ncaf\xe9\n".encode(
+            "latin-1"))]),
+        ("CSV file that does not exist", lambda d: ["forecast", str(d / "missing.csv")]),
+        ("CSV column that does not exist", lambda d: ["forecast", _write(d, "s.csv", b"a,b\n1,2\n3,4\n"),
+                                                      "--column", "c"]),
+        ("CSV with text in the values", lambda d: ["forecast", _write(d, "t.csv", b"y\n1\n2\nabc\n" * 20)]),
+        ("horizon longer than the test part", lambda d: ["forecast", "--horizon", "60"]),
+        ("negative epochs", lambda d: ["forecast", "--epochs", "-5"]),
+        ("unknown command option", lambda d: ["forecast", "--colour", "red"]),
+        ("classify: unknown dataset", lambda d: ["classify", "--dataset", "Nope"]),
+        ("classify: only --train", lambda d: ["classify", "--train", "a.csv"]),
+        ("demo: unknown name", lambda d: ["demo", "pong"]),
+        ("demo: an option that demo does not take", lambda d: ["demo", "echo", "--digits", "3"]),
+        ("predict: no model there", lambda d: ["predict", str(d / "nothing")]),
+    ]
+
+
+def run_api(call) -> tuple[str, str]:
+    """(exception type name, message) of a call that must raise."""
+    try:
+        call()
+    except Exception as error:  # noqa: BLE001 - the catalogue records whatever is raised
+        return type(error).__name__, str(error)
+    raise AssertionError("no error raised")
+
+
+def run_cli(make, folder: Path) -> tuple[int, str, list[str]]:
+    """(exit status, stderr, files left in folder) of a CLI call."""
+    import contextlib
+    import io
+
+    from lstmkit.cli import main
+
+    argv = make(folder)
+    plot = folder / "out.png"
+    if argv[0] in ("forecast", "classify"):
+        argv = [*argv, "--plot", str(plot)]
+    before = {p.name for p in folder.iterdir()}
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            status = main(argv)
+        except SystemExit as exit_info:
+            status = exit_info.code
+    after = sorted({p.name for p in folder.iterdir()} - before)
+    return status, err.getvalue(), after
+
+
+@pytest.mark.parametrize("what, call", api_cases(), ids=[w for w, _ in api_cases()])
+def test_api_bad_input_gets_one_line_error(what, call):
+    from lstmkit.errors import InputError, NotFittedError
+
+    kind, message = run_api(call)
+    assert kind in {"InputError", "InputTypeError", "NotFittedError"}, (kind, message)
+    assert issubclass(getattr(sys.modules["lstmkit.errors"], kind), (InputError, NotFittedError))
+    assert "\n" not in message and message
+
+
+@pytest.mark.parametrize("what, make", cli_cases(), ids=[w for w, _ in cli_cases()])
+def test_cli_bad_input_exits_2_with_one_line_and_no_files(what, make, tmp_path):
+    status, err, new_files = run_cli(make, tmp_path)
+    assert status == 2, err
+    assert err.count("\n") == 1 and "Traceback" not in err and err.startswith("lstmkit")
+    assert new_files == []
+
+
+def render(folder: Path) -> str:
+    rows = ["| # | input | where | error |", "|---|---|---|---|"]
+    for i, (what, call) in enumerate(api_cases(), 1):
+        kind, message = run_api(call)
+        rows.append(f"| {i} | {what} | Python API | `{kind}: {_cell(message)}` |")
+    offset = len(rows) - 2
+    for i, (what, make) in enumerate(cli_cases(), offset + 1):
+        argv = make(folder)
+        _, err, _ = run_cli(make, folder)
+        shown = " ".join(a if not a.startswith(str(folder)) else Path(a).name for a in argv)
+        err = err.strip().replace(str(folder) + "/", "")
+        rows.append(f"| {i} | {what}: `lstmkit {shown}` | CLI, exit 2 | `{_cell(err)}` |")
+    header = (
+        "# Bad input: what lstmkit says\n\n"
+        "Every row is exercised by `tests/test_bad_input.py`, which also checks that this table\n"
+        "matches what the code says (regenerate: `python tests/test_bad_input.py --write`).\n"
+        "Errors are raised before any training starts; the CLI prints one line, exits with\n"
+        "status 2 and leaves no output file.\n\n"
+    )
+    return header + "\n".join(rows) + "\n"
+
+
+def _cell(text: str) -> str:
+    text = text if len(text) < 240 else text[:237] + "..."
+    return text.replace("|", "\\|").replace("`", "'")
+
+
+def test_docs_table_matches_the_catalogue(tmp_path):
+    assert len(api_cases()) + len(cli_cases()) >= 25
+    assert DOC.read_text() == render(tmp_path), "run: python tests/test_bad_input.py --write"
+
+
+if __name__ == "__main__":
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        text = render(Path(folder))
+    if "--write" in sys.argv:
+        DOC.write_text(text)
+        print(f"wrote {DOC}")
+    else:
+        print(text)
