@@ -93,6 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--save", metavar="DIR", help="save the fitted classifier to this folder")
     _common(cl)
 
+    dg = sub.add_parser("diagnose", help="underfit, good fit, overfit or unstable? (a saved model)")
+    dg.add_argument("model", help="model folder written by --save or estimator.save()")
+    dg.add_argument("--plot", help="also write the learning curves to this PNG")
+    dg.add_argument("--json", action="store_true", help="print one JSON object")
+
     pr = sub.add_parser("predict", help="run a saved model (lstmkit forecast/classify --save) on new data")
     pr.add_argument("model", help="model folder written by --save or estimator.save()")
     pr.add_argument("data", nargs="?", help="CSV: a series to forecast after (forecasters; default: "
@@ -145,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
             result = _classify(args)
         elif args.command == "predict":
             result = _predict(args)
+        elif args.command == "diagnose":
+            result = _diagnose(args)
         else:
             result = _demo(args)
     except InputError as e:
@@ -185,6 +192,7 @@ def _forecast(args) -> dict:
     result.update(task="forecast", data={"name": name, "n_train": n_train,
                                           "n_test": len(y) - n_train})
     model = result["fitted"]["lstmkit"]
+    result["diagnosis"] = _diagnosis(model)
     if args.out:
         horizon = args.horizon or len(y) - n_train
         future = model.fit(y).predict(horizon)
@@ -236,10 +244,32 @@ def _classify(args) -> dict:
         path = plot_confusion(y_test, result["predictions"]["lstmkit"], labels, args.plot,
                               title=f"{name}: lstmkit on the test split")
         result["files"] = {"plot": str(path)}
+    result["diagnosis"] = _diagnosis(result["fitted"]["lstmkit"])
     if args.save:
         result.setdefault("files", {})["model"] = str(result["fitted"]["lstmkit"].save(args.save))
     del result["predictions"]
     result["timings"]["total"] = time.perf_counter() - start
+    return result
+
+
+def _diagnosis(model, plot=None) -> dict:
+    found = model.diagnose(plot=plot)
+    return {"verdict": found.verdict, "advice": found.advice, "facts": found.facts}
+
+
+def _diagnose(args) -> dict:
+    from lstmkit.persistence import load
+
+    start = time.perf_counter()
+    model = load(args.model)
+    if not hasattr(model, "diagnose"):
+        raise InputError(f"model {args.model!r} is a {type(model).__name__}, which keeps no "
+                         "training history to diagnose")
+    result = {"task": "diagnose", "data": {"model": args.model, "estimator": type(model).__name__},
+              "diagnosis": _diagnosis(model, args.plot), "metrics": {}}
+    if args.plot:
+        result["files"] = {"learning curves": result["diagnosis"]["facts"].pop("plot")}
+    result["timings"] = {"total": time.perf_counter() - start}
     return result
 
 
@@ -326,7 +356,7 @@ def _write_csv(series, path) -> Path:
 
 
 def _report(result: dict, as_json: bool) -> None:
-    order = ("task", "data", "config", "metrics", "timings", "files")
+    order = ("task", "data", "config", "metrics", "timings", "files", "diagnosis")
     public = {k: result[k] for k in order if k in result}
     if result["task"] == "predict":
         public["predictions"] = json.loads(result["predictions"].to_json(orient="records", date_format="iso"))
@@ -339,6 +369,8 @@ def _report(result: dict, as_json: bool) -> None:
     if result["task"] == "forecast":
         for table in _forecast_tables(result):
             console.print(table)
+    elif result["task"] == "diagnose":
+        console.print(f"{result['data']['estimator']} from {result['data']['model']}")
     elif result["task"] == "predict":
         frame = result["predictions"]
         console.print(f"{result['data']['estimator']} from {result['data']['model']}: "
@@ -350,6 +382,10 @@ def _report(result: dict, as_json: bool) -> None:
             console.print(f"{model}: " + ", ".join(f"{k} {v:.4f}" for k, v in values.items()))
     else:
         console.print(_flat_table(result))
+    if "diagnosis" in result:
+        d = result["diagnosis"]
+        console.print(f"[bold]diagnosis: {d['verdict']}[/bold] ({d['facts'].get('epochs')} epochs) - "
+                      f"{d['advice']}")
     for kind, path in result.get("files", {}).items():
         console.print(f"{kind}: {path}")
     timings = ", ".join(f"{k} {v:.2f}s" for k, v in result["timings"].items())

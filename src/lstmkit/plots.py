@@ -56,3 +56,24 @@ def plot_confusion(y_true, y_pred, labels, path, title: str = ""):
     ConfusionMatrixDisplay.from_predictions(y_true, y_pred, labels=labels, ax=ax, colorbar=False)
     ax.set_title(title)
     return save_figure(fig, path)
+
+
+def plot_history(history, path, title: str = ""):
+    """Learning curves: training and validation loss per epoch (one pair per ensemble member)."""
+    runs = history if history and isinstance(history[0], list) else [history]
+    fig, ax = _figure(figsize=(7, 4))
+    for k, run in enumerate(runs):
+        epochs = [r["epoch"] for r in run]
+        suffix = f" {k + 1}" if len(runs) > 1 else ""
+        ax.plot(epochs, [r["loss"] for r in run], color="C0", alpha=0.8, label=f"training{suffix}")
+        if "val_loss" in run[0]:
+            ax.plot(epochs, [r["val_loss"] for r in run], color="C1", alpha=0.8, label=f"validation{suffix}")
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.set_title(f"Learning curves: {title}" if title else "Learning curves")
+    handles, labels = ax.get_legend_handles_labels()
+    unique = dict(zip(labels, handles))
+    ax.legend(unique.values(), unique.keys(), fontsize=8)
+    ax.grid(alpha=0.3)
+    return save_figure(fig, path)

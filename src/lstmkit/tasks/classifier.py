@@ -22,6 +22,7 @@ from sklearn.preprocessing import LabelEncoder
 
 from lstmkit.checkpoints import checkpoint_path, fingerprint
 from lstmkit.data.encoding import as_sequences, pad_sequences
+from lstmkit.diagnosis import Diagnosable
 from lstmkit.errors import InputError, NotFittedError, check_choice, check_positive_int
 from lstmkit.models.registry import build, check_arch
 from lstmkit.persistence import Persistable
@@ -32,7 +33,7 @@ ARCHS = ("cnn-lstm", "vanilla", "stacked", "bidirectional")  # networks that rea
 NETWORKS = {"cnn-lstm": "lstm-fcn", "lstm-fcn": "lstm-fcn"}  # cnn-lstm here is the LSTM-FCN family
 
 
-class SequenceClassifier(Persistable, ClassifierMixin, BaseEstimator):
+class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimator):
     """LSTM classifier for sequences (univariate or multivariate, any lengths).
 
     >>> from lstmkit import SequenceClassifier

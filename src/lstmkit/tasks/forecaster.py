@@ -23,6 +23,7 @@ from lstmkit.checkpoints import checkpoint_path, fingerprint
 from lstmkit.data.framing import sliding_windows
 from lstmkit.data.scaling import DiffScaler
 from lstmkit.data.series import as_series, future_index, season_length, series_from_dict, series_to_dict
+from lstmkit.diagnosis import Diagnosable
 from lstmkit.errors import InputError, NotFittedError, check_choice, check_positive_int
 from lstmkit.models.registry import build, check_arch
 from lstmkit.persistence import Persistable
@@ -35,7 +36,7 @@ DIFFERENCES = ("auto", "seasonal", "first", "none")
 MAX_HORIZON = 100_000  # steps one predict call may forecast
 
 
-class Forecaster(Persistable, BaseEstimator):
+class Forecaster(Persistable, Diagnosable, BaseEstimator):
     """LSTM forecaster for one series.
 
     >>> from lstmkit import Forecaster, datasets
