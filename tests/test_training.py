@@ -70,3 +70,29 @@ def test_on_epoch_can_stop_training():
     history = train(module, torch.nn.functional.mse_loss, x, y, TrainConfig(epochs=50),
                     on_epoch=lambda record: record["epoch"] == 3)
     assert len(history) == 3
+
+
+def test_ctrl_c_stops_cleanly_and_keeps_the_best_weights():
+    import math
+
+    import torch
+
+    from lstmkit.training import TrainConfig, train
+
+    torch.manual_seed(0)
+    module = torch.nn.Linear(3, 1)
+    x, y = torch.randn(64, 3), torch.randn(64, 1)
+    weights = {}  # epoch -> the weights validated at that epoch
+
+    def interrupt(record):
+        weights[record["epoch"]] = {k: v.clone() for k, v in module.state_dict().items()}
+        if record["epoch"] == 5:
+            raise KeyboardInterrupt
+
+    config = TrainConfig(epochs=50, lr=0.5, patience=100)
+    history = train(module, torch.nn.functional.mse_loss, x, y, config, validation=(x, y), on_epoch=interrupt)
+    assert len(history) == 4 and history[-1]["interrupted"]
+    best_epoch = min(history, key=lambda r: r["val_loss"])["epoch"]
+    assert best_epoch < 4 and all(math.isfinite(r["val_loss"]) for r in history)
+    for k, v in module.state_dict().items():
+        assert torch.equal(v, weights[best_epoch][k])
