@@ -93,6 +93,19 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--save", metavar="DIR", help="save the fitted classifier to this folder")
     _common(cl)
 
+    tu = sub.add_parser("tune", help="search a forecaster's settings with Optuna, then test the choice")
+    tu.add_argument("data", nargs="?", help="CSV file (default: the bundled AirPassengers)")
+    tu.add_argument("--column", help="the CSV column to forecast")
+    tu.add_argument("--date-column", help="the CSV column holding dates")
+    tu.add_argument("--test-size", type=_test_size, help="held-out final values, never seen while "
+                    "tuning (default: 48 for the bundled data, else one third)")
+    tu.add_argument("--n-trials", type=_positive_int, default=40)
+    tu.add_argument("--timeout", type=float, default=120.0, help="seconds of searching (default: 120)")
+    tu.add_argument("--epochs", type=_positive_int, default=300)
+    tu.add_argument("--plot", default="tuning.png", help="optimisation-history PNG (default: tuning.png)")
+    tu.add_argument("--no-plot", action="store_true", help="write no plot")
+    _common(tu)
+
     dg = sub.add_parser("diagnose", help="underfit, good fit, overfit or unstable? (a saved model)")
     dg.add_argument("model", help="model folder written by --save or estimator.save()")
     dg.add_argument("--plot", help="also write the learning curves to this PNG")
@@ -152,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
             result = _predict(args)
         elif args.command == "diagnose":
             result = _diagnose(args)
+        elif args.command == "tune":
+            result = _tune(args)
         else:
             result = _demo(args)
     except InputError as e:
@@ -249,6 +264,52 @@ def _classify(args) -> dict:
         result.setdefault("files", {})["model"] = str(result["fitted"]["lstmkit"].save(args.save))
     del result["predictions"]
     result["timings"]["total"] = time.perf_counter() - start
+    return result
+
+
+def _load_series(args):
+    from lstmkit.data.datasets import load_airpassengers
+
+    if args.data is None:
+        return load_airpassengers(), "AirPassengers (bundled)", args.test_size or 48
+    from lstmkit.data.csv import read_series_csv
+
+    y = read_series_csv(args.data, args.column, args.date_column)
+    return y, f"{args.data}:{y.name}", args.test_size or 1 / 3
+
+
+def _tune(args) -> dict:
+    from lstmkit.data.framing import split_train_test
+    from lstmkit.metrics import rmse
+    from lstmkit.tasks.forecaster import Forecaster
+    from lstmkit.tuning import tune
+
+    if args.timeout <= 0:
+        raise InputError(f"--timeout must be a positive number of seconds; received {args.timeout}")
+    start = time.perf_counter()
+    y, name, test_size = _load_series(args)
+    n_train = split_train_test(len(y), test_size)
+    train = y.iloc[:n_train]
+    default = Forecaster(epochs=args.epochs, random_state=args.seed)
+    found = tune(default, train, n_trials=args.n_trials, timeout=args.timeout, random_state=args.seed)
+    searched = time.perf_counter() - start
+    metrics = {}
+    for label, model in (("defaults", default), ("tuned", found.best_estimator)):  # after the choice
+        forecast = model.fit(train).backtest(y, start=n_train, h=1)
+        value = found.default_value if label == "defaults" else found.best_value
+        metrics[label] = {"validation_rmse": value, "test_rmse": rmse(y.iloc[n_train:], forecast)}
+    table = found.trials.sort_values("value").head(10)
+    result = {"task": "tune", "data": {"name": name, "n_train": n_train, "n_test": len(y) - n_train},
+              "config": {"validation": found.metric, "best_params": found.best_params,
+                         "n_trials": len(found.trials),
+                         "n_pruned": int((found.trials["state"] == "PRUNED").sum())},
+              "metrics": metrics, "trials": table,
+              "timings": {"search": searched, "total": time.perf_counter() - start}}
+    if not args.no_plot:
+        from lstmkit.plots import plot_tuning
+
+        path = plot_tuning(found.trials, args.plot, found.default_value, title=f"Tuning on {name}")
+        result["files"] = {"plot": str(path)}
     return result
 
 
@@ -369,6 +430,14 @@ def _report(result: dict, as_json: bool) -> None:
     if result["task"] == "forecast":
         for table in _forecast_tables(result):
             console.print(table)
+    elif result["task"] == "tune":
+        config = result["config"]
+        console.print(f"searched {config['n_trials']} trials ({config['n_pruned']} pruned); "
+                      f"validation: {config['validation']}")
+        console.print(result["trials"].to_string(index=False, float_format=lambda v: f"{v:.4g}"),
+                      soft_wrap=True, markup=False)
+        console.print(f"best: {result['config']['best_params']}", soft_wrap=True, markup=False)
+        console.print(_flat_table(result))
     elif result["task"] == "diagnose":
         console.print(f"{result['data']['estimator']} from {result['data']['model']}")
     elif result["task"] == "predict":

@@ -77,3 +77,23 @@ def plot_history(history, path, title: str = ""):
     ax.legend(unique.values(), unique.keys(), fontsize=8)
     ax.grid(alpha=0.3)
     return save_figure(fig, path)
+
+
+def plot_tuning(trials: pd.DataFrame, path, default_value: float | None = None, title: str = ""):
+    """Optimisation history: each finished trial's validation score and the best so far."""
+    fig, ax = _figure(figsize=(7, 4))
+    done = trials.dropna(subset=["value"])
+    ax.scatter(done["number"], done["value"], s=18, color="C0", label="trial")
+    ax.step(done["number"], done["value"].cummin(), where="post", color="C3", label="best so far")
+    pruned = trials[trials["state"] == "PRUNED"]
+    if len(pruned):
+        ax.scatter(pruned["number"], [done["value"].max()] * len(pruned), marker="x", color="grey",
+                   label="pruned (drawn at the top)")
+    if default_value is not None:
+        ax.axhline(default_value, color="grey", ls="--", lw=1, label="defaults (trial 0)")
+    ax.set_xlabel("trial")
+    ax.set_ylabel("validation score (lower is better)")
+    ax.set_title(title or "Optimisation history")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return save_figure(fig, path)

@@ -86,11 +86,12 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
         self.device = device
         self.verbose = verbose
 
-    def fit(self, X, y, checkpoint_dir=None, resume: bool = False) -> SequenceClassifier:
+    def fit(self, X, y, checkpoint_dir=None, resume: bool = False, on_epoch=None) -> SequenceClassifier:
         """Train on sequences ``X`` and labels ``y`` (any hashable labels); returns self.
 
         ``checkpoint_dir``: write a checkpoint there after every epoch (one file per fold);
         ``resume=True`` continues the checkpoints found there (same settings and data).
+        ``on_epoch(record)``: called after every epoch of every fold; True stops that fold.
         """
         network = self._check_params()
         sequences = self._validate(X)
@@ -123,6 +124,7 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
                                 validation=validation, seed=seed + k, progress=self.verbose,
                                 description=f"fold {k + 1}/{len(folds)}",
                                 checkpoint=checkpoint_path(checkpoint_dir, k), resume=resume,
+                                on_epoch=on_epoch,
                                 fingerprint=fingerprint(self._fit_params(), seed + k, data, validation))
             logits = predict_batches(module, (x[val_idx], lengths[val_idx]), batch_size=256)
             oof[val_idx] = logits.argmax(dim=1).cpu().numpy()

@@ -112,12 +112,14 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
-    def fit(self, y, checkpoint_dir=None, resume: bool = False) -> Forecaster:
+    def fit(self, y, checkpoint_dir=None, resume: bool = False, on_epoch=None) -> Forecaster:
         """Train on the series ``y`` (Series, 1-D array or list); returns self.
 
         ``checkpoint_dir``: write a checkpoint there after every epoch (one file per network);
         ``resume=True`` continues the checkpoints found there (same settings and data) and
-        ends with the same weights as an uninterrupted run.
+        ends with the same weights as an uninterrupted run. ``on_epoch(record)``: called
+        after every epoch of every network with its loss and val_loss; returning True stops
+        that network's training (used by ``lstmkit.tune`` to prune trials).
         """
         self._check_params()
         series = as_series(y, "y")
@@ -158,6 +160,7 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
                     description=f"model {k + 1}/{self.n_models}",
                     checkpoint=checkpoint_path(checkpoint_dir, k), resume=resume,
                     fingerprint=fingerprint(self._fit_params(), seed + k, x, target, split),
+                    on_epoch=on_epoch,
                 )
             self.modules_.append(module)
             histories.append(history)
