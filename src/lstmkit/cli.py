@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--no-plot", action="store_true", help="write no plot")
     fc.add_argument("--out", help="also refit on the whole series and write the next "
                                   "--horizon forecasts to this CSV")
+    fc.add_argument("--report", metavar="HTML", help="also write a one-page, self-contained HTML report")
     fc.add_argument("--save", metavar="DIR", help="save the fitted model to this folder "
                     "(the one refit on the whole series with --out)")
     _common(fc)
@@ -91,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--plot", default="confusion.png", help="confusion-matrix PNG (default: confusion.png)")
     cl.add_argument("--no-plot", action="store_true", help="write no plot")
     cl.add_argument("--save", metavar="DIR", help="save the fitted classifier to this folder")
+    cl.add_argument("--report", metavar="HTML", help="also write a one-page, self-contained HTML report")
     _common(cl)
 
     tu = sub.add_parser("tune", help="search a forecaster's settings with Optuna, then test the choice")
@@ -208,6 +210,10 @@ def _forecast(args) -> dict:
                                           "n_test": len(y) - n_train})
     model = result["fitted"]["lstmkit"]
     result["diagnosis"] = _diagnosis(model)
+    if args.report:
+        from lstmkit.report import forecast_report
+
+        result.setdefault("files", {})["report"] = str(forecast_report(args.report, result, model))
     if args.out:
         horizon = args.horizon or len(y) - n_train
         future = model.fit(y).predict(horizon)
@@ -260,6 +266,15 @@ def _classify(args) -> dict:
                               title=f"{name}: lstmkit on the test split")
         result["files"] = {"plot": str(path)}
     result["diagnosis"] = _diagnosis(result["fitted"]["lstmkit"])
+    if args.report:
+        from lstmkit.plots import plot_confusion
+        from lstmkit.report import classify_report, figure_png
+
+        labels = sorted(set(np.asarray(y).tolist()) | set(np.asarray(y_test).tolist()))
+        png = figure_png(lambda p: plot_confusion(y_test, result["predictions"]["lstmkit"], labels, p,
+                                                  title=f"{name}: lstmkit on the test split"))
+        path = classify_report(args.report, result, result["fitted"]["lstmkit"], png)
+        result.setdefault("files", {})["report"] = str(path)
     if args.save:
         result.setdefault("files", {})["model"] = str(result["fitted"]["lstmkit"].save(args.save))
     del result["predictions"]
