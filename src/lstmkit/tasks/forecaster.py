@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import torch
 from numpy.lib.stride_tricks import sliding_window_view
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 
 from lstmkit.checkpoints import checkpoint_path, fingerprint
 from lstmkit.data.framing import sliding_windows
@@ -61,6 +61,13 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
     val_size: windows held out from the end of the training series for early stopping;
         None uses one season, at most a quarter of the windows.
     n_models: networks trained with different seeds; their forecasts are averaged.
+    conformal_windows, conformal_horizon: prediction intervals by split conformal prediction
+        (as statsforecast's ConformalIntervals): ``conformal_windows`` extra fits, each on
+        the training series cut ``k * conformal_horizon`` values before its end, forecast the
+        next ``conformal_horizon`` values; their absolute errors per step calibrate
+        ``predict(h, level=[80, 95])`` for h up to ``conformal_horizon`` (default: two
+        seasons, at least 12). 0 windows: no intervals. Short series get as many windows
+        as leave enough values to train on (at least one).
     random_state: seed; the same int gives identical results on CPU.
     device: "auto" (CUDA when present), "cpu" or "cuda".
     n_threads: torch CPU threads while training; None picks by model size.
@@ -87,6 +94,8 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         patience: int = 40,
         val_size: int | None = None,
         n_models: int = 1,
+        conformal_windows: int = 0,
+        conformal_horizon: int | None = None,
         random_state: int | None = None,
         device: str = "auto",
         n_threads: int | None = None,
@@ -106,6 +115,8 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         self.patience = patience
         self.val_size = val_size
         self.n_models = n_models
+        self.conformal_windows = conformal_windows
+        self.conformal_horizon = conformal_horizon
         self.random_state = random_state
         self.device = device
         self.n_threads = n_threads
@@ -165,8 +176,31 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
             self.modules_.append(module)
             histories.append(history)
         self.history_ = histories[0] if self.n_models == 1 else histories
+        self.conformal_scores_ = self._calibrate(series) if self.conformal_windows else None
         self.y_ = series
         return self
+
+    def _calibrate(self, series: pd.Series) -> np.ndarray:
+        """Absolute errors (windows, horizon) of forecasts from cut-off training series.
+
+        Short series get as many windows as leave enough values to train on (at least one).
+        """
+        horizon = self.conformal_horizon or max(2 * self.season_, 12)
+        scores = []
+        for k in range(1, self.conformal_windows + 1):
+            end = len(series) - k * horizon
+            model = clone(self).set_params(conformal_windows=0, verbose=False)
+            try:
+                model.fit(series.iloc[:max(end, 0)])
+            except InputError:
+                if scores:
+                    break
+                raise InputError(
+                    f"conformal_horizon {horizon} leaves {end} of the {len(series)} values to train "
+                    "on, too few for even one calibration window; use a shorter horizon") from None
+            actual = series.to_numpy()[end : end + horizon]
+            scores.append(np.abs(actual - model.predict(horizon).to_numpy()))
+        return np.array(scores)
 
     def _fit_params(self) -> dict:
         """The parameters that change training (for checkpoint fingerprints)."""
@@ -212,18 +246,23 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
             check_positive_int("season", self.season)
         for name in ("hidden_size", "epochs", "batch_size", "patience", "n_models"):
             check_positive_int(name, getattr(self, name))
+        check_positive_int("conformal_windows", self.conformal_windows, minimum=0)
+        if self.conformal_horizon is not None:
+            check_positive_int("conformal_horizon", self.conformal_horizon)
         if isinstance(self.lr, bool) or not (isinstance(self.lr, (int, float)) and self.lr > 0):
             raise InputError(f"lr must be a positive number; received {self.lr!r}")
         resolve_device(self.device)
         self._build()  # an unknown arch or arch option fails here, before any training
 
     # ------------------------------------------------------------------ predict
-    def predict(self, h: int, y=None) -> pd.Series:
+    def predict(self, h: int, y=None, level=None):
         """Forecast the ``h`` values after the training series, indexed by their dates.
 
         ``y``: forecast after this series instead (new observations of the same process,
         e.g. the training series extended), without refitting; it needs at least
-        lookback + lag values.
+        lookback + lag values. ``level``: a list of interval levels in percent (e.g.
+        [80, 95]; needs ``conformal_windows``); the result is then a DataFrame with columns
+        ``forecast``, ``lo-80``, ``hi-80``, ... instead of a Series.
         """
         self._check_fitted()
         h = check_positive_int("h", h)
@@ -234,9 +273,50 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         if len(history) < self._width:
             raise InputError(f"y must have at least {self._width} values (lookback {self.lookback_} "
                              f"+ lag {self.scaler_.lag}) to forecast from; received {len(history)}")
+        levels = self._check_levels(level, h)
         z = self.scaler_.transform(history.to_numpy())
         path = self._recursive(z[None, -self._width :], h)[0]
-        return pd.Series(path, index=future_index(history.index, h), name="forecast")
+        forecast = pd.Series(path, index=future_index(history.index, h), name="forecast")
+        if levels is None:
+            return forecast
+        frame = forecast.to_frame()
+        for lv in levels:
+            half = self._conformal_quantile(lv)[:h]
+            frame[f"lo-{lv:g}"], frame[f"hi-{lv:g}"] = path - half, path + half
+        return frame
+
+    def _check_levels(self, level, h: int):
+        if level is None:
+            return None
+        levels = [level] if isinstance(level, (int, float)) else list(level)
+        if not levels or any(isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < 100
+                             for v in levels):
+            raise InputError(f"level must be percentages in (0, 100), e.g. [80, 95]; received {level!r}")
+        if self.conformal_scores_ is None:
+            raise InputError("level needs prediction intervals: fit with conformal_windows >= 1 "
+                             "(e.g. Forecaster(conformal_windows=3))")
+        horizon = self.conformal_scores_.shape[1]
+        if h > horizon:
+            raise InputError(f"h must be at most conformal_horizon ({horizon}) when level is given; "
+                             f"received {h}")
+        return levels
+
+    def _conformal_quantile(self, level: float) -> np.ndarray:
+        """Per-step half-widths at ``level`` percent.
+
+        A few windows give only a few errors per step, too few for a quantile. So each step's
+        errors are divided by that step's typical error (the mean over windows, smoothed over
+        neighbouring steps), the scaled errors of all windows and steps are pooled, and the
+        split-conformal quantile of the pool (the ceil((n + 1) * level)-th smallest of n)
+        is scaled back per step: intervals widen with the horizon as the errors did.
+        """
+        errors = self.conformal_scores_  # (windows, horizon)
+        typical = np.convolve(errors.mean(axis=0), np.ones(5), mode="same")
+        typical /= np.convolve(np.ones(errors.shape[1]), np.ones(5), mode="same")
+        typical = np.maximum(typical, 1e-9 * (1.0 + errors.mean()))
+        pooled = np.sort((errors / typical).ravel())
+        rank = min(int(np.ceil((len(pooled) + 1) * level / 100)), len(pooled))
+        return pooled[rank - 1] * typical
 
     def backtest(self, y, start: int, h: int = 1) -> pd.Series:
         """Rolling ``h``-step-ahead forecasts of ``y[start:]`` without refitting.
@@ -290,12 +370,16 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
 
     def _get_state(self) -> dict:
         return {"scaler": self.scaler_.to_dict(), "lookback": self.lookback_, "season": self.season_,
-                "n_models": len(self.modules_), "y": series_to_dict(self.y_), "history": self.history_}
+                "n_models": len(self.modules_), "y": series_to_dict(self.y_), "history": self.history_,
+                "conformal_scores": None if self.conformal_scores_ is None
+                else self.conformal_scores_.tolist()}
 
     def _set_state(self, state: dict) -> None:
         self.scaler_ = DiffScaler.from_dict(state["scaler"])
         self.lookback_, self.season_ = int(state["lookback"]), int(state["season"])
         self.n_models_ = int(state["n_models"])
+        scores = state.get("conformal_scores")
+        self.conformal_scores_ = None if scores is None else np.asarray(scores, dtype=np.float64)
         self.y_, self.history_ = series_from_dict(state["y"]), state["history"]
         self.device_ = resolve_device(self.device)
 
