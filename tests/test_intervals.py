@@ -61,3 +61,16 @@ def test_level_without_calibration_says_how_to_get_it():
     plain = Forecaster(hidden_size=4, epochs=2, random_state=0).fit(Y[:96])
     with pytest.raises(InputError, match="fit with conformal_windows >= 1"):
         plain.predict(6, level=[80])
+
+
+def test_cli_level_adds_coverage_and_bands(tmp_path, capsys):
+    import json
+
+    from lstmkit.cli import main
+
+    plot = tmp_path / "f.png"
+    assert main(["forecast", "--epochs", "5", "--horizon", "12", "--level", "80", "95", "--plot", str(plot),
+                 "--json"]) == 0
+    multi = json.loads(capsys.readouterr().out)["metrics"]["lstmkit"]["multi_step"]
+    assert 0 <= multi["coverage_80"] <= multi["coverage_95"] <= 1 and plot.exists()
+    assert main(["forecast", "--level", "120", "--no-plot"]) == 2

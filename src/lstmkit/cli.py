@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--no-plot", action="store_true", help="write no plot")
     fc.add_argument("--out", help="also refit on the whole series and write the next "
                                   "--horizon forecasts to this CSV")
+    fc.add_argument("--level", type=float, nargs="+", metavar="PCT",
+                    help="prediction intervals at these levels (e.g. 80 95), conformal, calibrated on "
+                         "the training part; shown in the plot and scored by coverage")
     fc.add_argument("--report", metavar="HTML", help="also write a one-page, self-contained HTML report")
     fc.add_argument("--save", metavar="DIR", help="save the fitted model to this folder "
                     "(the one refit on the whole series with --out)")
@@ -201,15 +204,27 @@ def _forecast(args) -> dict:
         y = read_series_csv(args.data, args.column, args.date_column)
         name, test_size = f"{args.data}:{y.name}", args.test_size or 1 / 3
     n_train = split_train_test(len(y), test_size)
+    if args.level and not all(0 < lv < 100 for lv in args.level):
+        raise InputError(f"--level must be percentages in (0, 100), e.g. 80 95; received {args.level}")
+    intervals = {"conformal_windows": 3, "conformal_horizon": args.horizon or len(y) - n_train} \
+        if args.level else {}
     model = Forecaster(arch=args.arch, lookback=args.lookback, transform=args.transform,
                        epochs=args.epochs, random_state=args.seed,
-                       verbose=sys.stderr.isatty() and not args.json)
+                       verbose=sys.stderr.isatty() and not args.json, **intervals)
     models = {"lstmkit": model, "naive": Naive(), "seasonal naive": SeasonalNaive()}
     result = evaluate_forecasters(models, y, n_train, horizon=args.horizon)
     result.update(task="forecast", data={"name": name, "n_train": n_train,
                                           "n_test": len(y) - n_train})
     model = result["fitted"]["lstmkit"]
     result["diagnosis"] = _diagnosis(model)
+    if args.level:
+        horizon = len(result["forecasts"]["lstmkit"]["multi_step"])
+        bands = model.predict(horizon, level=args.level)
+        result["forecasts"]["lstmkit"]["intervals"] = bands
+        actual = y.iloc[n_train : n_train + horizon].to_numpy()
+        for lv in args.level:
+            inside = (actual >= bands[f"lo-{lv:g}"].to_numpy()) & (actual <= bands[f"hi-{lv:g}"].to_numpy())
+            result["metrics"]["lstmkit"]["multi_step"][f"coverage_{lv:g}"] = float(inside.mean())
     if args.report:
         from lstmkit.report import forecast_report
 

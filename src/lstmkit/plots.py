@@ -31,14 +31,22 @@ def save_figure(fig, path) -> Path:
 def plot_forecasts(train: pd.Series, test: pd.Series, forecasts: dict, path, title: str = ""):
     """History, held-out actuals and each model's one-step and multi-step forecasts.
 
-    forecasts: model name -> {"one_step": Series, "multi_step": Series}.
+    forecasts: model name -> {"one_step": Series, "multi_step": Series}, optionally with
+    "intervals": a DataFrame of lo-<level> / hi-<level> columns drawn as bands.
     """
     fig, axes = _figure(2, 1, figsize=(10, 7), sharex=True)
     for ax, kind in zip(axes, ("one_step", "multi_step")):
         ax.plot(train.index, train.to_numpy(), color="black", lw=1.2, label="training data")
         ax.plot(test.index, test.to_numpy(), color="black", lw=1.2, ls="--", label="held-out actuals")
         for name, f in forecasts.items():
-            ax.plot(f[kind].index, f[kind].to_numpy(), lw=1.4, label=name)
+            line = ax.plot(f[kind].index, f[kind].to_numpy(), lw=1.4, label=name)[0]
+            bands = f.get("intervals") if kind == "multi_step" else None
+            if bands is not None:
+                levels = sorted({int(c.split("-")[1]) for c in bands.columns if c.startswith("lo-")},
+                                reverse=True)
+                for i, lv in enumerate(levels):
+                    ax.fill_between(bands.index, bands[f"lo-{lv}"], bands[f"hi-{lv}"], alpha=0.12 + 0.1 * i,
+                                    color=line.get_color(), lw=0, label=f"{name} {lv}% interval")
         ax.axvline(test.index[0], color="grey", lw=0.8)
         label = "rolling one-step forecasts" if kind == "one_step" else (
             f"{len(next(iter(forecasts.values()))[kind])}-step forecast from the end of training")
