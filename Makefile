@@ -34,6 +34,10 @@ bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/demos.py
 	$(PY) benchmarks/classification.py
 	$(PY) benchmarks/anomaly.py
+	$(PY) benchmarks/sentiment.py
+	$(PY) benchmarks/tuning.py
+	$(PY) benchmarks/seq2seq.py
+	$(PY) benchmarks/generation.py
 
 clean:
 	rm -rf $(VENV) out

@@ -146,5 +146,6 @@ def test_bad_arguments_are_one_line_errors_before_training():
         run_demo("addition", epochs=0)
     with pytest.raises(InputError, match="demo 'addition' has no option --layers"):
         run_demo("addition", layers=2)
-    with pytest.raises(InputError, match="^decoder must be one of 'attention', 'repeat'; received 'rnn'$"):
+    with pytest.raises(InputError, match="^decoder must be one of 'attention', 'plain', 'repeat'; "
+                       "received 'rnn'$"):
         _net("rnn")

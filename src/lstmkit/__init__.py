@@ -6,6 +6,8 @@ from lstmkit.persistence import load
 from lstmkit.tasks.anomaly import AnomalyDetector, RollingZScore
 from lstmkit.tasks.classifier import SequenceClassifier
 from lstmkit.tasks.forecaster import Forecaster
+from lstmkit.tasks.generator import SequenceGenerator
+from lstmkit.tasks.seq2seq import Seq2Seq
 from lstmkit.tasks.text import TextClassifier
 
 __version__ = "0.1.0"
@@ -16,7 +18,9 @@ __all__ = [
     "InputError",
     "NotFittedError",
     "RollingZScore",
+    "Seq2Seq",
     "SequenceClassifier",
+    "SequenceGenerator",
     "TextClassifier",
     "TrainingError",
     "baselines",

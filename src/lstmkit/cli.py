@@ -98,6 +98,21 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--report", metavar="HTML", help="also write a one-page, self-contained HTML report")
     _common(cl)
 
+    ge = sub.add_parser("generate", help="sample text from a saved SequenceGenerator")
+    ge.add_argument("--model", required=True, help="model folder (e.g. out/shakespeare-model, written by "
+                    "benchmarks/generation.py)")
+    ge.add_argument("--prompt", default="", help="text to continue")
+    ge.add_argument("--length", type=_positive_int, default=400, help="characters to sample (default: 400)")
+    ge.add_argument("--temperature", type=float, default=0.8)
+    ge.add_argument("--top-k", type=_positive_int, default=None)
+    _common(ge)
+
+    ss = sub.add_parser("seq2seq", help="train and evaluate Seq2Seq on addition or date normalisation")
+    ss.add_argument("--task", choices=("addition", "dates"), default="addition")
+    ss.add_argument("--epochs", type=_positive_int, help="maximum training epochs")
+    ss.add_argument("--n-train", type=_positive_int, help="training pairs")
+    _common(ss)
+
     tu = sub.add_parser("tune", help="search a forecaster's settings with Optuna, then test the choice")
     tu.add_argument("data", nargs="?", help="CSV file (default: the bundled AirPassengers)")
     tu.add_argument("--column", help="the CSV column to forecast")
@@ -172,6 +187,10 @@ def main(argv: list[str] | None = None) -> int:
             result = _diagnose(args)
         elif args.command == "tune":
             result = _tune(args)
+        elif args.command == "generate":
+            result = _generate(args)
+        elif args.command == "seq2seq":
+            result = _seq2seq(args)
         else:
             result = _demo(args)
     except InputError as e:
@@ -293,6 +312,36 @@ def _classify(args) -> dict:
     if args.save:
         result.setdefault("files", {})["model"] = str(result["fitted"]["lstmkit"].save(args.save))
     del result["predictions"]
+    result["timings"]["total"] = time.perf_counter() - start
+    return result
+
+
+def _generate(args) -> dict:
+    from lstmkit.persistence import load
+
+    start = time.perf_counter()
+    model = load(args.model)
+    if type(model).__name__ != "SequenceGenerator":
+        raise InputError(f"--model {args.model!r} holds a {type(model).__name__}, not a SequenceGenerator")
+    text = model.sample(args.length, prompt=args.prompt, temperature=args.temperature, top_k=args.top_k,
+                        random_state=args.seed)
+    return {"task": "generate", "data": {"model": args.model, "prompt": args.prompt}, "metrics": {},
+            "config": {"length": args.length, "temperature": args.temperature, "top_k": args.top_k},
+            "text": args.prompt + text, "timings": {"total": time.perf_counter() - start}}
+
+
+def _seq2seq(args) -> dict:
+    options = {k: v for k, v in (("epochs", args.epochs), ("n_train", args.n_train)) if v is not None}
+    progress = sys.stderr.isatty() and not args.json
+    start = time.perf_counter()
+    if args.task == "addition":
+        from lstmkit.demos.addition import run_addition
+
+        result = run_addition(seed=args.seed, progress=progress, **options)
+    else:
+        from lstmkit.demos.dates import run_dates
+
+        result = run_dates(seed=args.seed, progress=progress, **options)
     result["timings"]["total"] = time.perf_counter() - start
     return result
 
@@ -449,6 +498,8 @@ def _write_csv(series, path) -> Path:
 def _report(result: dict, as_json: bool) -> None:
     order = ("task", "data", "config", "metrics", "timings", "files", "diagnosis")
     public = {k: result[k] for k in order if k in result}
+    if result["task"] == "generate":
+        public["text"] = result["text"]
     if result["task"] == "predict":
         public["predictions"] = json.loads(result["predictions"].to_json(orient="records", date_format="iso"))
     if as_json:
@@ -460,6 +511,8 @@ def _report(result: dict, as_json: bool) -> None:
     if result["task"] == "forecast":
         for table in _forecast_tables(result):
             console.print(table)
+    elif result["task"] == "generate":
+        console.print(result["text"], markup=False, highlight=False)
     elif result["task"] == "tune":
         config = result["config"]
         console.print(f"searched {config['n_trials']} trials ({config['n_pruned']} pruned); "

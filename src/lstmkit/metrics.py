@@ -79,3 +79,36 @@ def forecast_metrics(y_true, y_pred, y_train, season: int = 1) -> dict[str, floa
         "smape": smape(y_true, y_pred),
         "mase": mase(y_true, y_pred, y_train, season),
     }
+
+
+def _sequence_pairs(y_true, y_pred) -> tuple[list, list]:
+    """Two equally long, non-empty lists of sequences (strings or token lists)."""
+    y_true, y_pred = list(y_true), list(y_pred)
+    if len(y_true) != len(y_pred) or not y_true:
+        raise InputError(
+            f"y_true and y_pred must be equally long and non-empty; received {len(y_true)} "
+            f"and {len(y_pred)}"
+        )
+    return y_true, y_pred
+
+
+def exact_match(y_true, y_pred) -> float:
+    """Fraction of output sequences (strings or token lists) that are entirely right."""
+    y_true, y_pred = _sequence_pairs(y_true, y_pred)
+    return float(np.mean([list(t) == list(p) for t, p in zip(y_true, y_pred)]))
+
+
+def token_accuracy(y_true, y_pred) -> float:
+    """Fraction of the true tokens (characters of strings, items of token lists) that the
+    prediction has at the same position; a missing position counts as wrong."""
+    y_true, y_pred = _sequence_pairs(y_true, y_pred)
+    right = sum(sum(a == b for a, b in zip(t, p)) for t, p in zip(y_true, y_pred))
+    total = sum(len(t) for t in y_true)
+    return float(right / total) if total else float(all(len(p) == 0 for p in y_pred))
+
+
+def bits_per_char(nll_sum: float, n_chars: int) -> float:
+    """Bits per character (or token) from a summed negative log-likelihood in nats."""
+    if n_chars < 1:
+        raise InputError(f"n_chars must be >= 1; received {n_chars}")
+    return float(nll_sum) / n_chars / float(np.log(2.0))

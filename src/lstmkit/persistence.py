@@ -32,9 +32,12 @@ def _estimators() -> dict[str, type]:
     from lstmkit.tasks.anomaly import AnomalyDetector
     from lstmkit.tasks.classifier import SequenceClassifier
     from lstmkit.tasks.forecaster import Forecaster
+    from lstmkit.tasks.generator import SequenceGenerator
+    from lstmkit.tasks.seq2seq import Seq2Seq
     from lstmkit.tasks.text import TextClassifier
 
-    return {c.__name__: c for c in (Forecaster, SequenceClassifier, TextClassifier, AnomalyDetector)}
+    return {c.__name__: c for c in (Forecaster, SequenceClassifier, TextClassifier, AnomalyDetector,
+                                    Seq2Seq, SequenceGenerator)}
 
 
 class Persistable:

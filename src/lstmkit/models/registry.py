@@ -23,6 +23,7 @@ ARCHITECTURES: dict[str, tuple[str, str, str]] = {
     "generative": ("generative", "GenerativeConfig", "GenerativeLSTM"),
     "lstm-fcn": ("lstm_fcn", "LSTMFCNConfig", "LSTMFCN"),  # conv branch beside an LSTM (classifiers)
     "rnn": ("rnn", "RNNConfig", "PlainRNN"),  # a plain (Elman) RNN, as a baseline
+    "language": ("language", "LanguageConfig", "LanguageLSTM"),  # next-token logits (generator)
 }
 
 

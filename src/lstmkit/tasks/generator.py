@@ -1,0 +1,444 @@
+"""SequenceGenerator: a next-token LSTM language model over characters (or any tokens).
+
+Texts are strings (one token per character) or lists of string tokens. The vocabulary is
+built from the training texts; id 0 starts every text and id 1 stands for any token the
+vocabulary lacks, so unseen characters never crash ``score`` or ``sample``.
+
+Training reads windows of ``context`` tokens that start at random places of the training
+text, drawn afresh for every batch (as nanoGPT's ``get_batch``) and read from a zero state.
+Why random windows rather than stateful batches that carry the LSTM state from one batch to
+the next: every batch is an unbiased sample of the whole text, no batch depends on the one
+before (so the one training loop, its early stopping and its checkpoints apply unchanged),
+and resumed runs repeat the same draws. ``score`` and ``sample`` do carry the state: a text
+of any length is read in chunks, each token conditioned on everything before it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from torch import nn
+from torch.nn import functional as F
+
+from lstmkit.checkpoints import checkpoint_path, fingerprint
+from lstmkit.data.text import PAD, UNK, Vocabulary
+from lstmkit.errors import InputError, InputTypeError, NotFittedError, check_choice, check_positive_int
+from lstmkit.metrics import bits_per_char
+from lstmkit.models.registry import build
+from lstmkit.persistence import Persistable
+from lstmkit.seeding import resolve_seed, seeded
+from lstmkit.training import TrainConfig, resolve_device, threads_for, torch_threads, train
+
+START = PAD  # id 0 opens every text: the first token is predicted from it
+SCORE_CHUNK = 512  # time steps per forward call while scoring
+SCORE_BATCH = 64  # texts read side by side while scoring
+VAL_WINDOWS = 512  # at most this many validation windows, spread evenly, after each epoch
+FIRST_PHASE = 0.75  # with lr_drop: the share of epochs (and of max_minutes) at the first lr
+PRECISIONS = ("auto", "float32", "bfloat16")
+
+
+class SequenceGenerator(Persistable, BaseEstimator):
+    """LSTM language model with scikit-learn's conventions.
+
+    >>> from lstmkit.tasks.generator import SequenceGenerator
+    >>> gen = SequenceGenerator(max_minutes=5, random_state=0).fit(train_texts, validation=val_texts)
+    >>> gen.score(test_texts)                        # bits per character
+    >>> print(gen.sample(400, prompt="ROMEO:", temperature=0.8, random_state=0))
+
+    Parameters
+    ----------
+    hidden_size, n_layers, embedding_dim, dropout: the network (see models/language.py).
+    context: tokens per training window (truncated backpropagation through time); the
+        windows are capped at the training and validation texts' lengths less one.
+    batch_size, lr: windows per Adam step and its learning rate.
+    lr_drop: training runs at ``lr`` until early stopping, or for 3/4 of the epochs (and of
+        ``max_minutes``), then goes on from the best weights at ``lr * lr_drop``, with a fresh
+        patience (None: one phase at ``lr``).
+    epochs, steps_per_epoch: at most ``epochs`` epochs of ``steps_per_epoch`` batches (None:
+        as many as cover the training text once); after each, the loss on at most 512
+        validation windows, spread over the validation text, decides early stopping.
+    max_minutes: stop once another epoch would not fit in this wall-clock budget, validation
+        included (None: no budget). It counts this call's time: a resumed fit starts afresh.
+    patience: epochs without a better validation loss before stopping; the best weights are
+        kept (None: train every epoch and keep the last weights).
+    val_size: without ``validation`` texts, the fraction at the end of the training text that
+        is held out for early stopping.
+    min_count: tokens seen fewer times in training map to the unknown token.
+    n_threads: torch CPU threads (None: training and validation pick by model size, as
+        ``training.threads_for``; ``score`` and ``sample`` use one).
+    precision: "float32", "bfloat16" (training's forward pass under autocast; the weights,
+        ``score`` and ``sample`` stay float32) or "auto": bfloat16 on CPUs that compute it
+        natively (measured here: twice the tokens/s, the same loss), else float32.
+    random_state, device ("auto": CUDA when present), verbose (progress bar).
+
+    Attributes after fit: ``vocabulary_`` (``.tokens``: id -> token), ``module_``,
+    ``history_`` (per epoch: training and validation loss in nats per token, seconds),
+    ``context_``, ``char_level_`` (fitted on strings, so ``sample`` returns a string).
+    """
+
+    def __init__(self, hidden_size: int = 256, n_layers: int = 1, embedding_dim: int = 64,
+                 dropout: float = 0.0, context: int = 128, batch_size: int = 64, lr: float = 5e-3,
+                 lr_drop: float | None = 0.2, epochs: int = 20, steps_per_epoch: int | None = None,
+                 max_minutes: float | None = None, patience: int | None = 3, val_size: float = 0.1,
+                 min_count: int = 1, n_threads: int | None = None, precision: str = "auto",
+                 random_state: int | None = None, device: str = "auto", verbose: bool = False):
+        self.hidden_size = hidden_size
+        self.n_layers = n_layers
+        self.embedding_dim = embedding_dim
+        self.dropout = dropout
+        self.context = context
+        self.batch_size = batch_size
+        self.lr = lr
+        self.lr_drop = lr_drop
+        self.epochs = epochs
+        self.steps_per_epoch = steps_per_epoch
+        self.max_minutes = max_minutes
+        self.patience = patience
+        self.val_size = val_size
+        self.min_count = min_count
+        self.n_threads = n_threads
+        self.precision = precision
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, texts, validation=None, checkpoint_dir=None, resume: bool = False) -> SequenceGenerator:
+        """Learn to predict the next token of ``texts`` (strings, or lists of tokens); returns self.
+
+        ``validation``: texts for early stopping (default: the last ``val_size`` of ``texts``).
+        ``checkpoint_dir``/``resume``: write a checkpoint after every epoch / continue it.
+        Ctrl-C stops training cleanly and keeps the best weights so far.
+        """
+        self._check_params()
+        items = _as_texts(texts, "texts")
+        if not any(len(t) for t in items):
+            raise InputError("texts holds only empty texts; pass some text to learn from")
+        self.char_level_ = isinstance(items[0], str)
+        _check_kind(items, self.char_level_, "texts")
+        self.vocabulary_ = Vocabulary.build(items, min_count=self.min_count)
+        if len(self.vocabulary_) <= 2:
+            raise InputError(f"min_count {self.min_count} keeps no token of texts; lower it")
+        self._lookup = None
+        train_ids, val_ids = self._split(items, validation)
+        self.context_ = min(self.context, len(train_ids) - 1, len(val_ids) - 1)
+        self.device_ = resolve_device(self.device)
+        seed = resolve_seed(self.random_state)
+        data = torch.from_numpy(np.concatenate([train_ids, val_ids])).to(self.device_)
+        with seeded(seed, self.device_):
+            self.module_ = self._network().to(self.device_)
+            threads = self.n_threads or threads_for(self.module_, self.batch_size)
+            windows = _Windows(self.module_, data, len(train_ids), self.context_,
+                               threads if self.device_.type == "cpu" else None, self._bf16())
+            self.history_ = self._train(windows, len(train_ids), len(val_ids), seed, checkpoint_dir, resume)
+        self.module_.eval()
+        return self
+
+    def _train(self, windows, n_train: int, n_val: int, seed: int, checkpoint_dir, resume: bool) -> list:
+        """Train in phases (``lr``, then ``lr * lr_drop`` from the best weights); their history."""
+        steps = self.steps_per_epoch or math.ceil(n_train / (self.batch_size * self.context_))
+        x = torch.full((steps * self.batch_size,), -1, dtype=torch.long, device=self.device_)
+        val = torch.arange(0, n_val - self.context_, self.context_)
+        val = n_train + val[torch.linspace(0, len(val) - 1, min(len(val), VAL_WINDOWS)).long()]
+        val = val.to(self.device_)
+        phases = [(self.lr, 1.0)]
+        if self.lr_drop is not None:
+            phases = [(self.lr, FIRST_PHASE), (self.lr * self.lr_drop, 1.0)]
+        start, history = time.perf_counter(), []
+        for k, (lr, until) in enumerate(phases):
+            epochs = max(1, round(self.epochs * until)) - len(history)
+            deadline = None if self.max_minutes is None else start + 60.0 * self.max_minutes * until
+            last = history[-1]["seconds"] if history else 0.0
+            if epochs < 1 or deadline is not None and time.perf_counter() + last > deadline:
+                break
+            config = TrainConfig(epochs=epochs, batch_size=self.batch_size, lr=lr, patience=self.patience,
+                                 shuffle=False, n_threads=windows.n_threads)
+            budget = _Budget(deadline, windows, lr)
+            checkpoint = checkpoint_path(checkpoint_dir, k)
+            signature = fingerprint(self._fit_params(), seed, k, windows.data) if checkpoint else ""
+            before = {key: v.detach().clone() for key, v in windows.state_dict().items()}
+            phase = train(windows, _window_loss, x, x, config, validation=(val, val), seed=seed + k,
+                          progress=self.verbose, description=f"language model, lr {lr:g}",
+                          on_epoch=budget, checkpoint=checkpoint, resume=resume, fingerprint=signature)
+            budget.restore(phase)
+            if not phase:  # Ctrl-C before this phase's first epoch ended: keep the weights it began with
+                windows.load_state_dict(before)
+            for record in phase:
+                record["epoch"] += len(history)
+            history += phase
+            if not phase or phase[-1].get("interrupted"):
+                break
+        return history
+
+    def _bf16(self) -> bool:
+        """Whether training computes in bfloat16 (``precision``; "auto": CPUs with native bf16)."""
+        if self.precision == "auto":
+            return self.device_.type == "cpu" and bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+        return self.precision == "bfloat16"
+
+    def _split(self, items: list, validation) -> tuple[np.ndarray, np.ndarray]:
+        """Token-id streams for training and validation (a tail of the training text by default)."""
+        stream = self._stream(items)
+        if validation is not None:
+            val_items = _as_texts(validation, "validation")
+            _check_kind(val_items, self.char_level_, "validation")
+            val_stream = self._stream(val_items)
+            if len(val_stream) < 2:
+                raise InputError("validation holds only empty texts; pass some text or None")
+            return stream, val_stream
+        if not 0 < self.val_size < 1:
+            raise InputError(f"val_size must be a fraction in (0, 1); received {self.val_size!r}")
+        n_val = int(round(self.val_size * len(stream)))
+        if n_val < 2 or len(stream) - n_val < 2:
+            raise InputError(f"texts hold {len(stream)} tokens (with one start token per text); "
+                             f"val_size {self.val_size} leaves too few for training or validation")
+        return stream[:-n_val], stream[-n_val:]
+
+    def _fit_params(self) -> dict:
+        return {k: v for k, v in self.get_params().items() if k not in ("verbose", "device")}
+
+    def _check_params(self) -> None:
+        for name in ("hidden_size", "n_layers", "embedding_dim", "context", "batch_size", "epochs",
+                     "min_count"):
+            check_positive_int(name, getattr(self, name))
+        for name in ("steps_per_epoch", "patience", "n_threads"):
+            if getattr(self, name) is not None:
+                check_positive_int(name, getattr(self, name))
+        if not 0.0 <= self.dropout < 1.0:
+            raise InputError(f"dropout must be in [0, 1); received {self.dropout!r}")
+        if not self.lr > 0:
+            raise InputError(f"lr must be > 0; received {self.lr!r}")
+        if self.lr_drop is not None and not 0 < self.lr_drop <= 1:
+            raise InputError(f"lr_drop must be in (0, 1] or None; received {self.lr_drop!r}")
+        check_choice("precision", self.precision, PRECISIONS)
+        if self.max_minutes is not None and not self.max_minutes > 0:
+            raise InputError(f"max_minutes must be > 0 or None; received {self.max_minutes!r}")
+
+    def _network(self) -> nn.Module:
+        return build("language", vocab_size=len(self.vocabulary_), embedding_dim=self.embedding_dim,
+                     hidden_size=self.hidden_size, n_layers=self.n_layers, dropout=self.dropout)
+
+    # ------------------------------------------------------------------ encoding
+    def _encode(self, text) -> np.ndarray:
+        """Token ids of one text (unknown tokens -> UNK)."""
+        if not self.char_level_:
+            return self.vocabulary_.encode(list(text))
+        if getattr(self, "_lookup", None) is None:  # sorted code points of the tokens, their ids
+            chars = [(ord(t), i) for i, t in enumerate(self.vocabulary_.tokens) if i > UNK]
+            self._lookup = tuple(np.array(col, dtype=np.int64) for col in zip(*sorted(chars)))
+        points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32).astype(np.int64)
+        keys, ids = self._lookup
+        at = np.minimum(np.searchsorted(keys, points), len(keys) - 1)
+        return np.where(keys[at] == points, ids[at], UNK)
+
+    def _stream(self, items: list) -> np.ndarray:
+        """All non-empty texts, each preceded by START, as one id array."""
+        parts = [np.r_[START, self._encode(t)] for t in items if len(t)]
+        return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "module_"):
+            raise NotFittedError("this SequenceGenerator is not fitted yet; call fit(texts) first")
+
+    def _threads(self) -> int | None:
+        return None if self.device_.type != "cpu" else (self.n_threads or 1)
+
+    # ------------------------------------------------------------------ prediction
+    @torch.inference_mode()
+    def score(self, texts) -> float:
+        """Bits per character (per token) of ``texts``: the mean of -log2 p(token | all before it)
+        over every token, each text read from its start; empty texts are skipped."""
+        self._check_fitted()
+        items = _as_texts(texts, "texts")
+        _check_kind(items, self.char_level_, "texts")
+        streams = sorted((np.r_[START, self._encode(t)] for t in items if len(t)), key=len)
+        if not streams:
+            raise InputError("texts holds only empty texts; there is nothing to score")
+        self.module_.eval()
+        total = 0.0
+        with torch_threads(self._threads()):
+            for i in range(0, len(streams), SCORE_BATCH):
+                total += self._nll(streams[i : i + SCORE_BATCH])
+        return bits_per_char(total, sum(len(s) - 1 for s in streams))
+
+    def _nll(self, streams: list[np.ndarray]) -> float:
+        """Summed negative log-likelihood (nats) of every token after START, texts side by side."""
+        width = max(len(s) for s in streams)
+        ids = np.full((len(streams), width), START, dtype=np.int64)
+        targets = np.full((len(streams), width), -100, dtype=np.int64)  # -100: ignored
+        for row, s in enumerate(streams):
+            ids[row, : len(s)], targets[row, : len(s) - 1] = s, s[1:]
+        ids, targets = torch.from_numpy(ids).to(self.device_), torch.from_numpy(targets).to(self.device_)
+        total, state = 0.0, None
+        for t in range(0, width - 1, SCORE_CHUNK):
+            logits, state = self.module_(ids[:, t : t + SCORE_CHUNK], state)
+            total += float(F.cross_entropy(logits.flatten(0, 1).float(),
+                                           targets[:, t : t + SCORE_CHUNK].flatten(), reduction="sum"))
+        return total
+
+    @torch.inference_mode()
+    def sample(self, n_tokens: int, prompt="", temperature: float = 1.0, top_k: int | None = None,
+               random_state: int | None = None):
+        """``n_tokens`` new tokens that continue ``prompt`` (a string, or a list of tokens).
+
+        The prompt is not repeated in the result. It may be longer than ``context``: it is read
+        whole, one chunk after another, and the state carries on (nothing is cut). Tokens
+        unseen in training read as the unknown token, which is never sampled.
+        ``temperature`` > 0 divides the logits (lower: safer text); ``top_k`` keeps only the k
+        most probable tokens at each step (1: greedy). Returns a string for a model fitted on
+        strings, else a list of tokens.
+        """
+        self._check_fitted()
+        n_tokens = check_positive_int("n_tokens", n_tokens)
+        temperature = _check_temperature(temperature)
+        if top_k is not None:
+            top_k = min(check_positive_int("top_k", top_k), len(self.vocabulary_) - 2)
+        prompt = _check_prompt(prompt, self.char_level_)
+        generator = torch.Generator().manual_seed(resolve_seed(random_state))
+        ids = torch.from_numpy(np.r_[START, self._encode(prompt)].astype(np.int64)).to(self.device_)
+        self.module_.eval()
+        out = []
+        with torch_threads(self._threads()):
+            state = None
+            for chunk in ids.split(SCORE_CHUNK):
+                logits, state = self.module_(chunk[None], state)
+            logits = logits[0, -1:]
+            for i in range(n_tokens):
+                scores = logits[0].float().cpu() / temperature
+                scores[[START, UNK]] = -math.inf
+                if top_k is not None:
+                    scores[scores < scores.topk(top_k).values[-1]] = -math.inf
+                token = torch.multinomial(torch.softmax(scores, dim=0), 1, generator=generator)
+                out.append(int(token))
+                if i + 1 < n_tokens:
+                    logits, state = self.module_.step(token.to(self.device_), state)
+        tokens = self.vocabulary_.decode(out)
+        return "".join(tokens) if self.char_level_ else tokens
+
+    # ------------------------------------------------------------------ persistence hooks
+    def _fitted_modules(self) -> list[nn.Module]:
+        return [self.module_]
+
+    def _get_state(self) -> dict:
+        return {"tokens": self.vocabulary_.tokens[2:], "char_level": self.char_level_,
+                "context": self.context_, "history": self.history_}
+
+    def _set_state(self, state: dict) -> None:
+        self.vocabulary_ = Vocabulary(list(state["tokens"]))
+        self._lookup = None
+        self.char_level_ = bool(state["char_level"])
+        self.context_ = int(state["context"])
+        self.history_ = state["history"]
+        self.device_ = resolve_device(self.device)
+
+    def _fresh_modules(self) -> list[nn.Module]:
+        self._check_params()
+        return [self._network()]
+
+    def _set_modules(self, modules: list[nn.Module]) -> None:
+        self.module_ = modules[0].to(self.device_).eval()
+
+
+class _Windows(nn.Module):
+    """The network over windows of ``data``: a row ``s`` is the window data[s : s + context + 1]
+    (inputs, then targets shifted by one); a row -1 is a random window of the first ``n_train``
+    tokens, drawn with torch's generator (which the training checkpoints save). Validation
+    runs in ``n_threads`` threads, as training (``evaluate_loss`` would pick its own)."""
+
+    def __init__(self, network: nn.Module, data: torch.Tensor, n_train: int, context: int,
+                 n_threads: int | None = None, bf16: bool = False):
+        super().__init__()
+        self.network = network
+        self.data, self.n_train, self.n_threads, self.bf16 = data, n_train, n_threads, bf16
+        self.offsets = torch.arange(context + 1, device=data.device)
+
+    def forward(self, starts: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        if self.training:
+            random = torch.randint(0, self.n_train - len(self.offsets) + 1, starts.shape)
+            starts = torch.where(starts < 0, random.to(starts.device), starts)
+        windows = self.data[starts[:, None] + self.offsets]
+        with torch.autocast(self.data.device.type, dtype=torch.bfloat16, enabled=self.bf16):
+            if self.training:
+                return self.network(windows[:, :-1])[0], windows[:, 1:]
+            with torch_threads(self.n_threads):
+                logits = [self.network(w)[0] for w in windows[:, :-1].split(256)]  # bounded memory
+        return torch.cat(logits), windows[:, 1:]
+
+
+def _window_loss(output: tuple[torch.Tensor, torch.Tensor], _) -> torch.Tensor:
+    logits, targets = output
+    return F.cross_entropy(logits.flatten(0, 1).float(), targets.flatten())
+
+
+class _Budget:
+    """``on_epoch`` callback: records the learning rate, and says stop once another epoch would
+    end after ``deadline`` (a ``time.perf_counter`` value; None: never).
+
+    ``train`` leaves the epoch on which it is told to stop out of its best-weights choice, so
+    ``restore`` puts that epoch's weights back when its validation loss beat all before it."""
+
+    def __init__(self, deadline: float | None, module: nn.Module, lr: float):
+        self.deadline, self.module, self.lr = deadline, module, lr
+        self.start, self.epochs, self.last = time.perf_counter(), 0, None
+
+    def __call__(self, record: dict) -> bool:
+        self.epochs += 1
+        record["lr"] = self.lr
+        now = time.perf_counter()
+        if self.deadline is None or now + (now - self.start) / self.epochs <= self.deadline:
+            return False
+        self.last = (record["val_loss"], {k: v.detach().clone() for k, v in self.module.state_dict().items()})
+        return True
+
+    def restore(self, history: list[dict]) -> None:
+        earlier = [r["val_loss"] for r in history[:-1] if "val_loss" in r]
+        if self.last is not None and self.last[0] < min(earlier, default=math.inf):
+            self.module.load_state_dict(self.last[1])
+
+
+def _as_texts(texts, name: str) -> list:
+    """A non-empty list of strings or of token lists; one-line errors otherwise."""
+    if isinstance(texts, str) or not hasattr(texts, "__len__"):
+        raise InputTypeError(f"{name} must be a list of strings (or of token lists); "
+                             f"received {type(texts).__name__}")
+    items = list(texts)
+    if not items:
+        raise InputError(f"{name} holds no texts")
+    for i, t in enumerate(items):
+        tokens = isinstance(t, (list, tuple)) and all(isinstance(x, str) for x in t)
+        if not isinstance(t, str) and not tokens:
+            raise InputTypeError(f"{name}[{i}] must be a string or a list of string tokens; "
+                                 f"received {type(t).__name__}")
+    return items
+
+
+def _check_kind(items: list, char_level: bool, name: str) -> None:
+    """All strings for a character model, all token lists for a token model."""
+    for i, t in enumerate(items):
+        if isinstance(t, str) != char_level:
+            wanted = "a string" if char_level else "a list of tokens"
+            raise InputTypeError(f"{name}[{i}] must be {wanted}, as the texts this model was fitted "
+                                 f"on; received {type(t).__name__}")
+
+
+def _check_prompt(prompt, char_level: bool):
+    """The prompt as the model reads it: a string, or a list of string tokens ("": none)."""
+    if isinstance(prompt, str) and not prompt:
+        return prompt if char_level else []
+    tokens = isinstance(prompt, (list, tuple)) and all(isinstance(t, str) for t in prompt)
+    if char_level and not isinstance(prompt, str) or not char_level and not tokens:
+        wanted = "a string" if char_level else "a list of string tokens"
+        raise InputTypeError(f"prompt must be {wanted}, as the texts this model was fitted on; "
+                             f"received {type(prompt).__name__}")
+    return prompt
+
+
+def _check_temperature(value) -> float:
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    if not ok or not math.isfinite(value) or value <= 0:
+        raise InputError(f"temperature must be a number > 0; received {value!r}")
+    return float(value)
