@@ -176,23 +176,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    commands = {"forecast": _forecast, "classify": _classify, "predict": _predict, "diagnose": _diagnose,
+                "tune": _tune, "generate": _generate, "seq2seq": _seq2seq, "demo": _demo}
     try:
-        if args.command == "forecast":
-            result = _forecast(args)
-        elif args.command == "classify":
-            result = _classify(args)
-        elif args.command == "predict":
-            result = _predict(args)
-        elif args.command == "diagnose":
-            result = _diagnose(args)
-        elif args.command == "tune":
-            result = _tune(args)
-        elif args.command == "generate":
-            result = _generate(args)
-        elif args.command == "seq2seq":
-            result = _seq2seq(args)
-        else:
-            result = _demo(args)
+        result = commands[args.command](args)
     except InputError as e:
         print(f"lstmkit {args.command}: error: {e}", file=sys.stderr)
         return 2
