@@ -9,13 +9,13 @@ and exit with status 2; no output file is written unless the whole command succe
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
+from lstmkit.cli_output import report
 from lstmkit.errors import InputError, TrainingError
 
 
@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"lstmkit {args.command}: interrupted", file=sys.stderr)
         return 130
-    _report(result, args.json)
+    report(result, args.json)
     return 0
 
 
@@ -480,111 +480,6 @@ def _write_csv(series, path) -> Path:
     from lstmkit.files import atomic_write
 
     return atomic_write(path, lambda tmp: series.rename("forecast").to_csv(tmp, index_label="ds"))
-
-
-def _report(result: dict, as_json: bool) -> None:
-    order = ("task", "data", "config", "metrics", "timings", "files", "diagnosis")
-    public = {k: result[k] for k in order if k in result}
-    if result["task"] == "generate":
-        public["text"] = result["text"]
-    if result["task"] == "predict":
-        public["predictions"] = json.loads(result["predictions"].to_json(orient="records", date_format="iso"))
-    if as_json:
-        print(json.dumps(public, indent=2, default=float))
-        return
-    from rich.console import Console
-
-    console = Console()
-    if result["task"] == "forecast":
-        for table in _forecast_tables(result):
-            console.print(table)
-    elif result["task"] == "generate":
-        console.print(result["text"], markup=False, highlight=False)
-    elif result["task"] == "tune":
-        config = result["config"]
-        console.print(f"searched {config['n_trials']} trials ({config['n_pruned']} pruned); "
-                      f"validation: {config['validation']}")
-        console.print(result["trials"].to_string(index=False, float_format=lambda v: f"{v:.4g}"),
-                      soft_wrap=True, markup=False)
-        console.print(f"best: {result['config']['best_params']}", soft_wrap=True, markup=False)
-        console.print(_flat_table(result))
-    elif result["task"] == "diagnose":
-        console.print(f"{result['data']['estimator']} from {result['data']['model']}")
-    elif result["task"] == "predict":
-        frame = result["predictions"]
-        console.print(f"{result['data']['estimator']} from {result['data']['model']}: "
-                      f"{len(frame)} predictions")
-        console.print(frame.head(20).to_string(index=False))
-        if len(frame) > 20:
-            console.print(f"... {len(frame) - 20} more (--out FILE writes them all)")
-        for model, values in result["metrics"].items():
-            console.print(f"{model}: " + ", ".join(f"{k} {v:.4f}" for k, v in values.items()))
-    else:
-        console.print(_flat_table(result))
-    if "diagnosis" in result:
-        d = result["diagnosis"]
-        console.print(f"[bold]diagnosis: {d['verdict']}[/bold] ({d['facts'].get('epochs')} epochs) - "
-                      f"{d['advice']}")
-    for kind, path in result.get("files", {}).items():
-        console.print(f"{kind}: {path}")
-    timings = ", ".join(f"{k} {v:.2f}s" for k, v in result["timings"].items())
-    console.print(f"[dim]timings: {timings}[/dim]")
-
-
-def _forecast_tables(result: dict) -> list:
-    """One table per evaluation (one-step rolling, multi-step), best value per column in bold."""
-    from rich.table import Table
-
-    data = result.get("data", {})
-    metrics = result["metrics"]
-    n_multi = len(next(iter(result["forecasts"].values()))["multi_step"])
-    titles = {"one_step": f"{data.get('name', '')}, train {data.get('n_train')} / test "
-                          f"{data.get('n_test')}: rolling one-step forecasts",
-              "multi_step": f"{n_multi}-step forecast from the end of training"}
-    tables = []
-    for kind, title in titles.items():
-        table = Table(title=title, title_justify="left")
-        table.add_column("model")
-        for m in ("RMSE", "MAE", "sMAPE", "MASE"):
-            table.add_column(m, justify="right")
-        best = {m: min(v[kind][m] for v in metrics.values()) for m in ("rmse", "mae", "smape", "mase")}
-        for model, values in metrics.items():
-            cells = [f"{values[kind][m]:.2f}" for m in best]
-            cells = [f"[bold]{c}[/]" if values[kind][m] == best[m] else c for c, m in zip(cells, best)]
-            table.add_row(model, *cells)
-        tables.append(table)
-    return tables
-
-
-def _flat_table(result: dict):
-    """Models x metrics; transposed (a row per metric) when there are more metrics than models."""
-    from rich.table import Table
-
-    data = result.get("data", {})
-    title = result["task"] + (f": {data['name']}, train {data['n_train']} / test {data['n_test']}"
-                              if "name" in data else "")
-    table = Table(title=title)
-    metrics = result["metrics"]
-    names = list(dict.fromkeys(m for values in metrics.values() for m in values))
-    if len(names) > len(metrics):
-        table.add_column("metric")
-        for model in metrics:
-            table.add_column(model, justify="right")
-        for name in names:
-            table.add_row(name, *(_fmt(values.get(name, "")) for values in metrics.values()))
-        return table
-    table.add_column("model")
-    for name in names:
-        table.add_column(name, justify="right")
-    for model, values in metrics.items():
-        table.add_row(model, *(_fmt(values.get(name, "")) for name in names))
-    return table
-
-
-def _fmt(value) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
 
 
 if __name__ == "__main__":

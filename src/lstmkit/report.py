@@ -90,6 +90,14 @@ def write_report(path, title: str, sections: list[tuple[str, str]]):
     return atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
+def training_sections(result: dict, model) -> list[tuple[str, str]]:
+    """The diagnosis with learning curves, and the run's settings: the end of every page."""
+    settings = {"data": result["data"], "model": model.get_params(), "timings_s": result["timings"]}
+    diagnosis = diagnosis_section(result["diagnosis"], model.history_)
+    return [("Training: diagnosis and learning curves", diagnosis),
+            ("Configuration", config_section(settings))]
+
+
 def forecast_report(path, result: dict, model) -> str:
     """The page for ``lstmkit forecast``: one-step and multi-step metrics, forecast plot,
     learning curves and diagnosis, and the model's settings."""
@@ -104,10 +112,7 @@ def forecast_report(path, result: dict, model) -> str:
                 for m, values in result["metrics"].items()}
         sections.append((f"{label} on the {data['n_test']} held-out values", metrics_table(rows, {})))
     sections.append(("Forecasts", image(plot, "forecast plot")))
-    sections.append(("Training: diagnosis and learning curves",
-                     diagnosis_section(result["diagnosis"], model.history_)))
-    sections.append(("Configuration", config_section({"data": data, "model": model.get_params(),
-                                                      "timings_s": result["timings"]})))
+    sections += training_sections(result, model)
     return write_report(path, f"Forecast: {data['name']}", sections)
 
 
@@ -119,8 +124,5 @@ def classify_report(path, result: dict, model, confusion_png: bytes | None) -> s
                  metrics_table(result["metrics"], {"accuracy": False, "macro_f1": False}))]
     if confusion_png:
         sections.append(("Confusion matrix (lstmkit, test split)", image(confusion_png, "confusion matrix")))
-    sections.append(("Training: diagnosis and learning curves",
-                     diagnosis_section(result["diagnosis"], model.history_)))
-    sections.append(("Configuration", config_section({"data": data, "model": model.get_params(),
-                                                      "timings_s": result["timings"]})))
+    sections += training_sections(result, model)
     return write_report(path, f"Classification: {data['name']}", sections)
