@@ -27,3 +27,17 @@ def test_anomaly_benchmark_prints_a_table_without_writing():
     rows = [line for line in proc.stdout.splitlines() if line.startswith("| KDD-TSAD_135")]
     assert len(rows) == 2 and "AnomalyDetector" in rows[0] and "rolling z-score" in rows[1]
     assert (ROOT / "BENCHMARKS.md").read_text() == before
+
+
+def test_speed_benchmark_prints_a_well_formed_table_without_writing():
+    before = (ROOT / "BENCHMARKS.md").read_text()
+    proc = subprocess.run([sys.executable, "benchmarks/speed.py", "--quick", "--no-write"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("| ")]
+    assert lines[0] == "| row | lstmkit | reference in this run | ratio | bar |"
+    rows = lines[1:]
+    assert all(row.count("|") == 6 for row in rows), rows
+    assert {row[2:4] for row in rows} == {"1.", "2.", "3.", "4.", "5.", "6."}
+    assert "Machine:" in proc.stdout and "GFLOP/s" in proc.stdout and "p50" in proc.stdout
+    assert (ROOT / "BENCHMARKS.md").read_text() == before
