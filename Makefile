@@ -31,6 +31,8 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/airline.py
+	$(PY) benchmarks/speed.py
+	$(PY) benchmarks/forecasting.py
 	$(PY) benchmarks/demos.py
 	$(PY) benchmarks/classification.py
 	$(PY) benchmarks/anomaly.py

@@ -5,6 +5,7 @@ from lstmkit.errors import InputError, NotFittedError, TrainingError
 from lstmkit.persistence import load
 from lstmkit.tasks.anomaly import AnomalyDetector, RollingZScore
 from lstmkit.tasks.classifier import SequenceClassifier
+from lstmkit.tasks.ensemble import EnsembleForecaster
 from lstmkit.tasks.forecaster import Forecaster
 from lstmkit.tasks.generator import SequenceGenerator
 from lstmkit.tasks.seq2seq import Seq2Seq
@@ -14,6 +15,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AnomalyDetector",
+    "EnsembleForecaster",
     "Forecaster",
     "InputError",
     "NotFittedError",

@@ -75,6 +75,20 @@ class SeasonalNaive(_Baseline):
         return np.resize(last, h)  # repeats the last season cyclically
 
 
+class Naive2(SeasonalNaive):
+    """The M competitions' Naive2: the last value of the seasonally adjusted series,
+    re-seasonalised (series failing the 90% autocorrelation test are not adjusted)."""
+
+    def _season(self, index) -> int:
+        return 1 if self.season is None and season_length(index) is None else super()._season(index)
+
+    def _path(self, history, h):
+        from lstmkit.data.seasonal import indices_at, seasonal_indices
+
+        idx = seasonal_indices(history, self.season_)
+        return history[-1] / indices_at(idx, len(history) - 1, 1) * indices_at(idx, len(history), h)
+
+
 class Mean(_Baseline):
     """Repeat the mean of the history."""
 

@@ -34,6 +34,7 @@ class TrainConfig:
     patience: int | None = None  # epochs without validation improvement before stopping
     shuffle: bool = True  # reshuffle the training samples every epoch
     n_threads: int | None = None  # torch CPU threads while training; None picks by model size
+    lr_schedule: str = "constant"  # or "cosine": lr decays to 0 over `epochs` (half a cosine)
 
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
@@ -46,7 +47,7 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
         raise InputError(f"device must be 'auto', 'cpu' or 'cuda[:N]'; received {device!r}") from None
 
 
-def _cpu_threads(module: nn.Module, batch_size: int, n_threads: int | None) -> int | None:
+def cpu_threads(module: nn.Module, batch_size: int, n_threads: int | None) -> int | None:
     """The thread count to set for work on ``module`` (None: leave torch alone, e.g. on CUDA)."""
     if n_threads is not None:
         return n_threads
@@ -97,8 +98,8 @@ def n_rows(data: Batch) -> int:
 def train(
     module: nn.Module,
     loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-    x: Batch,
-    y: torch.Tensor,
+    x,
+    y: torch.Tensor | None,
     config: TrainConfig,
     validation: tuple[Batch, torch.Tensor] | None = None,
     seed: int | None = None,
@@ -111,14 +112,16 @@ def train(
 ) -> list[dict]:
     """Train ``module`` in place; return one dict per epoch (epoch, loss, val_loss, seconds).
 
-    x, y: tensors (or tuples of tensors) already on the module's device, batch-first.
+    x, y: tensors (or tuples of tensors) already on the module's device, batch-first; or
+    ``x`` a window sampler (``len(x)`` windows per epoch, ``x.draw(generator) -> (inputs,
+    targets)`` drawn afresh every epoch, see ``data/windows.py``) and ``y`` None.
     With ``validation`` and ``config.patience`` the best-validation weights are restored.
     ``on_epoch(record)`` is called after every epoch; returning True stops training (it may
     add entries to the record, e.g. a validation accuracy).
     ``checkpoint``: a file rewritten atomically after every epoch (see ``checkpoints.py``);
     with ``resume`` an existing one (written with the same ``fingerprint``) is continued.
     """
-    with torch_threads(_cpu_threads(module, config.batch_size, config.n_threads)):
+    with torch_threads(cpu_threads(module, config.batch_size, config.n_threads)):
         return _train(module, loss_fn, x, y, config, validation, seed, progress, description,
                       on_epoch, checkpoint, resume, fingerprint)
 
@@ -131,7 +134,8 @@ def _train(module, loss_fn, x, y, config, validation, seed, progress, descriptio
 
     generator = torch.Generator().manual_seed(0 if seed is None else seed)
     optimizer, clipped = _adam(module, config)
-    n = n_rows(x)
+    sampler = x if hasattr(x, "draw") else None
+    n = len(sampler) if sampler is not None else n_rows(x)
     history: list[dict] = []
     best_loss, best_state, bad_epochs, first, done = math.inf, None, 0, 1, False
     checkpoint = Path(checkpoint) if checkpoint is not None else None
@@ -152,10 +156,16 @@ def _train(module, loss_fn, x, y, config, validation, seed, progress, descriptio
         try:
             for epoch in range(first, config.epochs + 1 if not done else first):
                 start = time.perf_counter()
+                if config.lr_schedule == "cosine":
+                    progress_share = (epoch - 1) / config.epochs
+                    _set_lr(optimizer, config.lr * 0.5 * (1 + math.cos(math.pi * progress_share)))
                 module.train()
-                order = torch.randperm(n, generator=generator) if config.shuffle else torch.arange(n)
-                order = order.to(y.device)
-                xs, ys = take(x, order), y[order]  # one gather per epoch; batches are slices
+                if sampler is not None:
+                    xs, ys = sampler.draw(generator)  # fresh windows every epoch
+                else:
+                    order = torch.randperm(n, generator=generator) if config.shuffle else torch.arange(n)
+                    order = order.to(y.device)
+                    xs, ys = take(x, order), y[order]  # one gather per epoch; batches are slices
                 losses = []  # detached batch losses, summed once per epoch
                 for i in range(0, n, config.batch_size):
                     xb, yb = take(xs, slice(i, i + config.batch_size)), ys[i : i + config.batch_size]
@@ -210,7 +220,7 @@ def evaluate_loss(module, loss_fn, x: Batch, y: torch.Tensor, batch_size: int = 
     """Mean loss over (x, y) in eval mode, in batches."""
     module.eval()
     n = n_rows(x)
-    with torch_threads(_cpu_threads(module, min(n, batch_size), None)):
+    with torch_threads(cpu_threads(module, min(n, batch_size), None)):
         return _mean_loss(module, loss_fn, x, y, n, batch_size)
 
 
@@ -227,9 +237,17 @@ def predict_batches(module: nn.Module, x: Batch, batch_size: int = 4096) -> torc
     """Module outputs for every row of x, in eval mode, concatenated."""
     module.eval()
     n = n_rows(x)
-    with torch_threads(_cpu_threads(module, min(n, batch_size), None)):
+    with torch_threads(cpu_threads(module, min(n, batch_size), None)):
         outs = [call(module, take(x, slice(i, i + batch_size))) for i in range(0, n, batch_size)]
     return torch.cat(outs)
+
+
+def _set_lr(optimizer, lr: float) -> None:
+    if isinstance(optimizer, FlatAdam):
+        optimizer.lr = lr
+    else:
+        for group in optimizer.param_groups:
+            group["lr"] = lr
 
 
 def _adam(module: nn.Module, config: TrainConfig):

