@@ -33,6 +33,7 @@ bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/airline.py
 	$(PY) benchmarks/speed.py
 	$(PY) benchmarks/forecasting.py
+	$(PY) benchmarks/intervals.py
 	$(PY) benchmarks/demos.py
 	$(PY) benchmarks/classification.py
 	$(PY) benchmarks/anomaly.py

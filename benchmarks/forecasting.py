@@ -95,6 +95,35 @@ def recipe(period: int, h: int, variant: str = "ensemble", arch: str = "vanilla"
     return members
 
 
+def peak_rss_mb() -> float:
+    """Sum of the peak resident memory (VmHWM) of this process and its live descendants
+    (the ensemble's worker processes): an upper bound of the run's peak memory."""
+    import os
+    from pathlib import Path
+
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    family, frontier = {os.getpid()}, [os.getpid()]
+    while frontier:
+        kids = [pid for pid, ppid in parents.items() if ppid in frontier and pid not in family]
+        family.update(kids)
+        frontier = kids
+    total = 0.0
+    for pid in family:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return total
+
+
 def run_lstmkit(train: list, period: int, h: int, variant: str = "ensemble", arch: str = "vanilla",
                 n_jobs: int = 2) -> tuple[np.ndarray, float]:
     start = time.perf_counter()
@@ -181,7 +210,7 @@ VALIDATION_MODELS = ["lstmkit", "lstmkit:single", "lstmkit:no-log", "lstmkit:seq
                      "MLP (same preprocessing)", "Naive2", "Theta"]
 
 
-def report(dataset: str, results: dict, validate: bool, seconds: float) -> str:
+def report(dataset: str, results: dict, validate: bool, seconds: float, peak_mb: float) -> str:
     rows = []
     for subset, res in results.items():
         for name, r in sorted(res.items(), key=lambda kv: kv[1]["smape"]):
@@ -191,14 +220,15 @@ def report(dataset: str, results: dict, validate: bool, seconds: float) -> str:
     counts = ", ".join(f"{s} {next(iter(r.values()))['n']} series"
                        for s, r in results.items() if s != "overall")
     text = (f"Machine: {machine()}. {dataset}, {what}; {counts}. "
-            f"Whole run {seconds / 60:.1f} min.\n\n"
+            f"Whole run {seconds / 60:.1f} min; peak memory {peak_mb / 1024:.2f} GB (sum of the peak "
+            f"RSS of the process and its ensemble workers).\n\n"
             + table(["subset", "model", "sMAPE", "MASE", "wall s"], rows) + "\n")
     if not validate and dataset.upper() == "M3":
-        text += "\n" + bars(results) + "\n"
+        text += "\n" + bars(results, peak_mb) + "\n"
     return text
 
 
-def bars(results: dict) -> str:
+def bars(results: dict, peak_mb: float) -> str:
     lines = []
     for subset, res in results.items():
         if subset in THETA_BAR and "lstmkit" in res and "Theta" in res:
@@ -212,6 +242,8 @@ def bars(results: dict) -> str:
         lines.append(f"- overall sMAPE {o['smape']:.2f} (bar <= 13.0: **{word['overall']}**;"
                      f" stretch <= 12.37: {word['stretch'].lower()}); lstmkit wall time "
                      f"{o['wall_s'] / 60:.1f} min (bar <= 15: **{word['time']}**)")
+    memory = "met" if peak_mb <= 4096 else "NOT met"
+    lines.append(f"- peak memory {peak_mb / 1024:.2f} GB (bar <= 4 GB: **{memory}**)")
     return "Bars (issue 5):\n" + "\n".join(lines)
 
 
@@ -232,12 +264,13 @@ def main() -> None:
         raise SystemExit(f"--subset must be among {sorted(data)} for {args.dataset}; received {unknown}")
     models = args.models or (VALIDATION_MODELS if args.validate else MAIN_MODELS)
     start = time.perf_counter()
-    results = {}
+    results, peak_mb = {}, 0.0
     for name in args.subset or list(data):
         sub = data[name]
         if args.limit:
             sub = sub | {"train": sub["train"][: args.limit], "test": sub["test"][: args.limit]}
         results[name] = evaluate(sub, args.validate, models, args.n_jobs)
+        peak_mb = max(peak_mb, peak_rss_mb())
         print(f"{name}: " + ", ".join(f"{m} {r['smape']:.2f}" for m, r in results[name].items()), flush=True)
     if len(results) > 1:
         results["overall"] = overall(results)
@@ -248,7 +281,7 @@ def main() -> None:
     section = "forecasting-validation" if args.validate else "forecasting"
     command = "python benchmarks/forecasting.py" + (" --validate" if args.validate else "")
     title = f"## {args.dataset} forecasting{', validation' if args.validate else ''} (`{command}`)\n\n"
-    body = title + report(args.dataset, results, args.validate, seconds)
+    body = title + report(args.dataset, results, args.validate, seconds, peak_mb)
     print(body)
     full = args.dataset.upper() == "M3" and not args.subset and not args.limit and not args.models
     if not args.no_write and full:

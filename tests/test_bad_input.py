@@ -85,6 +85,21 @@ def api_cases():
         ("unknown UCR/UEA dataset", lambda: load_ucr("GunPont")),
         ("text classifier: a number among texts", lambda: TextClassifier().fit(["good", 3], ["p", "n"])),
         ("load a folder that holds no model", lambda: load("no-such-model")),
+        ("many series: duplicate (unique_id, ds) pairs", lambda: Forecaster(strategy="direct", horizon=2).fit(
+            pd.DataFrame({"unique_id": ["a", "a", "b"], "ds": [1, 1, 1], "y": [1.0, 2.0, 3.0]}))),
+        ("many series: a missing column", lambda: Forecaster().fit(
+            pd.DataFrame({"series": ["a", "b"], "ds": [1, 1], "y": [1.0, 2.0]}))),
+        ("many series: mixed frequencies", lambda: Forecaster().fit(pd.concat(
+            [pd.DataFrame({"unique_id": u, "ds": pd.date_range("2000", periods=6, freq=f), "y": 1.0})
+             for u, f in (("m", "MS"), ("q", "QS"))]))),
+        ("many series: NaN in one series", lambda: Forecaster().fit([np.ones(20), [1.0, np.nan] * 10])),
+        ("many series: none long enough", lambda: Forecaster(strategy="direct", horizon=12).fit(
+            [np.ones(5), np.ones(9)])),
+        ("many series: direct strategy without horizon", lambda: Forecaster(strategy="direct").fit(
+            [np.ones(20), np.ones(20)])),
+        ("many series: h past the direct horizon",
+         lambda: Forecaster(strategy="direct", horizon=3, epochs=1, hidden_size=2).fit(
+             [np.arange(1.0, 21.0), np.arange(2.0, 22.0)]).predict(5)),
     ]
 
 

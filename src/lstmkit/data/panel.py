@@ -80,8 +80,10 @@ def _from_frame(frame: pd.DataFrame, columns: tuple[str, str, str]) -> Panel:
     dup = frame.duplicated([id_col, time_col])
     if dup.any():
         row = frame[dup].iloc[0]
-        raise InputError(f"y has duplicate ({id_col}, {time_col}) pairs: series {row[id_col]!r} has "
-                         f"{time_col} {row[time_col]!r} more than once")
+        when = row[time_col]
+        when = str(when.date()) if isinstance(when, pd.Timestamp) else _jsonable(when)
+        raise InputError(f"y has duplicate ({id_col}, {time_col}) pairs: series {_jsonable(row[id_col])!r} "
+                         f"has {time_col} {when} more than once")
     frame = frame.sort_values([id_col, time_col], kind="stable")
     ids, values, indexes = [], [], []
     for uid, part in frame.groupby(id_col, sort=False):
@@ -100,7 +102,7 @@ def _from_frame(frame: pd.DataFrame, columns: tuple[str, str, str]) -> Panel:
             raise InputTypeError(f"{time_col} must hold dates or integers; received dtype {times.dtype} "
                                  f"in {name}")
         s = as_series(pd.Series(part[value_col].to_numpy(), index=index), name)
-        ids.append(uid)
+        ids.append(_jsonable(uid))
         values.append(s.to_numpy())
         indexes.append(s.index)
     return Panel(ids, values, indexes, "frame", columns)
