@@ -133,6 +133,8 @@ def run_lstmkit(train: list, period: int, h: int, variant: str = "ensemble", arc
 
 def run_statsforecast(train: list, period: int, h: int, names: list[str]) -> dict:
     """name -> (forecasts (n, h), wall seconds), each model fit on its own and timed."""
+    if not names:
+        return {}
     from statsforecast import StatsForecast
     from statsforecast import models as sfm
 

@@ -41,3 +41,19 @@ def test_speed_benchmark_prints_a_well_formed_table_without_writing():
     assert {row[2:4] for row in rows} == {"1.", "2.", "3.", "4.", "5.", "6."}
     assert "Machine:" in proc.stdout and "GFLOP/s" in proc.stdout and "p50" in proc.stdout
     assert (ROOT / "BENCHMARKS.md").read_text() == before
+
+
+def test_forecasting_benchmark_prints_json_and_a_table_without_writing():
+    import json
+
+    before = (ROOT / "BENCHMARKS.md").read_text()
+    proc = subprocess.run([sys.executable, "benchmarks/forecasting.py", "--subset", "yearly", "other",
+                           "--limit", "12", "--models", "lstmkit", "Naive2", "--n-jobs", "1", "--json",
+                           "--no-write"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(next(line for line in proc.stdout.splitlines() if line.startswith("{")))
+    assert set(result) == {"yearly", "other", "overall"}
+    assert set(result["overall"]["lstmkit"]) == {"smape", "mase", "wall_s"}
+    rows = [line for line in proc.stdout.splitlines() if line.startswith("| yearly") or line.startswith("| other")]
+    assert len(rows) == 4 and all(row.count("|") == 6 for row in rows)
+    assert (ROOT / "BENCHMARKS.md").read_text() == before
