@@ -97,7 +97,7 @@ def test_predict_before_fit():
 
 
 @pytest.mark.parametrize("params, message", [
-    ({"arch": "transformer"}, "arch must be one of 'vanilla', 'stacked', 'bidirectional'; received"),
+    ({"arch": "transformer"}, "arch must be one of 'vanilla', 'stacked', 'bidirectional', 'mlp'; received"),
     ({"arch": "generative"}, "arch 'generative' cannot serve forecasting; use one of 'vanilla'"),
     ({"arch_options": {"n_layers": 2}}, "arch 'vanilla' has no option 'n_layers'"),
     ({"transform": "boxcox"}, "transform must be one of"),

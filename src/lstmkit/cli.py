@@ -142,6 +142,10 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--out", help="write the predictions to this CSV")
     pr.add_argument("--json", action="store_true", help="print one JSON object")
 
+    tr = sub.add_parser("train", help="train as a YAML config says (data-parallel under torchrun)")
+    tr.add_argument("config", help="YAML file: task, data, output, params, columns, checkpoint_dir, resume")
+    tr.add_argument("--json", action="store_true", help="print one JSON object")
+
     demo = sub.add_parser("demo", help="classic problems: " + ", ".join(DEMOS))
     demo.add_argument("name", choices=list(DEMOS))
     demo.add_argument("--seed-config", action="store_true",
@@ -177,7 +181,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     commands = {"forecast": _forecast, "classify": _classify, "predict": _predict, "diagnose": _diagnose,
-                "tune": _tune, "generate": _generate, "seq2seq": _seq2seq, "demo": _demo}
+                "tune": _tune, "generate": _generate, "seq2seq": _seq2seq, "demo": _demo, "train": _train}
     try:
         result = commands[args.command](args)
     except InputError as e:
@@ -461,6 +465,12 @@ def _read_texts(path) -> list[str]:
     if "text" not in frame.columns:
         raise InputError(f"{path} needs a 'text' column; it has {', '.join(map(str, frame.columns))}")
     return frame["text"].tolist()
+
+
+def _train(args) -> dict:
+    from lstmkit.train_config import run
+
+    return run(args.config)
 
 
 def _demo(args) -> dict:

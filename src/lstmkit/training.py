@@ -120,6 +120,9 @@ def train(
     add entries to the record, e.g. a validation accuracy).
     ``checkpoint``: a file rewritten atomically after every epoch (see ``checkpoints.py``);
     with ``resume`` an existing one (written with the same ``fingerprint``) is continued.
+    Under torchrun (``distributed.setup()`` called first) the network is wrapped in
+    DistributedDataParallel and each rank computes its share of every batch; only rank 0
+    writes the checkpoint (see ``distributed.py``).
     """
     with torch_threads(cpu_threads(module, config.batch_size, config.n_threads)):
         return _train(module, loss_fn, x, y, config, validation, seed, progress, description,
@@ -130,8 +133,11 @@ def _train(module, loss_fn, x, y, config, validation, seed, progress, descriptio
            checkpoint=None, resume=False, fingerprint=""):
     from pathlib import Path
 
+    from lstmkit import distributed
     from lstmkit.checkpoints import clear_stale, load_checkpoint, save_checkpoint
 
+    parallel = distributed.active()
+    net = _ddp(module) if parallel else module
     generator = torch.Generator().manual_seed(0 if seed is None else seed)
     optimizer, clipped = _adam(module, config)
     sampler = x if hasattr(x, "draw") else None
@@ -139,7 +145,7 @@ def _train(module, loss_fn, x, y, config, validation, seed, progress, descriptio
     history: list[dict] = []
     best_loss, best_state, bad_epochs, first, done = math.inf, None, 0, 1, False
     checkpoint = Path(checkpoint) if checkpoint is not None else None
-    if checkpoint is not None:
+    if checkpoint is not None and distributed.is_main():
         clear_stale(checkpoint)
     if checkpoint is not None and resume and checkpoint.exists():
         state, best_state = load_checkpoint(checkpoint, module, optimizer, generator, fingerprint)
@@ -147,12 +153,13 @@ def _train(module, loss_fn, x, y, config, validation, seed, progress, descriptio
         first, done = len(history) + 1, state["done"]
 
     def save(finished: bool) -> None:
-        if checkpoint is not None:
+        if checkpoint is not None and distributed.is_main():
             state = {"history": history, "best_loss": best_loss, "bad_epochs": bad_epochs,
                      "done": finished, "fingerprint": fingerprint}
             save_checkpoint(checkpoint, module, optimizer, generator, state, best_state)
 
-    with _progress_bar(progress and not done, config.epochs, description) as advance:
+    show = progress and not done and distributed.is_main()
+    with _progress_bar(show, config.epochs, description) as advance:
         try:
             for epoch in range(first, config.epochs + 1 if not done else first):
                 start = time.perf_counter()
@@ -169,13 +176,19 @@ def _train(module, loss_fn, x, y, config, validation, seed, progress, descriptio
                 losses = []  # detached batch losses, summed once per epoch
                 for i in range(0, n, config.batch_size):
                     xb, yb = take(xs, slice(i, i + config.batch_size)), ys[i : i + config.batch_size]
-                    loss = loss_fn(call(module, xb), yb)
+                    if parallel:  # this rank's rows; DDP averages the gradients across ranks
+                        part, weight = distributed.share(len(yb))
+                        loss = loss_fn(call(net, take(xb, part)), yb[part]) * weight
+                    else:
+                        loss = loss_fn(call(module, xb), yb)
                     optimizer.zero_grad(set_to_none=False)  # keeps the flat gradient views
                     loss.backward()
                     if config.clip is not None:
                         nn.utils.clip_grad_norm_(clipped, config.clip)
                     optimizer.step()
                     losses.append(loss.detach())
+                if parallel:  # the mean over all ranks' rows, the same on every rank
+                    losses = _all_ranks_mean(torch.stack(losses))
                 record = {"epoch": epoch, "loss": _epoch_loss(losses, n, config.batch_size)}
                 if not math.isfinite(record["loss"]):
                     raise TrainingError(
@@ -206,6 +219,21 @@ def _train(module, loss_fn, x, y, config, validation, seed, progress, descriptio
                 module.load_state_dict(best_state)
     module.eval()
     return history
+
+
+def _ddp(module: nn.Module) -> nn.Module:
+    from torch.nn.parallel import DistributedDataParallel
+
+    device = next(module.parameters()).device
+    return DistributedDataParallel(module, device_ids=[device] if device.type == "cuda" else None)
+
+
+def _all_ranks_mean(losses: torch.Tensor) -> list[torch.Tensor]:
+    import torch.distributed as dist
+
+    total = losses.detach().clone()
+    dist.all_reduce(total)
+    return list(total / dist.get_world_size())
 
 
 def _epoch_loss(losses: list[torch.Tensor], n: int, batch_size: int) -> float:

@@ -1,0 +1,110 @@
+"""``lstmkit train CONFIG.yaml``: the Python API's training, driven by a config file.
+
+    task: forecast                 # one global Forecaster over many series
+    data: sales.parquet            # long format (CSV or Parquet): unique_id, ds, y
+    columns: {id: store, time: month, value: sales}   # optional renames
+    params: {strategy: direct, horizon: 12, epochs: 100, batch_size: 256}  # Forecaster(...)
+    output: out/sales-model        # the saved model (rank 0 writes it)
+    checkpoint_dir: out/ckpt       # optional: a checkpoint per epoch ...
+    resume: true                   # ... continued when relaunched
+
+Launched under ``torchrun`` the same file trains data-parallel (``distributed.py``); every
+rank reads the data, trains its share of every batch and ends with the same weights;
+rank 0 alone writes checkpoints and the model.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from lstmkit.errors import InputError
+
+KEYS = {"task": True, "data": True, "output": True, "params": False, "columns": False,
+        "checkpoint_dir": False, "resume": False}
+TASKS = ("forecast",)
+
+
+def read_config(path) -> dict:
+    """The checked config: unknown, missing or malformed keys raise one line listing the valid ones."""
+    import yaml
+
+    try:
+        config = yaml.safe_load(Path(path).read_text())
+    except FileNotFoundError:
+        raise InputError(f"config file {str(path)!r} does not exist") from None
+    except yaml.YAMLError as error:
+        first = str(error).splitlines()[0]
+        raise InputError(f"config file {str(path)!r} is not valid YAML: {first}") from None
+    valid = ", ".join(KEYS)
+    if not isinstance(config, dict):
+        raise InputError(f"config must be a mapping of keys ({valid}); received {type(config).__name__}")
+    unknown = sorted(set(config) - set(KEYS))
+    if unknown:
+        raise InputError(f"config has unknown key {unknown[0]!r}; valid keys: {valid}")
+    missing = [k for k, required in KEYS.items() if required and k not in config]
+    if missing:
+        raise InputError(f"config lacks the key {missing[0]!r}; valid keys: {valid}")
+    if config["task"] not in TASKS:
+        raise InputError(f"config key 'task' must be one of {', '.join(TASKS)}; received {config['task']!r}")
+    for key in ("params", "columns"):
+        if not isinstance(config.get(key, {}), dict):
+            raise InputError(f"config key {key!r} must be a mapping; received {config[key]!r}")
+    unknown_cols = sorted(set(config.get("columns", {})) - {"id", "time", "value"})
+    if unknown_cols:
+        raise InputError(f"config key 'columns' has unknown entry {unknown_cols[0]!r}; valid: id, time, "
+                         "value")
+    return config
+
+
+def read_long(path, columns: tuple[str, str, str]) -> pd.DataFrame:
+    """A long-format CSV or Parquet file; the time column is parsed as dates unless integers."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"config key 'data': {str(path)!r} does not exist")
+    parquet = path.suffix in (".parquet", ".pq") or path.is_dir()
+    frame = pd.read_parquet(path) if parquet else pd.read_csv(path)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(f"data {str(path)!r} lacks the columns {missing}; it has {list(frame.columns)[:8]}")
+    time_col = columns[1]
+    if not pd.api.types.is_integer_dtype(frame[time_col]):
+        frame[time_col] = pd.to_datetime(frame[time_col])
+    return frame
+
+
+def run(path) -> dict:
+    """Train as the config says (data-parallel under torchrun); returns the CLI's result."""
+    from lstmkit import Forecaster, distributed
+
+    config = read_config(path)
+    names = config.get("columns", {})
+    columns = (names.get("id", "unique_id"), names.get("time", "ds"), names.get("value", "y"))
+    frame = read_long(config["data"], columns)
+    model = Forecaster(**config.get("params", {}))
+    model._check_params()  # bad settings fail on every rank before the process group forms
+    parallel = distributed.setup()
+    start = time.perf_counter()
+    try:
+        model.fit(frame, checkpoint_dir=config.get("checkpoint_dir"),
+                  resume=bool(config.get("resume", False)),
+                  id_col=columns[0], time_col=columns[1], value_col=columns[2])
+        seconds = time.perf_counter() - start
+        if distributed.is_main():
+            model.save(config["output"])
+    finally:
+        if parallel:
+            distributed.teardown()
+    history = model.history_ if isinstance(model.history_[0], dict) else model.history_[0]
+    return {"task": "train", "data": {"file": str(config["data"]), "series": frame[columns[0]].nunique()},
+            "config": {"world_size": distributed_world(parallel), **config.get("params", {})},
+            "metrics": {"lstmkit": {"final loss": history[-1]["loss"], "epochs": len(history)}},
+            "timings": {"fit": seconds}, "files": {"model": str(config["output"])}}
+
+
+def distributed_world(parallel: bool) -> int:
+    import os
+
+    return int(os.environ.get("WORLD_SIZE", "1")) if parallel else 1

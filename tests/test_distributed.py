@@ -1,0 +1,104 @@
+"""Data-parallel training under torchrun (gloo on loopback): same weights as one process.
+
+Each test launches real processes with ``python -m torch.distributed.run`` (torchrun).
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from safetensors.numpy import load_file
+
+from lstmkit.train_config import read_config
+
+PARAMS = {"strategy": "direct", "horizon": 4, "epochs": 6, "batch_size": 8, "hidden_size": 8,
+          "random_state": 0, "device": "cpu"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _config(tmp_path, name: str, **extra) -> str:
+    import yaml
+
+    rng = np.random.default_rng(0)
+    t = np.arange(50)
+    frame = pd.concat([pd.DataFrame({"unique_id": f"s{k}", "ds": t,
+                                     "y": 50 + k + 0.3 * t + 3 * np.sin(t / 2) + rng.normal(0, 0.5, 50)})
+                       for k in range(10)])
+    data = tmp_path / "data.csv"
+    frame.to_csv(data, index=False)
+    config = {"task": "forecast", "data": str(data), "output": str(tmp_path / name), "params": PARAMS} | extra
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return str(path)
+
+
+def _train(args: list[str], timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def _weights(folder) -> dict:
+    return load_file(str(folder / "weights.safetensors"))
+
+
+def test_two_processes_reach_the_weights_of_one(tmp_path):
+    one = _train(["-m", "lstmkit.cli", "train", _config(tmp_path, "one")])
+    assert one.returncode == 0, one.stderr
+    two = _train(["-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_addr", "127.0.0.1",
+                  "--master_port", str(_free_port()), "-m", "lstmkit.cli", "train", _config(tmp_path, "two"),
+                  "--json"])
+    assert two.returncode == 0, two.stderr[-2000:]
+    assert two.stdout.count('"world_size": 2') == 2  # both ranks trained in one process group
+    a, b = _weights(tmp_path / "one"), _weights(tmp_path / "two")
+    assert a.keys() == b.keys()
+    for key in a:
+        np.testing.assert_allclose(a[key], b[key], atol=1e-5, err_msg=key)
+    assert not np.allclose(a["0.head.weight"], 0)
+
+
+def test_two_nodes_on_loopback_train_one_model(tmp_path):
+    port = str(_free_port())
+    config = _config(tmp_path, "nodes")
+    launches = [subprocess.Popen([sys.executable, "-m", "torch.distributed.run", "--nnodes", "2",
+                                  "--node_rank", str(rank), "--nproc_per_node", "1", "--master_addr",
+                                  "127.0.0.1", "--master_port", port, "-m", "lstmkit.cli", "train", config],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                for rank in (0, 1)]
+    outputs = [p.communicate(timeout=180) for p in launches]
+    assert all(p.returncode == 0 for p in launches), [o[1][-1500:] for o in outputs]
+    assert (tmp_path / "nodes" / "weights.safetensors").exists()
+    single = _train(["-m", "lstmkit.cli", "train", _config(tmp_path, "single")])
+    assert single.returncode == 0, single.stderr
+    a, b = _weights(tmp_path / "single"), _weights(tmp_path / "nodes")
+    for key in a:
+        np.testing.assert_allclose(a[key], b[key], atol=1e-5, err_msg=key)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("task: forecast\ndata: x.csv\noutput: m\nepochs: 3\n", "unknown key 'epochs'; valid keys: task, data"),
+    ("task: forecast\noutput: m\n", "lacks the key 'data'"),
+    ("task: classify\ndata: x.csv\noutput: m\n", "'task' must be one of forecast"),
+    ("task: forecast\ndata: x.csv\noutput: m\nparams: 3\n", "'params' must be a mapping"),
+    ("[1, 2\n", "not valid YAML"),
+])
+def test_bad_configs_get_one_line_errors(tmp_path, text, message):
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=message):
+        read_config(path)
+
+
+def test_cli_train_reports_a_bad_config_with_exit_status_2(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("task: forecast\ndata: x.csv\n")
+    proc = _train(["-m", "lstmkit.cli", "train", str(path)])
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "lacks the key 'output'" in proc.stderr
