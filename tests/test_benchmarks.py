@@ -54,6 +54,6 @@ def test_forecasting_benchmark_prints_json_and_a_table_without_writing():
     result = json.loads(next(line for line in proc.stdout.splitlines() if line.startswith("{")))
     assert set(result) == {"yearly", "other", "overall"}
     assert set(result["overall"]["lstmkit"]) == {"smape", "mase", "wall_s"}
-    rows = [line for line in proc.stdout.splitlines() if line.startswith("| yearly") or line.startswith("| other")]
+    rows = [line for line in proc.stdout.splitlines() if line.startswith(("| yearly", "| other"))]
     assert len(rows) == 4 and all(row.count("|") == 6 for row in rows)
     assert (ROOT / "BENCHMARKS.md").read_text() == before

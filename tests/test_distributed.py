@@ -102,3 +102,47 @@ def test_cli_train_reports_a_bad_config_with_exit_status_2(tmp_path):
     path.write_text("task: forecast\ndata: x.csv\n")
     proc = _train(["-m", "lstmkit.cli", "train", str(path)])
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "lacks the key 'output'" in proc.stderr
+
+
+def _children(pid: int) -> list[int]:
+    from pathlib import Path
+
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                kids.append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return kids
+
+
+def test_a_dead_rank_fails_the_job_promptly_and_a_relaunch_resumes(tmp_path):
+    import os
+    import signal
+    import time
+
+    settings = {"checkpoint_dir": str(tmp_path / "ckpt"), "resume": True}
+    long_params = {"params": PARAMS | {"epochs": 800}}
+    config = _config(tmp_path, "resumed", **settings, **long_params)
+    launch = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_addr",
+              "127.0.0.1", "--master_port", str(_free_port()), "-m", "lstmkit.cli", "train", config]
+    job = subprocess.Popen(launch, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list((tmp_path / "ckpt").glob("*.safetensors")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.0)
+    workers = _children(job.pid)
+    assert len(workers) == 2 and job.poll() is None
+    os.kill(workers[1], signal.SIGKILL)
+    killed = time.monotonic()
+    job.communicate(timeout=90)
+    assert job.returncode != 0 and time.monotonic() - killed < 60
+    assert not (tmp_path / "resumed").exists()  # no model from a failed job
+    relaunch = _train(launch[1:-1] + [config], timeout=300)
+    assert relaunch.returncode == 0, relaunch.stderr[-2000:]
+    whole = _train(["-m", "lstmkit.cli", "train", _config(tmp_path, "whole", **long_params)], timeout=300)
+    assert whole.returncode == 0, whole.stderr
+    a, b = _weights(tmp_path / "whole"), _weights(tmp_path / "resumed")
+    for key in a:
+        np.testing.assert_allclose(a[key], b[key], atol=1e-5, err_msg=key)

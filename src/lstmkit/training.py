@@ -149,13 +149,17 @@ def _train(module, loss_fn, x, y, config, validation, seed, progress, descriptio
         clear_stale(checkpoint)
     if checkpoint is not None and resume and checkpoint.exists():
         state, best_state = load_checkpoint(checkpoint, module, optimizer, generator, fingerprint)
+        written_by = state.get("world_size", 1)
+        if written_by != distributed.world_size():
+            raise InputError(f"checkpoint {checkpoint.name} was written by {written_by} process(es); this "
+                             f"run has {distributed.world_size()}: relaunch with the same number to resume")
         history, best_loss, bad_epochs = state["history"], state["best_loss"], state["bad_epochs"]
         first, done = len(history) + 1, state["done"]
 
     def save(finished: bool) -> None:
         if checkpoint is not None and distributed.is_main():
             state = {"history": history, "best_loss": best_loss, "bad_epochs": bad_epochs,
-                     "done": finished, "fingerprint": fingerprint}
+                     "done": finished, "fingerprint": fingerprint, "world_size": distributed.world_size()}
             save_checkpoint(checkpoint, module, optimizer, generator, state, best_state)
 
     show = progress and not done and distributed.is_main()
