@@ -206,7 +206,7 @@ def test_conformal_intervals_for_many_series_widen_with_level_and_cover():
     assert (out["lo-95"] <= out["lo-80"]).all() and (out["lo-80"] <= out["forecast"]).all()
     assert (out["hi-80"] <= out["hi-95"]).all()
     assert f.conformal_scores_.shape == (12, 6)
-    with pytest.raises(ValueError, match="at most the calibrated horizon"):
+    with pytest.raises(ValueError, match="at most conformal_horizon"):
         f.predict(7, level=80)
 
 

@@ -64,10 +64,11 @@ def check_levels(level, scores, h: int) -> list[float] | None:
                          for v in levels):
         raise InputError(f"level must be percentages in (0, 100), e.g. [80, 95]; received {level!r}")
     if scores is None:
-        raise InputError("level needs prediction intervals: fit with conformal_windows >= 1")
+        raise InputError("level needs prediction intervals: fit with conformal_windows >= 1 "
+                         "(e.g. Forecaster(conformal_windows=3))")
     if h > scores.shape[1]:
-        raise InputError(f"h must be at most the calibrated horizon ({scores.shape[1]}) when level is "
-                         f"given; received {h}")
+        raise InputError(f"h must be at most conformal_horizon ({scores.shape[1]}) when level is given; "
+                         f"received {h}")
     return levels
 
 

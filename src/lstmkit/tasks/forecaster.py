@@ -23,6 +23,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator, clone
 
 from lstmkit.checkpoints import checkpoint_path, fingerprint
+from lstmkit.conformal import check_levels
 from lstmkit.data.framing import sliding_windows
 from lstmkit.data.panel import as_panel, is_panel
 from lstmkit.data.scaling import DiffScaler
@@ -347,7 +348,7 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         if len(history) < self._width:
             raise InputError(f"y must have at least {self._width} values (lookback {self.lookback_} "
                              f"+ lag {self.scaler_.lag}) to forecast from; received {len(history)}")
-        levels = self._check_levels(level, h)
+        levels = check_levels(level, self.conformal_scores_, h)
         z = self.scaler_.transform(history.to_numpy())
         path = self._recursive(z[None, -self._width :], h)[0]
         forecast = pd.Series(path, index=future_index(history.index, h), name="forecast")
@@ -359,21 +360,6 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
             frame[f"lo-{lv:g}"], frame[f"hi-{lv:g}"] = path - half, path + half
         return frame
 
-    def _check_levels(self, level, h: int):
-        if level is None:
-            return None
-        levels = [level] if isinstance(level, (int, float)) else list(level)
-        if not levels or any(isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < 100
-                             for v in levels):
-            raise InputError(f"level must be percentages in (0, 100), e.g. [80, 95]; received {level!r}")
-        if self.conformal_scores_ is None:
-            raise InputError("level needs prediction intervals: fit with conformal_windows >= 1 "
-                             "(e.g. Forecaster(conformal_windows=3))")
-        horizon = self.conformal_scores_.shape[1]
-        if h > horizon:
-            raise InputError(f"h must be at most conformal_horizon ({horizon}) when level is given; "
-                             f"received {h}")
-        return levels
 
     def _conformal_quantile(self, level: float) -> np.ndarray:
         """Per-step half-widths at ``level`` percent.
