@@ -146,3 +146,15 @@ def test_a_dead_rank_fails_the_job_promptly_and_a_relaunch_resumes(tmp_path):
     a, b = _weights(tmp_path / "whole"), _weights(tmp_path / "resumed")
     for key in a:
         np.testing.assert_allclose(a[key], b[key], atol=1e-5, err_msg=key)
+
+
+def test_predict_command_forecasts_every_series_of_a_trained_global_model(tmp_path):
+    config = _config(tmp_path, "model")
+    assert _train(["-m", "lstmkit.cli", "train", config]).returncode == 0
+    out = tmp_path / "f.parquet"
+    proc = _train(["-m", "lstmkit.cli", "predict", str(tmp_path / "model"), str(tmp_path / "data.csv"),
+                   "--horizon", "3", "--out", str(out)])
+    assert proc.returncode == 0, proc.stderr
+    frame = pd.read_parquet(out)
+    assert list(frame.columns) == ["unique_id", "ds", "forecast"] and len(frame) == 30
+    assert list(frame[frame.unique_id == "s0"].ds) == [50, 51, 52]

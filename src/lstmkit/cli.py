@@ -414,7 +414,9 @@ def _predict(args) -> dict:
     kind = type(model).__name__
     result = {"task": "predict", "data": {"model": args.model, "estimator": kind, "name": args.data},
               "metrics": {}}
-    if kind in ("Forecaster", "AnomalyDetector"):
+    if kind == "Forecaster" and getattr(model, "global_", None) is not None:
+        frame = _predict_many(model, args)
+    elif kind in ("Forecaster", "AnomalyDetector"):
         series = None
         if args.data:
             from lstmkit.data.csv import read_series_csv
@@ -449,10 +451,29 @@ def _predict(args) -> dict:
     if args.out:
         from lstmkit.files import atomic_write
 
-        path = atomic_write(args.out, lambda tmp: frame.to_csv(tmp, index=False))
+        parquet = str(args.out).endswith((".parquet", ".pq"))
+        path = atomic_write(args.out, lambda tmp: frame.to_parquet(tmp, index=False) if parquet
+                            else frame.to_csv(tmp, index=False))
         result["files"] = {"predictions": str(path)}
     result["timings"] = {"total": time.perf_counter() - start}
     return result
+
+
+def _predict_many(model, args):
+    """A global model's forecasts for every series (of the long-format data file, if given)."""
+    import pandas as pd
+
+    from lstmkit.train_config import read_long
+
+    columns = model.global_.panel.columns
+    data = read_long(args.data, columns) if args.data else None
+    out = model.predict(args.horizon, y=data)
+    if isinstance(out, pd.DataFrame):
+        return out
+    ids = model.global_.panel.ids
+    steps = np.tile(np.arange(1, args.horizon + 1), len(ids))
+    return pd.DataFrame({columns[0]: np.repeat(ids, args.horizon), "step": steps,
+                         "forecast": np.concatenate(out)})
 
 
 def _read_texts(path) -> list[str]:
