@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from lstmkit.cli_output import report
+from lstmkit.cli_predict import predict_command
 from lstmkit.errors import InputError, TrainingError
 
 
@@ -180,8 +181,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    commands = {"forecast": _forecast, "classify": _classify, "predict": _predict, "diagnose": _diagnose,
-                "tune": _tune, "generate": _generate, "seq2seq": _seq2seq, "demo": _demo, "train": _train}
+    commands = {"forecast": _forecast, "classify": _classify, "predict": predict_command,
+                "diagnose": _diagnose, "tune": _tune, "generate": _generate, "seq2seq": _seq2seq,
+                "demo": _demo, "train": _train}
     try:
         result = commands[args.command](args)
     except InputError as e:
@@ -402,90 +404,6 @@ def _diagnose(args) -> dict:
         result["files"] = {"learning curves": result["diagnosis"]["facts"].pop("plot")}
     result["timings"] = {"total": time.perf_counter() - start}
     return result
-
-
-def _predict(args) -> dict:
-    import pandas as pd
-
-    from lstmkit.persistence import load
-
-    start = time.perf_counter()
-    model = load(args.model)
-    kind = type(model).__name__
-    result = {"task": "predict", "data": {"model": args.model, "estimator": kind, "name": args.data},
-              "metrics": {}}
-    if kind == "Forecaster" and getattr(model, "global_", None) is not None:
-        frame = _predict_many(model, args)
-    elif kind in ("Forecaster", "AnomalyDetector"):
-        series = None
-        if args.data:
-            from lstmkit.data.csv import read_series_csv
-
-            series = read_series_csv(args.data, args.column, args.date_column)
-        if kind == "Forecaster":
-            out = model.predict(args.horizon, y=series).rename("forecast")
-        else:
-            if series is None:
-                raise InputError("an AnomalyDetector needs data: the series to score")
-            out = pd.Series(model.score_samples(series), index=series.index, name="score")
-        frame = out.rename_axis("ds").reset_index()
-    elif kind == "TextClassifier":
-        if not args.data:
-            raise InputError("a TextClassifier needs data: a CSV with a 'text' column")
-        texts = _read_texts(args.data)
-        frame = pd.DataFrame({"text": texts, "prediction": model.predict(texts)})
-    else:
-        if not args.data:
-            raise InputError("a SequenceClassifier needs data: a CSV with one sequence per row")
-        from lstmkit.data.csv import read_sequences_csv
-
-        header = pd.read_csv(args.data, nrows=0).columns
-        labelled = len(header) > 0 and str(header[0]).strip().lower() == "label"
-        X, y = read_sequences_csv(args.data, labelled=labelled)
-        predicted = model.predict(X)
-        frame = pd.DataFrame({"prediction": predicted})
-        if labelled:
-            frame.insert(0, "label", y)
-            result["metrics"]["lstmkit"] = {"accuracy": float(np.mean(predicted.astype(str) == y))}
-    result["predictions"] = frame
-    if args.out:
-        from lstmkit.files import atomic_write
-
-        parquet = str(args.out).endswith((".parquet", ".pq"))
-        path = atomic_write(args.out, lambda tmp: frame.to_parquet(tmp, index=False) if parquet
-                            else frame.to_csv(tmp, index=False))
-        result["files"] = {"predictions": str(path)}
-    result["timings"] = {"total": time.perf_counter() - start}
-    return result
-
-
-def _predict_many(model, args):
-    """A global model's forecasts for every series (of the long-format data file, if given)."""
-    import pandas as pd
-
-    from lstmkit.train_config import read_long
-
-    columns = model.global_.panel.columns
-    data = read_long(args.data, columns) if args.data else None
-    out = model.predict(args.horizon, y=data)
-    if isinstance(out, pd.DataFrame):
-        return out
-    ids = model.global_.panel.ids
-    steps = np.tile(np.arange(1, args.horizon + 1), len(ids))
-    return pd.DataFrame({columns[0]: np.repeat(ids, args.horizon), "step": steps,
-                         "forecast": np.concatenate(out)})
-
-
-def _read_texts(path) -> list[str]:
-    import pandas as pd
-
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as e:
-        raise InputError(f"cannot read {path}: {str(e).splitlines()[0]}") from None
-    if "text" not in frame.columns:
-        raise InputError(f"{path} needs a 'text' column; it has {', '.join(map(str, frame.columns))}")
-    return frame["text"].tolist()
 
 
 def _train(args) -> dict:

@@ -92,6 +92,7 @@ def run(path) -> dict:
                   resume=bool(config.get("resume", False)),
                   id_col=columns[0], time_col=columns[1], value_col=columns[2])
         seconds = time.perf_counter() - start
+        world = distributed.world_size()
         if distributed.is_main():
             model.save(config["output"])
     finally:
@@ -99,12 +100,6 @@ def run(path) -> dict:
             distributed.teardown()
     history = model.history_ if isinstance(model.history_[0], dict) else model.history_[0]
     return {"task": "train", "data": {"file": str(config["data"]), "series": frame[columns[0]].nunique()},
-            "config": {"world_size": distributed_world(parallel), **config.get("params", {})},
+            "config": {"world_size": world, **config.get("params", {})},
             "metrics": {"lstmkit": {"final loss": history[-1]["loss"], "epochs": len(history)}},
             "timings": {"fit": seconds}, "files": {"model": str(config["output"])}}
-
-
-def distributed_world(parallel: bool) -> int:
-    import os
-
-    return int(os.environ.get("WORLD_SIZE", "1")) if parallel else 1

@@ -448,21 +448,16 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
     def _set_state(self, state: dict) -> None:
         self.device_ = resolve_device(self.device)
         self.n_models_, self.history_ = int(state["n_models"]), state["history"]
+        scores = state.get("conformal_scores")
+        self.conformal_scores_ = None if scores is None else np.asarray(scores, dtype=np.float64)
         if "global" in state:
-            self.global_ = GlobalState.from_dict(state["global"])
+            self.global_, self.y_ = GlobalState.from_dict(state["global"]), None
             self.lookback_, self.season_ = self.global_.lookback, self.global_.season
-            scores = state.get("conformal_scores")
-            self.conformal_scores_ = None if scores is None else np.asarray(scores, dtype=np.float64)
-            self.y_ = None
             return
         self.global_ = None
         self.scaler_ = DiffScaler.from_dict(state["scaler"])
         self.lookback_, self.season_ = int(state["lookback"]), int(state["season"])
-        self.n_models_ = int(state["n_models"])
-        scores = state.get("conformal_scores")
-        self.conformal_scores_ = None if scores is None else np.asarray(scores, dtype=np.float64)
-        self.y_, self.history_ = series_from_dict(state["y"]), state["history"]
-        self.device_ = resolve_device(self.device)
+        self.y_ = series_from_dict(state["y"])
 
     def _fresh_modules(self) -> list[torch.nn.Module]:
         if self.global_ is not None:
