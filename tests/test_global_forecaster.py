@@ -87,7 +87,7 @@ def test_sampler_draws_one_window_per_series_with_the_right_targets():
     series = [np.arange(30.0) + 100 * k for k in range(5)] + [np.arange(3.0)]  # the last is too short
     sampler = WindowSampler(series, lookback=8, horizon=4)
     assert len(sampler) == 5
-    x, target = sampler.draw(torch.Generator().manual_seed(0))
+    x, target = sampler.draw(torch.Generator().manual_seed(0)).all()
     assert x.shape == (5, 8, 2) and target.shape == (5, 5)
     cuts = np.array([10, 12, 26])
     x, target = sampler.windows(np.array([0, 1, 2]), cuts)
@@ -104,7 +104,7 @@ def test_recent_windows_limit_the_cut_points():
     sampler = WindowSampler([np.arange(1.0, 101.0)], lookback=5, horizon=3, recent=10)
     assert sampler.first[0] == 88 and sampler.count[0] == 10  # first targets at 88 .. 97
     for seed in range(30):
-        x, t = sampler.draw(torch.Generator().manual_seed(seed))
+        x, t = sampler.draw(torch.Generator().manual_seed(seed)).all()
         assert x.shape == (1, 5, 2) and t.shape == (1, 4)
 
 

@@ -140,7 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--column", help="the CSV column to forecast after")
     pr.add_argument("--date-column", help="the CSV column holding dates")
     pr.add_argument("--horizon", type=_positive_int, default=12, help="forecast steps (default: 12)")
-    pr.add_argument("--out", help="write the predictions to this CSV")
+    pr.add_argument("--out", help="write the predictions to this CSV (or .parquet: Parquet; a global "
+                    "model reading Parquet then streams in chunks, in bounded memory)")
     pr.add_argument("--json", action="store_true", help="print one JSON object")
 
     tr = sub.add_parser("train", help="train as a YAML config says (data-parallel under torchrun)")

@@ -35,11 +35,13 @@ def report(result: dict, as_json: bool) -> None:
         console.print(f"{result['data']['estimator']} from {result['data']['model']}")
     elif result["task"] == "predict":
         frame = result["predictions"]
+        total = result.get("n_predictions", len(frame))
         console.print(f"{result['data']['estimator']} from {result['data']['model']}: "
-                      f"{len(frame)} predictions")
+                      f"{total} predictions")
         console.print(frame.head(20).to_string(index=False))
-        if len(frame) > 20:
-            console.print(f"... {len(frame) - 20} more (--out FILE writes them all)")
+        if total > 20:
+            hint = "" if "files" in result else " (--out FILE writes them all)"
+            console.print(f"... {total - 20} more{hint}")
         for model, values in result["metrics"].items():
             console.print(f"{model}: " + ", ".join(f"{k} {v:.4f}" for k, v in values.items()))
     else:

@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 
+from lstmkit.data.store import is_parquet_source
 from lstmkit.errors import InputError
 
 
@@ -21,6 +22,8 @@ def predict_command(args) -> dict:
     result = {"task": "predict", "data": {"model": args.model, "estimator": kind, "name": args.data},
               "metrics": {}}
     if kind == "Forecaster" and getattr(model, "global_", None) is not None:
+        if args.data and args.out and is_parquet_source(args.data) and is_parquet_source(args.out):
+            return _stream_many(model, args, result, start)
         frame = _predict_many(model, args)
     elif kind in ("Forecaster", "AnomalyDetector"):
         series = None
@@ -61,6 +64,22 @@ def predict_command(args) -> dict:
         path = atomic_write(args.out, lambda tmp: frame.to_parquet(tmp, index=False) if parquet
                             else frame.to_csv(tmp, index=False))
         result["files"] = {"predictions": str(path)}
+    result["timings"] = {"total": time.perf_counter() - start}
+    return result
+
+
+def _stream_many(model, args, result: dict, start: float) -> dict:
+    """Parquet in, Parquet out: forecasts written chunk by chunk (bounded memory)."""
+    import pyarrow.parquet as pq
+
+    from lstmkit.tasks.global_forecast import predict_parquet
+
+    count = predict_parquet(model, model.global_, args.horizon, args.data, args.out)
+    first = next(pq.ParquetFile(args.out).iter_batches(batch_size=20), None)
+    result["data"]["series"] = count
+    result["n_predictions"] = count * args.horizon
+    result["predictions"] = first.to_pandas() if first is not None else None
+    result["files"] = {"predictions": str(args.out)}
     result["timings"] = {"total": time.perf_counter() - start}
     return result
 

@@ -1,7 +1,7 @@
 """``lstmkit train CONFIG.yaml``: the Python API's training, driven by a config file.
 
     task: forecast                 # one global Forecaster over many series
-    data: sales.parquet            # long format (CSV or Parquet): unique_id, ds, y
+    data: sales.parquet            # long format (CSV, or Parquet file/folder read in chunks)
     columns: {id: store, time: month, value: sales}   # optional renames
     params: {strategy: direct, horizon: 12, epochs: 100, batch_size: 256}  # Forecaster(...)
     output: out/sales-model        # the saved model (rank 0 writes it)
@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from lstmkit.data.store import check_columns, is_parquet_source
 from lstmkit.errors import InputError
 
 KEYS = {"task": True, "data": True, "output": True, "params": False, "columns": False,
@@ -82,13 +83,17 @@ def run(path) -> dict:
     config = read_config(path)
     names = config.get("columns", {})
     columns = (names.get("id", "unique_id"), names.get("time", "ds"), names.get("value", "y"))
-    frame = read_long(config["data"], columns)
+    if is_parquet_source(config["data"]):  # read in chunks while training: bounded memory
+        check_columns(config["data"], columns)
+        data = config["data"]
+    else:
+        data = read_long(config["data"], columns)
     model = Forecaster(**config.get("params", {}))
     model._check_params()  # bad settings fail on every rank before the process group forms
     parallel = distributed.setup()
     start = time.perf_counter()
     try:
-        model.fit(frame, checkpoint_dir=config.get("checkpoint_dir"),
+        model.fit(data, checkpoint_dir=config.get("checkpoint_dir"),
                   resume=bool(config.get("resume", False)),
                   id_col=columns[0], time_col=columns[1], value_col=columns[2])
         seconds = time.perf_counter() - start
@@ -99,7 +104,7 @@ def run(path) -> dict:
         if parallel:
             distributed.teardown()
     history = model.history_ if isinstance(model.history_[0], dict) else model.history_[0]
-    return {"task": "train", "data": {"file": str(config["data"]), "series": frame[columns[0]].nunique()},
+    return {"task": "train", "data": {"file": str(config["data"]), "series": model.global_.n_series},
             "config": {"world_size": world, **config.get("params", {})},
             "metrics": {"lstmkit": {"final loss": history[-1]["loss"], "epochs": len(history)}},
             "timings": {"fit": seconds}, "files": {"model": str(config["output"])}}

@@ -113,8 +113,9 @@ def train(
     """Train ``module`` in place; return one dict per epoch (epoch, loss, val_loss, seconds).
 
     x, y: tensors (or tuples of tensors) already on the module's device, batch-first; or
-    ``x`` a window sampler (``len(x)`` windows per epoch, ``x.draw(generator) -> (inputs,
-    targets)`` drawn afresh every epoch, see ``data/windows.py``) and ``y`` None.
+    ``x`` a window sampler (``len(x)`` windows per epoch, drawn afresh every epoch by
+    ``x.draw(generator)``, whose ``batch(rows) -> (inputs, targets)`` makes one batch; see
+    ``data/windows.py``) and ``y`` None. ``validation`` may likewise be drawn windows.
     With ``validation`` and ``config.patience`` the best-validation weights are restored.
     ``on_epoch(record)`` is called after every epoch; returning True stops training (it may
     add entries to the record, e.g. a validation accuracy).
@@ -172,18 +173,20 @@ def _train(module, loss_fn, x, y, config, validation, seed, progress, descriptio
                     _set_lr(optimizer, config.lr * 0.5 * (1 + math.cos(math.pi * progress_share)))
                 module.train()
                 if sampler is not None:
-                    xs, ys = sampler.draw(generator)  # fresh windows every epoch
+                    batch = sampler.draw(generator).batch  # fresh windows every epoch, made per batch
                 else:
                     order = torch.randperm(n, generator=generator) if config.shuffle else torch.arange(n)
                     order = order.to(y.device)
-                    xs, ys = take(x, order), y[order]  # one gather per epoch; batches are slices
+                    batch = Rows(take(x, order), y[order]).batch  # one gather per epoch; batches are slices
                 losses = []  # detached batch losses, summed once per epoch
                 for i in range(0, n, config.batch_size):
-                    xb, yb = take(xs, slice(i, i + config.batch_size)), ys[i : i + config.batch_size]
+                    rows = slice(i, min(i + config.batch_size, n))
                     if parallel:  # this rank's rows; DDP averages the gradients across ranks
-                        part, weight = distributed.share(len(yb))
-                        loss = loss_fn(call(net, take(xb, part)), yb[part]) * weight
+                        part, weight = distributed.share(rows.stop - rows.start)
+                        xb, yb = batch(slice(i + part.start, i + part.stop))
+                        loss = loss_fn(call(net, xb), yb) * weight
                     else:
+                        xb, yb = batch(rows)
                         loss = loss_fn(call(module, xb), yb)
                     optimizer.zero_grad(set_to_none=False)  # keeps the flat gradient views
                     loss.backward()
@@ -200,7 +203,8 @@ def _train(module, loss_fn, x, y, config, validation, seed, progress, descriptio
                         f"learning rate (lr={config.lr:g}) or check the data's scale"
                     )
                 if validation is not None:
-                    record["val_loss"] = evaluate_loss(module, loss_fn, *validation)
+                    rows = validation if hasattr(validation, "batch") else Rows(*validation)
+                    record["val_loss"] = evaluate_windows(module, loss_fn, rows)
                 stop = bool(on_epoch(record)) if on_epoch is not None else False
                 record["seconds"] = time.perf_counter() - start
                 history.append(record)
@@ -247,21 +251,36 @@ def _epoch_loss(losses: list[torch.Tensor], n: int, batch_size: int) -> float:
     return float((torch.stack(losses).cpu() * weights).sum()) / n
 
 
-@torch.inference_mode()
 def evaluate_loss(module, loss_fn, x: Batch, y: torch.Tensor, batch_size: int = 4096) -> float:
     """Mean loss over (x, y) in eval mode, in batches."""
+    return evaluate_windows(module, loss_fn, Rows(x, y), batch_size)
+
+
+@torch.inference_mode()
+def evaluate_windows(module, loss_fn, windows, batch_size: int = 4096) -> float:
+    """Mean loss in eval mode over ``windows`` (``len`` and ``batch(rows) -> (x, y)``: drawn
+    windows, made one batch at a time, or ``Rows`` of tensors)."""
     module.eval()
-    n = n_rows(x)
-    with torch_threads(cpu_threads(module, min(n, batch_size), None)):
-        return _mean_loss(module, loss_fn, x, y, n, batch_size)
-
-
-def _mean_loss(module, loss_fn, x, y, n: int, batch_size: int) -> float:
+    n = len(windows)
     total = 0.0
-    for i in range(0, n, batch_size):
-        rows = slice(i, i + batch_size)
-        total += float(loss_fn(call(module, take(x, rows)), y[rows])) * len(y[rows])
+    with torch_threads(cpu_threads(module, min(n, batch_size), None)):
+        for i in range(0, n, batch_size):
+            x, y = windows.batch(slice(i, i + batch_size))
+            total += float(loss_fn(call(module, x), y)) * len(y)
     return total / n
+
+
+class Rows:
+    """Tensors (x, y) seen as batches of rows, as drawn windows are."""
+
+    def __init__(self, x: Batch, y: torch.Tensor):
+        self.x, self.y = x, y
+
+    def __len__(self) -> int:
+        return n_rows(self.x)
+
+    def batch(self, rows: slice) -> tuple[Batch, torch.Tensor]:
+        return take(self.x, rows), self.y[rows]
 
 
 @torch.inference_mode()

@@ -1,8 +1,9 @@
 """Training windows drawn lazily from many series, normalised per window.
 
-Nothing holds every window of every series: the series sit in one flat array, and each
-epoch draws one window per series (a random cut point within that series), so memory and
-time grow with the windows drawn, not with series count x length.
+Nothing holds every window of every series: the series sit in one flat array (in memory,
+or a memory-mapped file from ``data/store.py``), each epoch draws one cut point per series
+(a random position within that series), and the windows themselves are made one batch at a
+time, so memory grows with the batch, not with series count x length.
 
 Per-window normalisation (as N-BEATS and Hewamalage et al. do): a window's inputs and
 targets are shifted by its level (an exponentially weighted mean of its inputs) and
@@ -54,21 +55,39 @@ def network_inputs(z: np.ndarray, observed: np.ndarray) -> np.ndarray:
 class WindowSampler:
     """Draws (inputs, targets) windows from many series, one window per series per draw.
 
-    ``draw(generator)`` returns float32 tensors: inputs (m, lookback, 2) and targets
-    (m, horizon + 1), whose column 0 is ``level / scale`` (what a loss on the original
-    scale, such as sMAPE, needs) and columns 1.. the normalised targets.
+    ``draw(generator)`` returns the epoch's ``Drawn`` windows, whose ``batch(rows)`` makes
+    float32 tensors: inputs (m, lookback, 2) and targets (m, horizon + 1), whose column 0
+    is ``level / scale`` (what a loss on the original scale, such as sMAPE, needs) and
+    columns 1.. the normalised targets.
     """
 
     def __init__(self, series: list[np.ndarray], lookback: int, horizon: int, min_inputs: int = 1,
                  recent: int | None = None, log: bool = False, device: torch.device | str = "cpu"):
+        lengths = np.array([len(s) for s in series], dtype=np.int64)
+        values = np.concatenate([np.asarray(s, dtype=np.float64) for s in series])
+        self._setup(values, np.r_[0, np.cumsum(lengths)[:-1]], lengths, lookback, horizon, min_inputs,
+                    recent, log, device)
+
+    @classmethod
+    def from_flat(cls, values: np.ndarray, offsets: np.ndarray, lengths: np.ndarray, lookback: int,
+                  horizon: int, min_inputs: int = 1, recent: int | None = None, log: bool = False,
+                  device: torch.device | str = "cpu", release=None) -> WindowSampler:
+        """Series ``i`` is ``values[offsets[i] : offsets[i] + lengths[i]]`` (``values`` may be
+        a memory map); ``release()``, if given, is called after every batch is read (the
+        store drops the mapped pages it read, so resident memory stays one batch deep)."""
+        sampler = cls.__new__(cls)
+        sampler._setup(values, np.asarray(offsets, dtype=np.int64), np.asarray(lengths, dtype=np.int64),
+                       lookback, horizon, min_inputs, recent, log, device)
+        sampler.release = release
+        return sampler
+
+    def _setup(self, values, offsets, lengths, lookback, horizon, min_inputs, recent, log, device):
         self.lookback, self.horizon, self.log = lookback, horizon, log
         self.device = torch.device(device)
-        lengths = np.array([len(s) for s in series])
-        self.values = np.concatenate([np.asarray(s, dtype=np.float64) for s in series])
-        self.offsets = np.r_[0, np.cumsum(lengths)[:-1]]
+        self.values, self.offsets, self.lengths, self.release = values, offsets, lengths, None
         # first targets at positions min_inputs .. length - horizon (inclusive)
         last_cut = lengths - horizon
-        self.first = np.full(len(series), min_inputs)
+        self.first = np.full(len(lengths), min_inputs, dtype=np.int64)
         if recent is not None:
             self.first = np.maximum(self.first, last_cut - recent + 1)
         self.count = np.maximum(last_cut - self.first + 1, 0)
@@ -78,23 +97,42 @@ class WindowSampler:
         """Windows per draw (series long enough for at least one window)."""
         return len(self.usable)
 
-    def draw(self, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-        """One random window from every usable series, in random order."""
+    def draw(self, generator: torch.Generator) -> Drawn:
+        """One random window from every usable series, in random order (made per batch)."""
         order = self.usable[torch.randperm(len(self.usable), generator=generator).numpy()]
         u = torch.rand(len(order), generator=generator, dtype=torch.float64).numpy()
         cuts = self.first[order] + np.minimum((u * self.count[order]).astype(np.int64), self.count[order] - 1)
-        return self.windows(order, cuts)
+        return Drawn(self, order, cuts)
 
     def windows(self, series: np.ndarray, cuts: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
         """Windows of ``series`` (indices) whose first target is at position ``cuts``."""
         pos = cuts[:, None] + np.arange(-self.lookback, 0)
         observed = (pos >= 0).astype(np.float64)
-        inputs = self.values[self.offsets[series, None] + np.maximum(pos, 0)]
+        inputs = self.values[self.offsets[series, None] + np.maximum(pos, 0)].astype(np.float64)
         targets = self.values[self.offsets[series, None] + cuts[:, None] + np.arange(self.horizon)]
+        if self.release is not None:
+            self.release()
         z, level, scale = normalise(inputs, observed, self.log)
         target = np.concatenate([level / scale, (targets - level) / scale], axis=1)
         return (torch.from_numpy(network_inputs(z, observed)).to(self.device),
                 torch.from_numpy(target.astype(np.float32)).to(self.device))
+
+
+class Drawn:
+    """The windows of one draw (series indices and cut points), made a batch at a time."""
+
+    def __init__(self, sampler: WindowSampler, series: np.ndarray, cuts: np.ndarray):
+        self.sampler, self.series, self.cuts = sampler, series, cuts
+
+    def __len__(self) -> int:
+        return len(self.series)
+
+    def batch(self, rows: slice) -> tuple[torch.Tensor, torch.Tensor]:
+        """(inputs, targets) tensors of windows ``rows`` of this draw."""
+        return self.sampler.windows(self.series[rows], self.cuts[rows])
+
+    def all(self) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.batch(slice(None))
 
 
 def last_windows(series: list[np.ndarray], lookback: int) -> tuple[np.ndarray, np.ndarray]:

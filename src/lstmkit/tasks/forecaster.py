@@ -28,12 +28,13 @@ from lstmkit.data.framing import sliding_windows
 from lstmkit.data.panel import as_panel, is_panel
 from lstmkit.data.scaling import DiffScaler
 from lstmkit.data.series import as_series, future_index, season_length, series_from_dict, series_to_dict
+from lstmkit.data.store import is_parquet_source
 from lstmkit.diagnosis import Diagnosable
 from lstmkit.errors import InputError, NotFittedError, check_choice, check_positive_int
 from lstmkit.models.registry import build, check_arch
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed, seeded
-from lstmkit.tasks.global_forecast import GlobalState, calibrate_global, fit_global, predict_global
+from lstmkit.tasks.global_forecast import GlobalState, calibrate_global, fit_global, fit_store, predict_global
 from lstmkit.training import TrainConfig, cpu_threads, resolve_device, torch_threads, train
 
 ARCHS = ("vanilla", "stacked", "bidirectional", "mlp")  # (batch, time, features) -> (batch, outputs)
@@ -167,6 +168,8 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
 
         Many series (a long DataFrame with columns ``id_col``, ``time_col``, ``value_col``,
         or a list of series) train one global model; ``predict`` then answers in the same form.
+        A path to a long-format Parquet file or directory trains one in bounded memory
+        (read in chunks, windows drawn from a memory-mapped store; see ``data/store.py``).
 
         ``checkpoint_dir``: write a checkpoint there after every epoch (one file per network);
         ``resume=True`` continues the checkpoints found there (same settings and data) and
@@ -175,10 +178,13 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         that network's training (used by ``lstmkit.tune`` to prune trials).
         """
         self._check_params()
-        if is_panel(y):
+        if is_panel(y) or is_parquet_source(y):
             self.device_ = resolve_device(self.device)
-            panel = as_panel(y, (id_col, time_col, value_col))
-            self.global_ = fit_global(self, panel, checkpoint_dir, resume, on_epoch)
+            columns = (id_col, time_col, value_col)
+            if is_parquet_source(y):
+                self.global_ = fit_store(self, y, columns, checkpoint_dir, resume, on_epoch)
+            else:
+                self.global_ = fit_global(self, as_panel(y, columns), checkpoint_dir, resume, on_epoch)
             self.lookback_, self.season_ = self.global_.lookback, self.global_.season
             self.conformal_scores_ = calibrate_global(self, self.global_) if self.conformal_windows else None
             self.y_ = None

@@ -15,6 +15,8 @@ Recipe (Hewamalage et al. 2021; N-BEATS; every step fit on each series' training
 
 from __future__ import annotations
 
+import tempfile
+
 import numpy as np
 import torch
 
@@ -22,33 +24,44 @@ from lstmkit.checkpoints import checkpoint_path, fingerprint
 from lstmkit.conformal import calibration_scores, check_levels, interval_columns, series_scale
 from lstmkit.data.panel import Panel, forecasts_out
 from lstmkit.data.seasonal import indices_at, seasonal_indices
-from lstmkit.data.windows import WindowSampler, last_windows, network_inputs, normalise, window_loss
+from lstmkit.data.store import CHUNK_ROWS, SeriesStore, adjusted, read_chunks
+from lstmkit.data.windows import Drawn, WindowSampler, last_windows, network_inputs, normalise, window_loss
 from lstmkit.errors import InputError
 from lstmkit.seeding import resolve_seed, seeded
 from lstmkit.training import TrainConfig, predict_batches, resolve_device, train
 
 
 class GlobalState:
-    """What a fitted global model keeps besides its networks."""
+    """What a fitted global model keeps besides its networks: the training panel (None when
+    trained from a Parquet file) and its seasonal indices, season, lookback and horizon."""
 
-    def __init__(self, panel: Panel, indices: list[np.ndarray], season: int, lookback: int, horizon: int):
+    def __init__(self, panel: Panel | None, indices: list[np.ndarray] | None, season: int, lookback: int,
+                 horizon: int, columns: tuple[str, str, str] | None = None, n_series: int | None = None):
         self.panel, self.indices = panel, indices
         self.season, self.lookback, self.horizon = season, lookback, horizon
+        self.columns = tuple(columns) if columns is not None else panel.columns
+        self.n_series = n_series if n_series is not None else len(panel.ids)
 
     def adjusted(self) -> list[np.ndarray]:
         return adjust(self.panel.values, self.indices)
 
     def to_dict(self) -> dict:
+        out = {"season": self.season, "lookback": self.lookback, "horizon": self.horizon,
+               "columns": list(self.columns), "n_series": self.n_series}
+        if self.panel is None:
+            return out
         return {"panel": self.panel.to_dict(), "values": [v.tolist() for v in self.panel.values],
-                "indices": [i.tolist() for i in self.indices], "season": self.season,
-                "lookback": self.lookback, "horizon": self.horizon}
+                "indices": [i.tolist() for i in self.indices], **out}
 
     @classmethod
     def from_dict(cls, data: dict) -> GlobalState:
-        values = [np.asarray(v, dtype=np.float64) for v in data["values"]]
-        indices = [np.asarray(i, dtype=np.float64) for i in data["indices"]]
-        return cls(Panel.from_dict(data["panel"], values), indices, int(data["season"]),
-                   int(data["lookback"]), int(data["horizon"]))
+        panel = indices = None
+        if "panel" in data:
+            values = [np.asarray(v, dtype=np.float64) for v in data["values"]]
+            indices = [np.asarray(i, dtype=np.float64) for i in data["indices"]]
+            panel = Panel.from_dict(data["panel"], values)
+        return cls(panel, indices, int(data["season"]), int(data["lookback"]), int(data["horizon"]),
+                   data.get("columns"), data.get("n_series"))
 
 
 def adjust(values: list[np.ndarray], indices: list[np.ndarray]) -> list[np.ndarray]:
@@ -84,28 +97,71 @@ def horizon_of(est) -> int:
 
 def fit_global(est, panel: Panel, checkpoint_dir=None, resume: bool = False, on_epoch=None) -> GlobalState:
     """Train ``est``'s networks on every series of ``panel``; sets ``est.modules_``/``history_``."""
-    if est.difference not in ("auto", "none"):
-        raise InputError(f"difference must be 'auto' (seasonal adjustment where the series is seasonal) "
-                         f"or 'none' for many series; received {est.difference!r}")
+    _check_difference(est)
     season = est.season or panel.season() or 1
     horizon = horizon_of(est)
     lookback = est.lookback or max(season, 2 * horizon, 8)
     state = GlobalState(panel, season_indices(est, panel.values, season), season, lookback, horizon)
     series = transformed(est, state.adjusted(), panel)
+    lengths = np.array([len(s) for s in series], dtype=np.int64)
+    values = np.concatenate(series)
+    offsets = np.r_[0, np.cumsum(lengths)[:-1]]
+    data = (torch.from_numpy(values), torch.from_numpy(offsets))
+    _train_networks(est, values, offsets, lengths, lambda i: panel.ids[i], lookback, horizon, data,
+                    checkpoint_dir, resume, on_epoch)
+    return state
+
+
+def fit_store(est, source, columns: tuple[str, str, str], checkpoint_dir=None, resume: bool = False,
+              on_epoch=None) -> GlobalState:
+    """``fit_global`` for a long-format Parquet file or directory, read in chunks into a
+    memory-mapped store (``data/store.py``, in a temporary directory removed afterwards):
+    memory does not grow with the number of series. The model keeps no training values,
+    so ``predict`` needs the series to forecast after (``predict(h, y=...)``)."""
+    _check_difference(est)
+    if est.conformal_windows:
+        raise InputError("conformal_windows needs the series in memory (a long DataFrame or a list); "
+                         f"received a Parquet source {str(source)!r}: use conformal_windows=0")
+    horizon = horizon_of(est)
+    with tempfile.TemporaryDirectory(prefix="lstmkit-store-") as directory:
+        store = SeriesStore.write(source, directory, columns, season=est.season,
+                                  seasonal=est.difference == "auto", log=est.transform == "log")
+        lookback = est.lookback or max(store.season, 2 * horizon, 8)
+        _train_networks(est, store.values, store.offsets, store.lengths, store.id_of, lookback, horizon,
+                        store.digest, checkpoint_dir, resume, on_epoch, release=store.release)
+        state = GlobalState(None, None, store.season, lookback, horizon, columns, n_series=len(store))
+        del store  # unmaps the values before the directory goes
+    return state
+
+
+def _check_difference(est) -> None:
+    if est.difference not in ("auto", "none"):
+        raise InputError(f"difference must be 'auto' (seasonal adjustment where the series is seasonal) "
+                         f"or 'none' for many series; received {est.difference!r}")
+
+
+def _train_networks(est, values, offsets, lengths, name_of, lookback: int, horizon: int, data,
+                    checkpoint_dir, resume, on_epoch, release=None) -> None:
+    """Train ``est.n_models`` networks on windows of the series ``values[offsets[i]:][:lengths[i]]``
+    (the last ``val_size`` values of each validate); ``data`` identifies them in checkpoints."""
     held = int(est.val_size or 0)
     if held and held < horizon:
         raise InputError(f"val_size must be 0 or at least horizon ({horizon}) for many series (the last "
                          f"val_size values of each series validate); received {held}")
-    train_series = [s[: len(s) - held] if held else s for s in series]
     log = est.transform == "log"
-    sampler = WindowSampler(train_series, lookback, horizon, recent=est.recent_windows, log=log,
-                            device=est.device_)
+    sampler = WindowSampler.from_flat(values, offsets, np.maximum(lengths - held, 0), lookback, horizon,
+                                      recent=est.recent_windows, log=log, device=est.device_, release=release)
     if len(sampler) == 0:
-        shortest = int(np.argmax([len(s) for s in panel.values]))
+        longest = int(np.argmax(lengths))
         raise InputError(f"no series is long enough to train on: each needs at least horizon + 1 = "
                          f"{horizon + 1 + held} values (with val_size {held}); the longest, series "
-                         f"{panel.ids[shortest]!r}, has {len(panel.values[shortest])}")
-    validation = _validation(sampler, series, held, horizon) if held else None
+                         f"{name_of(longest)!r}, has {lengths[longest]}")
+    validation = None
+    if held:  # one window per series: inputs end ``held`` values before its end, targets follow
+        whole = WindowSampler.from_flat(values, offsets, lengths, lookback, horizon, log=log,
+                                        device=est.device_, release=release)
+        rows = np.flatnonzero(lengths - held >= 1)
+        validation = Drawn(whole, rows, lengths[rows] - held)
     config = TrainConfig(epochs=est.epochs, batch_size=est.batch_size, lr=est.lr, lr_schedule=est.lr_schedule,
                          weight_decay=est.weight_decay, patience=est.patience if held else None,
                          n_threads=est.n_threads)
@@ -118,22 +174,12 @@ def fit_global(est, panel: Panel, checkpoint_dir=None, resume: bool = False, on_
                 module, window_loss(est.loss, log), sampler, None, config, validation=validation,
                 seed=seed + k, progress=est.verbose, description=f"model {k + 1}/{est.n_models}",
                 checkpoint=checkpoint_path(checkpoint_dir, k), resume=resume,
-                fingerprint=fingerprint(est._fit_params(), seed + k, torch.from_numpy(sampler.values),
-                                        torch.from_numpy(sampler.offsets), len(sampler)),
+                fingerprint=fingerprint(est._fit_params(), seed + k, data, len(sampler)),
                 on_epoch=on_epoch,
             )
         est.modules_.append(module)
         histories.append(history)
     est.history_ = histories[0] if est.n_models == 1 else histories
-    return state
-
-
-def _validation(sampler: WindowSampler, series: list[np.ndarray], held: int, horizon: int):
-    """One window per series: inputs end ``held`` values before its end, targets follow."""
-    lengths = np.array([len(s) for s in series])
-    rows = np.flatnonzero(lengths - held >= 1)
-    whole = WindowSampler(series, sampler.lookback, horizon, log=sampler.log, device=sampler.device)
-    return whole.windows(rows, lengths[rows] - held)
 
 
 def calibrate_global(est, state: GlobalState) -> np.ndarray:
@@ -149,33 +195,94 @@ def calibrate_global(est, state: GlobalState) -> np.ndarray:
     return calibration_scores(fit_predict, state.panel.values, horizon, state.season, est.conformal_windows)
 
 
-@torch.inference_mode()
 def predict_global(est, state: GlobalState, h: int, panel: Panel | None = None, level=None):
     """Forecasts of the ``h`` values after every series (of ``panel``, else the training panel);
     with ``level`` also conformal interval bounds."""
+    levels = _check_h(est, state, h, level)
+    if panel is None:
+        if state.panel is None:
+            raise InputError("this model was trained from a Parquet file and keeps no series: pass the "
+                             "series to forecast after, predict(h, y=...)")
+        panel, indices = state.panel, state.indices
+    else:
+        indices = season_indices(est, panel.values, state.season)
+    adjusted_values = transformed(est, adjust(panel.values, indices), panel)
+    lengths = np.array([len(v) for v in panel.values])
+    forecasts = _forecast(est, state, adjusted_values, np.stack([indices_at(i, 0, state.season or 1)
+                                                                 for i in indices]), lengths, h)
+    return forecasts_out(panel, forecasts, _intervals(est, state, panel.values, forecasts, levels))
+
+
+def predict_parquet(est, state: GlobalState, h: int, source, out, level=None,
+                    chunk_rows: int | None = None) -> int:
+    """Forecasts for every series of a long-format Parquet file or directory, read and
+    written chunk by chunk (memory does not grow with the number of series), to the
+    Parquet file ``out`` (written atomically: nothing is left on an error). Returns the
+    number of series forecast."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from lstmkit.files import atomic_write
+
+    levels = _check_h(est, state, h, level)
+    id_col, time_col, _ = state.columns
+    seasonal = est.difference == "auto" and state.season > 1
+    count = 0
+
+    def write(tmp: str) -> None:
+        nonlocal count
+        writer = None
+        try:
+            for chunk in read_chunks(source, state.columns, chunk_rows or CHUNK_ROWS):
+                values, indices = adjusted(chunk, state.season, seasonal, est.transform == "log")
+                series = np.split(values, np.cumsum(chunk.lengths)[:-1])
+                forecasts = _forecast(est, state, series, indices, chunk.lengths, h)
+                extra = _intervals(est, state, chunk.series(), forecasts, levels) or {}
+                table = pa.table({id_col: np.repeat(chunk.ids, h),
+                                  time_col: chunk.future_times(h).reshape(-1),
+                                  "forecast": forecasts.reshape(-1),
+                                  **{k: v.reshape(-1) for k, v in extra.items()}})
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, table.schema)
+                writer.write_table(table)
+                count += len(chunk.ids)
+        finally:
+            if writer is not None:
+                writer.close()
+
+    atomic_write(out, write)
+    return count
+
+
+def _check_h(est, state: GlobalState, h: int, level):
     levels = check_levels(level, est.conformal_scores_, h)
     if est.strategy != "recursive" and h > state.horizon:
         raise InputError(f"h must be at most horizon ({state.horizon}) for strategy={est.strategy!r}; "
                          f"received {h} (fit with a larger horizon, or strategy='recursive')")
-    if panel is None:
-        panel, indices = state.panel, state.indices
-    else:
-        indices = season_indices(est, panel.values, state.season)
-    inputs, observed = last_windows(transformed(est, adjust(panel.values, indices), panel), state.lookback)
+    return levels
+
+
+@torch.inference_mode()
+def _forecast(est, state: GlobalState, series: list[np.ndarray], indices: np.ndarray, lengths: np.ndarray,
+              h: int) -> np.ndarray:
+    """(n, h) forecasts after seasonally adjusted (and logged) ``series``, whose seasonal
+    indices are the rows of ``indices`` (position 0 = each series' first value)."""
+    inputs, observed = last_windows(series, state.lookback)
     if est.strategy == "recursive":
         path = _recursive(est, inputs, observed, h)
     else:
         path = _step(est, inputs, observed)[:, :h]
     if est.transform == "log":
         path = np.exp(path)
-    lengths = [len(v) for v in panel.values]
-    season = np.stack([indices_at(idx, n, h) for idx, n in zip(indices, lengths)])
-    forecasts = path * season
-    extra = None
-    if levels is not None:
-        scales = np.array([series_scale(v, state.season) for v in panel.values])
-        extra = interval_columns(forecasts, scales, est.conformal_scores_, levels)
-    return forecasts_out(panel, forecasts, extra)
+    width = indices.shape[1]
+    return path * indices[np.arange(len(lengths))[:, None], (lengths[:, None] + np.arange(h)) % width]
+
+
+def _intervals(est, state: GlobalState, values: list[np.ndarray], forecasts: np.ndarray, levels):
+    if levels is None:
+        return None
+    scales = np.array([series_scale(v, state.season) for v in values])
+    return interval_columns(forecasts, scales, est.conformal_scores_, levels)
 
 
 def _step(est, inputs: np.ndarray, observed: np.ndarray) -> np.ndarray:

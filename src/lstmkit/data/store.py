@@ -1,0 +1,258 @@
+"""Millions of series in bounded memory: long-format Parquet read in chunks, kept on disk.
+
+``read_chunks`` reads a long-format Parquet file, or a directory of them (files in name
+order), with pyarrow a record batch at a time and yields ``Chunk``s of whole series. Each
+series' rows must be contiguous and in time order, as in a file sorted by (id, time);
+a series whose rows come in two places is refused once the file has been read.
+
+``SeriesStore.write`` turns such a file into what global training reads: every series
+seasonally adjusted (and logged, if asked) as ``tasks/global_forecast.py`` does in memory,
+in one flat float32 file that is memory-mapped, so training draws windows from it a batch
+at a time (``WindowSampler.from_flat``) and drops the pages it read after each batch: the
+resident memory is a few arrays of one number per series, whatever the number of values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mmap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lstmkit.data.seasonal import seasonal_indices_many
+from lstmkit.data.series import season_length
+from lstmkit.errors import InputError
+
+CHUNK_ROWS = 1_000_000  # rows per record batch read
+
+
+def is_parquet_source(y) -> bool:
+    """Whether ``y`` names a Parquet file or a directory (of Parquet files)."""
+    if not isinstance(y, (str, Path)):
+        return False
+    path = Path(y)
+    return path.suffix in (".parquet", ".pq") or path.is_dir()
+
+
+@dataclass
+class Chunk:
+    """Whole series read from a long-format file: ids, lengths, values and times, flat."""
+
+    ids: np.ndarray  # (n,) series names
+    lengths: np.ndarray  # (n,) values per series
+    values: np.ndarray  # (sum lengths,) float64
+    times: np.ndarray  # (sum lengths,) datetime64 or int64
+    freq: str  # pandas frequency of the dates, or "integer"
+
+    def series(self) -> list[np.ndarray]:
+        return np.split(self.values, np.cumsum(self.lengths)[:-1])
+
+    def future_times(self, h: int) -> np.ndarray:
+        """(n, h) times of the h steps after each series' last."""
+        last = self.times[np.cumsum(self.lengths) - 1]
+        if self.freq == "integer":
+            return last[:, None] + np.arange(1, h + 1)
+        offset = pd.tseries.frequencies.to_offset(self.freq)
+        stamps = pd.DatetimeIndex(last)
+        return np.stack([(stamps + k * offset).to_numpy() for k in range(1, h + 1)], axis=1)
+
+
+def read_chunks(source, columns: tuple[str, str, str], chunk_rows: int = CHUNK_ROWS) -> Iterator[Chunk]:
+    """Chunks of whole series from a long-format Parquet file or directory (see the module)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    carry, freq, seen = None, None, []
+    for batch in _batches(source, columns, chunk_rows):
+        table = pa.Table.from_batches([batch]) if carry is None else pa.concat_tables(
+            [carry, pa.Table.from_batches([batch])])
+        ids = table.column(0).combine_chunks()
+        if len(ids) == 0:
+            continue
+        starts = np.r_[0, np.flatnonzero(pc.not_equal(ids[1:], ids[:-1]).to_numpy(zero_copy_only=False)) + 1]
+        done = int(starts[-1])  # the last series may go on in the next batch
+        carry = table.slice(done)
+        if done:
+            chunk, freq = _chunk(table.slice(0, done), starts[:-1], freq, columns)
+            seen.append(ids.take(pa.array(starts[:-1])))
+            yield chunk
+    if carry is not None and carry.num_rows:
+        chunk, freq = _chunk(carry, np.array([0]), freq, columns)
+        seen.append(carry.column(0).slice(0, 1).combine_chunks())
+        yield chunk
+    if not seen:
+        raise InputError(f"data {str(source)!r} has no rows")
+    _check_unique(pa.concat_arrays(seen), columns)
+
+
+def check_columns(source, columns: tuple[str, str, str]) -> list[Path]:
+    """The Parquet files of ``source`` (in name order), each checked for ``columns``."""
+    import pyarrow.parquet as pq
+
+    path = Path(source)
+    if not path.exists():
+        raise InputError(f"data {str(source)!r} does not exist")
+    files = sorted(p for p in path.rglob("*") if p.suffix in (".parquet", ".pq")) if path.is_dir() else [path]
+    if not files:
+        raise InputError(f"data {str(source)!r} is a directory without .parquet files")
+    for file in files:
+        try:
+            names = pq.read_schema(file).names
+        except OSError as error:
+            first = str(error).splitlines()[0]
+            raise InputError(f"data {str(file)!r} is not a Parquet file: {first}") from None
+        missing = [c for c in columns if c not in names]
+        if missing:
+            raise InputError(f"data {str(file)!r} lacks the columns {missing}; it has {names[:8]} "
+                             "(name them with columns: {id: ..., time: ..., value: ...})")
+    return files
+
+
+def _batches(source, columns, chunk_rows):
+    import pyarrow.parquet as pq
+
+    for file in check_columns(source, columns):
+        yield from pq.ParquetFile(file).iter_batches(batch_size=chunk_rows, columns=list(columns))
+
+
+def _chunk(table, starts: np.ndarray, freq: str | None, columns) -> tuple[Chunk, str]:
+    id_col, time_col, value_col = columns
+    for name in columns:
+        if table.column(name).null_count:
+            raise InputError(f"column {name!r} has missing values")
+    ids = table.column(id_col).take(starts).to_pylist()
+    n_rows = table.num_rows
+    lengths = np.diff(np.r_[starts, n_rows])
+    try:
+        values = table.column(value_col).to_numpy().astype(np.float64)
+    except (TypeError, ValueError):
+        kind = table.column(value_col).type
+        raise InputError(f"column {value_col!r} must hold numbers; received {kind}") from None
+    bad = ~np.isfinite(values)
+    if bad.any():
+        row = int(np.searchsorted(starts, np.flatnonzero(bad)[0], side="right") - 1)
+        raise InputError(f"series {ids[row]!r} has NaN or infinite values in {value_col!r}")
+    times = table.column(time_col).to_numpy()
+    if freq is None:
+        freq = _frequency(times[: lengths[0]], ids[0], time_col)
+    step_ok = _steps_ok(times, freq)
+    step_ok[starts[1:] - 1] = True  # a new series may start anywhere
+    if not step_ok.all():
+        row = int(np.searchsorted(starts, np.flatnonzero(~step_ok)[0], side="right") - 1)
+        raise InputError(f"series {ids[row]!r} is not in time order at frequency {freq!r} (gaps, repeats "
+                         f"or another frequency); sort the data by ({id_col}, {time_col}) and fill gaps")
+    return Chunk(np.array(ids, dtype=object), lengths, values, times, freq), freq
+
+
+def _frequency(times: np.ndarray, uid, time_col: str) -> str:
+    if np.issubdtype(times.dtype, np.integer):
+        return "integer"
+    if not np.issubdtype(times.dtype, np.datetime64):
+        raise InputError(f"column {time_col!r} must hold dates or integers; received {times.dtype}")
+    freq = pd.infer_freq(pd.DatetimeIndex(times)) if len(times) >= 3 else None
+    if freq is None:
+        raise InputError(f"series {uid!r} (the first) has irregular dates or fewer than 3; its "
+                         "frequency sets the data's")
+    return freq
+
+
+def _steps_ok(times: np.ndarray, freq: str) -> np.ndarray:
+    """(rows - 1,) whether each time is one step after the previous row's (padded to rows)."""
+    if freq == "integer":
+        if not np.issubdtype(times.dtype, np.integer):
+            return np.zeros(len(times), dtype=bool)
+        ok = np.diff(times) == 1
+    else:
+        if not np.issubdtype(times.dtype, np.datetime64):
+            return np.zeros(len(times), dtype=bool)
+        stamps = pd.DatetimeIndex(times)
+        ok = np.asarray(stamps[:-1] + pd.tseries.frequencies.to_offset(freq) == stamps[1:])
+    return np.r_[ok, True]
+
+
+def _check_unique(ids, columns) -> None:
+    import pyarrow.compute as pc
+
+    if pc.count_distinct(ids).as_py() == len(ids):
+        return
+    counts = pc.value_counts(ids)
+    repeated = counts.filter(pc.greater(counts.field("counts"), 1))[0]["values"].as_py()
+    raise InputError(f"series {repeated!r} has rows in more than one place; sort the data by "
+                     f"({columns[0]}, {columns[1]})")
+
+
+def adjusted(chunk: Chunk, season: int, seasonal: bool, log: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A chunk's values divided by their seasonal indices (then logged): (flat values, (n, season))."""
+    indices = seasonal_indices_many(chunk.series(), season) if seasonal else np.ones((len(chunk.ids), 1))
+    row = np.repeat(np.arange(len(chunk.ids)), chunk.lengths)
+    position = np.arange(len(row)) - np.repeat(np.cumsum(chunk.lengths) - chunk.lengths, chunk.lengths)
+    values = chunk.values / indices[row, position % indices.shape[1]]
+    if log:
+        if (values <= 0).any():
+            uid = chunk.ids[row[int(np.flatnonzero(values <= 0)[0])]]
+            raise InputError(f"transform='log' needs positive values; series {uid!r} has a value <= 0 "
+                             "(use transform='none')")
+        values = np.log(values)
+    return values, indices
+
+
+class SeriesStore:
+    """Series on disk as global training reads them (see the module docstring)."""
+
+    def __init__(self, directory):
+        self.directory = Path(directory)
+        meta = json.loads((self.directory / "meta.json").read_text())
+        self.season, self.freq, self.digest = meta["season"], meta["freq"], meta["digest"]
+        self.columns = tuple(meta["columns"])
+        self.lengths = np.load(self.directory / "lengths.npy")
+        self.offsets = np.r_[0, np.cumsum(self.lengths)[:-1]]
+        with open(self.directory / "values.f32", "rb") as f:
+            self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        self.values = np.frombuffer(self._map, dtype=np.float32)
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def id_of(self, i: int):
+        """The name of series ``i``."""
+        import pyarrow.parquet as pq
+
+        return pq.read_table(self.directory / "ids.parquet").column(0)[int(i)].as_py()
+
+    def release(self) -> None:
+        """Drop the mapped pages read so far from this process (they stay in the OS cache)."""
+        if hasattr(self._map, "madvise") and hasattr(mmap, "MADV_DONTNEED"):
+            self._map.madvise(mmap.MADV_DONTNEED)
+
+    @classmethod
+    def write(cls, source, directory, columns: tuple[str, str, str], season: int | None = None,
+              seasonal: bool = True, log: bool = False, chunk_rows: int = CHUNK_ROWS) -> SeriesStore:
+        """Read ``source`` in chunks into a new store in ``directory``; returns it opened."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        digest, lengths, ids, freq = hashlib.sha256(), [], [], None
+        with open(directory / "values.f32", "wb") as out:
+            for chunk in read_chunks(source, columns, chunk_rows):
+                if freq is None:
+                    freq = chunk.freq
+                    first = pd.DatetimeIndex(chunk.times[:3]) if freq != "integer" else pd.RangeIndex(3)
+                    season = season or season_length(first) or 1
+                values, _ = adjusted(chunk, season, seasonal and season > 1, log)
+                data = values.astype(np.float32).tobytes()
+                out.write(data)
+                digest.update(data)
+                lengths.append(chunk.lengths)
+                ids.append(pa.array(chunk.ids.tolist()))
+        np.save(directory / "lengths.npy", np.concatenate(lengths).astype(np.int64))
+        pq.write_table(pa.table({"id": pa.concat_arrays(ids)}), directory / "ids.parquet")
+        meta = {"season": int(season), "freq": freq, "columns": list(columns), "digest": digest.hexdigest()}
+        (directory / "meta.json").write_text(json.dumps(meta))
+        return cls(directory)
