@@ -34,6 +34,7 @@ bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/speed.py
 	$(PY) benchmarks/forecasting.py
 	$(PY) benchmarks/intervals.py
+	$(PY) benchmarks/scale.py
 	$(PY) benchmarks/demos.py
 	$(PY) benchmarks/classification.py
 	$(PY) benchmarks/anomaly.py

@@ -117,7 +117,11 @@ def _batches(source, columns, chunk_rows):
     import pyarrow.parquet as pq
 
     for file in check_columns(source, columns):
-        yield from pq.ParquetFile(file).iter_batches(batch_size=chunk_rows, columns=list(columns))
+        reader = pq.ParquetFile(file)
+        # a row group at a time: ParquetFile.iter_batches holds on to more memory as it goes
+        for group in range(reader.metadata.num_row_groups):
+            table = reader.read_row_group(group, columns=list(columns))
+            yield from table.to_batches(max_chunksize=chunk_rows)
 
 
 def _chunk(table, starts: np.ndarray, freq: str | None, columns) -> tuple[Chunk, str]:
