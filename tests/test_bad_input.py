@@ -109,6 +109,23 @@ def _write(folder: Path, name: str, content: bytes) -> str:
     return str(path)
 
 
+def _train_config(folder: Path, frame: pd.DataFrame, **extra) -> str:
+    """A config for `lstmkit train` over ``frame`` written as Parquet (output: model/)."""
+    import yaml
+
+    frame.to_parquet(folder / "data.parquet", index=False)
+    config = {"task": "forecast", "data": str(folder / "data.parquet"), "output": str(folder / "model"),
+              "params": {"strategy": "direct", "horizon": 2}, **extra}
+    (folder / "train.yaml").write_text(yaml.safe_dump(config))
+    return str(folder / "train.yaml")
+
+
+def _long(ids) -> pd.DataFrame:
+    """Rows of series ``ids`` (one id per row, in file order), times counting per series."""
+    ids = pd.Series(ids)
+    return pd.DataFrame({"unique_id": ids, "ds": ids.groupby(ids).cumcount(), "y": 1.0})
+
+
 def cli_cases():
     """(what, argv maker) pairs for the command line; each must exit 2 with one line."""
     return [
@@ -126,6 +143,11 @@ def cli_cases():
         ("demo: unknown name", lambda d: ["demo", "pong"]),
         ("demo: an option that demo does not take", lambda d: ["demo", "echo", "--digits", "3"]),
         ("predict: no model there", lambda d: ["predict", str(d / "nothing")]),
+        ("train: an unknown config key", lambda d: ["train", _train_config(d, _long(["a"] * 9), epoch=3)]),
+        ("train: Parquet data without the required columns",
+         lambda d: ["train", _train_config(d, _long(["a"] * 9).rename(columns={"y": "sales"}))]),
+        ("train: Parquet data with a series in two places",
+         lambda d: ["train", _train_config(d, _long(["a"] * 9 + ["b"] * 9 + ["a"] * 9))]),
     ]
 
 

@@ -126,14 +126,14 @@ def _batches(source, columns, chunk_rows):
 
 def _chunk(table, starts: np.ndarray, freq: str | None, columns) -> tuple[Chunk, str]:
     id_col, time_col, value_col = columns
-    for name in columns:
+    for name in (id_col, time_col):
         if table.column(name).null_count:
             raise InputError(f"column {name!r} has missing values")
     ids = table.column(id_col).take(starts).to_pylist()
     n_rows = table.num_rows
     lengths = np.diff(np.r_[starts, n_rows])
     try:
-        values = table.column(value_col).to_numpy().astype(np.float64)
+        values = table.column(value_col).to_numpy(zero_copy_only=False).astype(np.float64)  # nulls: NaN
     except (TypeError, ValueError):
         kind = table.column(value_col).type
         raise InputError(f"column {value_col!r} must hold numbers; received {kind}") from None
@@ -158,6 +158,8 @@ def _frequency(times: np.ndarray, uid, time_col: str) -> str:
         return "integer"
     if not np.issubdtype(times.dtype, np.datetime64):
         raise InputError(f"column {time_col!r} must hold dates or integers; received {times.dtype}")
+    if (times[1:] <= times[:-1]).any():
+        raise InputError(f"series {uid!r} is not in time order; sort the data by (id, {time_col})")
     freq = pd.infer_freq(pd.DatetimeIndex(times)) if len(times) >= 3 else None
     if freq is None:
         raise InputError(f"series {uid!r} (the first) has irregular dates or fewer than 3; its "

@@ -1,0 +1,187 @@
+"""Many series in bounded memory (issue 10): Parquet read in chunks, the memory-mapped store,
+windows made per batch, streaming predict."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from lstmkit import Forecaster, load
+from lstmkit.data.seasonal import seasonal_indices, seasonal_indices_many
+from lstmkit.data.store import SeriesStore, read_chunks
+from lstmkit.data.windows import WindowSampler
+from lstmkit.errors import InputError
+from lstmkit.tasks.global_forecast import predict_parquet
+
+FAST = dict(strategy="direct", horizon=6, epochs=8, batch_size=16, hidden_size=8, random_state=0, device="cpu")
+COLUMNS = ("unique_id", "ds", "y")
+
+
+def long_frame(n=24, seed=0):
+    rng = np.random.default_rng(seed)
+    parts = []
+    for k in range(n):
+        length = int(rng.integers(30, 61))
+        t = np.arange(length)
+        y = (100 + 10 * k) * (1 + 0.2 * np.sin(2 * np.pi * t / 12)) + 0.5 * t + rng.normal(0, 1, length)
+        start = pd.Timestamp("2001-01-01") + pd.DateOffset(months=int(rng.integers(0, 24)))
+        parts.append(pd.DataFrame({"unique_id": f"s{k:02d}", "ds": pd.date_range(start, periods=length,
+                                                                                   freq="MS"), "y": y}))
+    return pd.concat(parts, ignore_index=True)
+
+
+@pytest.fixture
+def parquet(tmp_path):
+    path = tmp_path / "series.parquet"
+    long_frame().to_parquet(path, index=False, row_group_size=300)  # several row groups
+    return path
+
+
+def test_vectorised_seasonal_indices_equal_the_one_series_version():
+    rng = np.random.default_rng(1)
+    series = [50 + 10 * np.sin(np.arange(n) * 2 * np.pi / m) + rng.normal(0, 3, n)
+              for m in (12, 4) for n in rng.integers(5, 120, 60)]
+    series += [rng.normal(0, 1, 40), np.ones(30), -np.arange(1.0, 40.0)]  # not seasonal
+    for m in (12, 4, 7, 1):
+        many = seasonal_indices_many(series, m)
+        one = np.stack([seasonal_indices(s, m) for s in series])
+        np.testing.assert_allclose(many, one, rtol=1e-12, atol=1e-12)
+        assert m == 1 or (many != 1).any(axis=1).sum() > 10  # some series are seasonal
+
+
+def test_chunks_hold_whole_series_whatever_the_chunk_size(parquet):
+    frame = long_frame()
+    for rows in (7, 100, 10_000):
+        chunks = list(read_chunks(parquet, COLUMNS, chunk_rows=rows))
+        ids = np.concatenate([c.ids for c in chunks])
+        assert list(ids) == sorted(frame.unique_id.unique())
+        values = np.concatenate([np.concatenate(c.series()) for c in chunks])
+        np.testing.assert_array_equal(values, frame.y.to_numpy())
+        assert all(c.freq == "MS" for c in chunks)
+
+
+def test_the_store_is_the_same_for_any_chunk_size_and_a_folder_of_files(parquet, tmp_path):
+    a = SeriesStore.write(parquet, tmp_path / "a", COLUMNS, chunk_rows=50)
+    b = SeriesStore.write(parquet, tmp_path / "b", COLUMNS, chunk_rows=100_000)
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    frame = long_frame()
+    first = frame.unique_id < "s10"
+    frame[first].to_parquet(folder / "part-0.parquet", index=False)
+    frame[~first].to_parquet(folder / "part-1.parquet", index=False)
+    c = SeriesStore.write(folder, tmp_path / "c", COLUMNS)
+    assert a.digest == b.digest == c.digest and len(a) == 24 and a.season == 12
+    assert a.id_of(3) == "s03"
+    # the store holds the seasonally adjusted values, as the in-memory path trains on
+    lengths = frame.groupby("unique_id").size().to_numpy()
+    first_series = frame.y.to_numpy()[: lengths[0]]
+    expected = first_series / seasonal_indices(first_series, 12)[np.arange(lengths[0]) % 12]
+    np.testing.assert_allclose(a.values[: lengths[0]], expected, rtol=1e-6)
+
+
+def test_fitting_from_parquet_matches_the_in_memory_fit_and_leaves_no_files(parquet, tmp_path, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # re-read TMPDIR
+    frame = long_frame()
+    on_disk = Forecaster(**FAST).fit(parquet)
+    assert list((tmp_path / "tmp").iterdir()) == []  # the store was removed after training
+    in_memory = Forecaster(**FAST).fit(frame)
+    a = on_disk.predict(6, y=frame)
+    b = in_memory.predict(6)
+    # the store keeps float32 values: the two fits differ only by that rounding
+    np.testing.assert_allclose(a.forecast, b.forecast, rtol=2e-3)
+    assert (a.ds == b.ds).all() and (a.unique_id == b.unique_id).all()
+    assert on_disk.global_.n_series == 24 and on_disk.global_.panel is None
+
+
+def test_streaming_predict_writes_what_predict_returns(parquet, tmp_path):
+    model = Forecaster(**FAST).fit(parquet)
+    out = tmp_path / "forecasts.parquet"
+    assert predict_parquet(model, model.global_, 6, parquet, out, chunk_rows=37) == 24
+    streamed = pd.read_parquet(out)
+    direct = model.predict(6, y=long_frame())
+    assert list(streamed.columns) == ["unique_id", "ds", "forecast"]
+    np.testing.assert_allclose(streamed.forecast, direct.forecast, rtol=1e-6)  # batch sizes differ
+    assert (streamed.ds.to_numpy() == direct.ds.to_numpy()).all()
+
+
+def test_a_parquet_model_saves_loads_and_needs_series_to_forecast(parquet, tmp_path):
+    model = Forecaster(**FAST).fit(parquet)
+    model.save(tmp_path / "model")
+    loaded = load(tmp_path / "model")
+    with pytest.raises(InputError, match="keeps no series"):
+        loaded.predict(6)
+    frame = long_frame()
+    np.testing.assert_array_equal(loaded.predict(6, y=frame).forecast, model.predict(6, y=frame).forecast)
+    config = json.loads((tmp_path / "model" / "config.json").read_text())
+    assert config  # the saved model holds no training values
+    assert "values" not in (tmp_path / "model" / "preprocessing.json").read_text()
+
+
+def test_windows_are_made_one_batch_at_a_time_from_a_memory_map(parquet, tmp_path):
+    store = SeriesStore.write(parquet, tmp_path / "store", COLUMNS)
+    released = []
+    sampler = WindowSampler.from_flat(store.values, store.offsets, store.lengths, 12, 6,
+                                      release=lambda: released.append(1))
+    drawn = sampler.draw(torch.Generator().manual_seed(0))
+    assert len(drawn) == 24 and not released  # drawing makes no window yet
+    x, y = drawn.batch(slice(0, 5))
+    assert x.shape == (5, 12, 2) and y.shape == (5, 7) and len(released) == 1
+    whole = WindowSampler([store.values[o : o + n].astype(np.float64)
+                           for o, n in zip(store.offsets, store.lengths)], 12, 6)
+    x2, y2 = whole.windows(drawn.series[:5], drawn.cuts[:5])
+    torch.testing.assert_close(x, x2)
+    torch.testing.assert_close(y, y2)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda f: f.rename(columns={"y": "sales"}), r"lacks the columns \['y'\]"),
+    (lambda f: pd.concat([f.iloc[:80], f.iloc[120:], f.iloc[80:120]]), "more than one place"),
+    (lambda f: f.iloc[::-1], "not in time order"),
+    (lambda f: f.assign(y=f.y.where(f.index != 40)), "series 's00' has NaN"),
+    (lambda f: f.drop(index=f.index[f.unique_id == "s05"][10]), "series .s05. is not in time order"),
+])
+def test_bad_parquet_data_gets_one_line_before_training(tmp_path, change, message):
+    path = tmp_path / "bad.parquet"
+    change(long_frame()).to_parquet(path, index=False)
+    with pytest.raises(InputError, match=message) as info:
+        Forecaster(**FAST).fit(path)
+    assert "\n" not in str(info.value)
+
+
+def test_streaming_predict_leaves_no_file_on_bad_data(parquet, tmp_path):
+    model = Forecaster(**FAST).fit(parquet)
+    frame = long_frame()
+    bad = pd.concat([frame, frame[frame.unique_id == "s00"]])  # s00 again at the end
+    bad.to_parquet(tmp_path / "bad.parquet", index=False)
+    out = tmp_path / "forecasts.parquet"
+    with pytest.raises(InputError, match="more than one place"):
+        predict_parquet(model, model.global_, 6, tmp_path / "bad.parquet", out, chunk_rows=100)
+    assert list(tmp_path.glob("*forecasts*")) == []
+
+
+def test_cli_trains_from_parquet_and_streams_forecasts(parquet, tmp_path):
+    import yaml
+
+    config = {"task": "forecast", "data": str(parquet), "output": str(tmp_path / "model"), "params": FAST}
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(config))
+    run = subprocess.run([sys.executable, "-m", "lstmkit.cli", "train", str(tmp_path / "c.yaml"), "--json"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["data"]["series"] == 24
+    out = tmp_path / "f.parquet"
+    run = subprocess.run([sys.executable, "-m", "lstmkit.cli", "predict", str(tmp_path / "model"), str(parquet),
+                          "--horizon", "6", "--out", str(out), "--json"], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["data"]["series"] == 24
+    assert len(pd.read_parquet(out)) == 144
