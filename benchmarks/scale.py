@@ -80,7 +80,7 @@ def child(spec: dict) -> None:
     work = Path(spec["work"])
     config = {"task": "forecast", "data": spec["data"], "output": str(work / "model"),
               "params": {**PARAMS, "epochs": spec["epochs"], "n_threads": spec["threads"],
-                         "device": spec["device"]}}
+                         "device": spec["device"], "hidden_size": spec["hidden"]}}
     path = work / "config.yaml"
     path.write_text(yaml.safe_dump(config))
     start = time.perf_counter()
@@ -105,11 +105,11 @@ def _peak_rss() -> float:
 
 
 def measure(data: Path, n: int, windows: int, processes: int, threads: int, device: str,
-            predict: bool = True) -> dict:
+            predict: bool = True, hidden: int = 32) -> dict:
     """Run one size in fresh process(es); returns rank 0's report with the ranks' peak RSS."""
     work = Path(tempfile.mkdtemp(prefix="scale-", dir=data.parent))
     spec = {"data": str(data), "work": str(work), "epochs": max(1, -(-windows // n)), "threads": threads,
-            "device": device, "predict": predict}
+            "device": device, "predict": predict, "hidden": hidden}
     (work / "spec.json").write_text(json.dumps(spec))
     command = [sys.executable, str(Path(__file__).resolve()), "--child", str(work / "spec.json")]
     if processes > 1:
@@ -131,6 +131,7 @@ def main() -> None:
     parser.add_argument("--windows", type=int, default=200_000, help="windows trained per size (at least)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--no-parallel", action="store_true", help="skip the 1 vs 2 processes runs")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -148,9 +149,12 @@ def main() -> None:
                          f"{r['windows/s']:,.0f}", f"{r['predict']:.1f}", f"{r['rss_fit']:,.0f}",
                          f"{r['rss']:,.0f}"])
             print(rows[-1], flush=True)
-            if n == args.sizes[len(args.sizes) // 2] and args.device == "cpu":
-                parallel = (n, r, measure(data, n, args.windows, 1, 2, "cpu", predict=False),
-                            measure(data, n, args.windows, 2, 1, "cpu", predict=False))
+            if n == args.sizes[len(args.sizes) // 2] and args.device == "cpu" and not args.no_parallel:
+                parallel = (n, [])
+                for hidden, windows in ((32, args.windows), (128, args.windows // 4)):
+                    runs = [(1, 1), (1, 2), (2, 1)]  # (processes, threads each)
+                    parallel[1].append((hidden, [measure(data, n, windows, p, t, "cpu", predict=False,
+                                                         hidden=hidden)["windows/s"] for p, t in runs]))
             data.unlink()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -178,14 +182,15 @@ def report(args, rows, results, parallel) -> str:
              f"({large:,.0f} MB; bar: at most 2x and 3,000 MB: "
              f"{'met' if large <= 2 * small and large <= 3000 else 'NOT met'})."]
     if parallel:
-        n, one, two_threads, two = parallel
-        lines += ["", f"1 vs 2 processes at {n:,} series (same global batch 256; torchrun, gloo):", "",
-                  table(["run", "train windows/s", "ratio"],
-                        [["1 process, 1 thread", f"{one['windows/s']:,.0f}", "1.00"],
-                         ["1 process, 2 threads", f"{two_threads['windows/s']:,.0f}",
-                          f"{two_threads['windows/s'] / one['windows/s']:.2f}"],
-                         ["2 processes, 1 thread each", f"{two['windows/s']:,.0f}",
-                          f"{two['windows/s'] / one['windows/s']:.2f}"]])]
+        n, runs = parallel
+        rows = []
+        for hidden, (one, threads, processes) in runs:
+            rows.append([hidden, f"{one:,.0f}", f"{threads:,.0f} ({threads / one:.2f}x)",
+                         f"{processes:,.0f} ({processes / one:.2f}x)"])
+        lines += ["", f"1 vs 2 processes at {n:,} series (same global batch 256; `torchrun "
+                  "--nproc_per_node 2`, gloo), train windows/s:", "",
+                  table(["LSTM hidden", "1 process, 1 thread", "1 process, 2 threads",
+                         "2 processes, 1 thread each"], rows)]
     return "\n".join(lines)
 
 

@@ -57,3 +57,11 @@ def test_forecasting_benchmark_prints_json_and_a_table_without_writing():
     rows = [line for line in proc.stdout.splitlines() if line.startswith(("| yearly", "| other"))]
     assert len(rows) == 4 and all(row.count("|") == 6 for row in rows)
     assert (ROOT / "BENCHMARKS.md").read_text() == before
+
+
+def test_scale_benchmark_trains_from_parquet_in_a_fresh_process():
+    script = str(ROOT / "benchmarks" / "scale.py")
+    run = subprocess.run([sys.executable, script, "--sizes", "300", "600", "--windows", "600",
+                          "--no-write", "--no-parallel"], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "| 600 | 0.1M | 1 |" in run.stdout and "Peak RSS at 600 series" in run.stdout

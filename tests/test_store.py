@@ -19,7 +19,8 @@ from lstmkit.data.windows import WindowSampler
 from lstmkit.errors import InputError
 from lstmkit.tasks.global_forecast import predict_parquet
 
-FAST = dict(strategy="direct", horizon=6, epochs=8, batch_size=16, hidden_size=8, random_state=0, device="cpu")
+FAST = dict(strategy="direct", horizon=6, epochs=8, batch_size=16, hidden_size=8, random_state=0,
+            device="cpu")
 COLUMNS = ("unique_id", "ds", "y")
 
 
@@ -179,9 +180,9 @@ def test_cli_trains_from_parquet_and_streams_forecasts(parquet, tmp_path):
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["data"]["series"] == 24
     out = tmp_path / "f.parquet"
-    run = subprocess.run([sys.executable, "-m", "lstmkit.cli", "predict", str(tmp_path / "model"), str(parquet),
-                          "--horizon", "6", "--out", str(out), "--json"], capture_output=True, text=True,
-                         timeout=120)
+    run = subprocess.run([sys.executable, "-m", "lstmkit.cli", "predict", str(tmp_path / "model"),
+                          str(parquet), "--horizon", "6", "--out", str(out), "--json"],
+                         capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["data"]["series"] == 24
     assert len(pd.read_parquet(out)) == 144
