@@ -10,6 +10,7 @@ from torch import nn
 from lstmkit.models.init import check_unpacked, forget_bias, pack
 
 MERGES = ("concat", "sum", "mean")
+POOLS = ("last", "max", "mean-max")
 
 
 @dataclass
@@ -19,12 +20,15 @@ class BidirectionalConfig:
     hidden_size: int = 32  # memory cells in each direction
     merge: str = "concat"  # how the two directions combine: concat, sum or mean
     per_step: bool = False  # predict at every step (batch, time, n_outputs), as Keras's return_sequences
+    # what a sequence-level output reads: "last" (each direction's final state), "max" (the
+    # element-wise max of the merged outputs over valid steps) or "mean-max" (mean and max, concatenated)
+    pool: str = "last"
 
     def __post_init__(self):
-        if self.merge not in MERGES:
-            from lstmkit.errors import InputError
+        from lstmkit.errors import check_choice
 
-            raise InputError(f"merge must be one of {', '.join(MERGES)}; received {self.merge!r}")
+        check_choice("merge", self.merge, MERGES)
+        check_choice("pool", self.pool, POOLS)
 
 
 class BidirectionalLSTM(nn.Module):
@@ -40,6 +44,8 @@ class BidirectionalLSTM(nn.Module):
         self.lstm = forget_bias(nn.LSTM(config.n_features, config.hidden_size, batch_first=True,
                                         bidirectional=True))
         width = 2 * config.hidden_size if config.merge == "concat" else config.hidden_size
+        if config.pool == "mean-max" and not config.per_step:
+            width *= 2
         self.head = nn.Linear(width, config.n_outputs)
 
     def merge(self, forward: torch.Tensor, backward: torch.Tensor) -> torch.Tensor:
@@ -55,4 +61,16 @@ class BidirectionalLSTM(nn.Module):
             check_unpacked(lengths)
             H = self.config.hidden_size
             return self.head(self.merge(out[..., :H], out[..., H:]))  # (B, T, n_outputs)
-        return self.head(self.merge(h[0], h[1]))  # (B, n_outputs)
+        if self.config.pool == "last":
+            return self.head(self.merge(h[0], h[1]))  # (B, n_outputs)
+        if lengths is not None:
+            out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
+        H = self.config.hidden_size
+        steps = self.merge(out[..., :H], out[..., H:])  # (B, T, width)
+        valid = torch.ones(steps.shape[:2], dtype=torch.bool, device=x.device) if lengths is None else (
+            torch.arange(steps.shape[1], device=x.device)[None, :] < lengths.to(x.device)[:, None])
+        pooled = steps.masked_fill(~valid[..., None], float("-inf")).amax(dim=1)  # padding never wins
+        if self.config.pool == "mean-max":
+            mean = (steps * valid[..., None]).sum(dim=1) / valid.sum(dim=1, keepdim=True)
+            pooled = torch.cat([mean, pooled], dim=-1)
+        return self.head(pooled)  # (B, n_outputs)
