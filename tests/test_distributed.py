@@ -65,6 +65,27 @@ def test_two_processes_reach_the_weights_of_one(tmp_path):
     assert not np.allclose(a["0.head.weight"], 0)
 
 
+def test_two_processes_train_from_parquet_to_the_weights_of_one(tmp_path):
+    """Each rank reads the Parquet file into its own memory-mapped store; same weights as one."""
+    import yaml
+
+    _config(tmp_path, "csv")
+    pd.read_csv(tmp_path / "data.csv").to_parquet(tmp_path / "data.parquet", index=False)
+    for name in ("one", "two"):
+        config = yaml.safe_load((tmp_path / "csv.yaml").read_text())
+        config.update(data=str(tmp_path / "data.parquet"), output=str(tmp_path / name))
+        (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump(config))
+    one = _train(["-m", "lstmkit.cli", "train", str(tmp_path / "one.yaml")])
+    assert one.returncode == 0, one.stderr
+    two = _train(["-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_addr", "127.0.0.1",
+                  "--master_port", str(_free_port()), "-m", "lstmkit.cli", "train",
+                  str(tmp_path / "two.yaml")])
+    assert two.returncode == 0, two.stderr[-2000:]
+    a, b = _weights(tmp_path / "one"), _weights(tmp_path / "two")
+    for key in a:
+        np.testing.assert_allclose(a[key], b[key], atol=1e-5, err_msg=key)
+
+
 def test_two_nodes_on_loopback_train_one_model(tmp_path):
     port = str(_free_port())
     config = _config(tmp_path, "nodes")
