@@ -87,7 +87,7 @@ def main() -> None:
     print(f"validation macro-F1 by class_weight: LSTM {lstm_val}, TF-IDF {base_val}", flush=True)
     lstm = [scores(lstm_model(lstm_weight, s), X, y, X_test, y_test) for s in range(args.seeds)]
     base = scores(tfidf_logreg(base_weight), X, y, X_test, y_test)
-    rows = [[f"lstmkit TextClassifier (word BiLSTM), class_weight={lstm_weight}",
+    rows = [[f"lstmkit TextClassifier (word BiLSTM, max over time), class_weight={lstm_weight}",
              summary([a for a, _, _ in lstm]), summary([f for _, f, _ in lstm]),
              summary([t for _, _, t in lstm], 1)],
             [f"TF-IDF 1-2 grams + logistic regression, class_weight={base_weight}", f"{base[0]:.4f}",

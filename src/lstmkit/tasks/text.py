@@ -4,7 +4,10 @@ The vocabulary is built from the training texts only (the ``max_vocab`` most fre
 tokens seen at least ``min_count`` times); anything else maps to the unknown token, so
 unseen words never crash a prediction. Tokens are embedded and read by any sequence
 network of the classifier (bidirectional by default), packed so that padding never changes
-a prediction. Training, early stopping, folds and ensembling are SequenceClassifier's.
+a prediction. The default bidirectional network reads the element-wise max over time of
+its outputs rather than its final states (``arch_options={"pool": "max"}``): on a
+validation split of the tweet benchmark's training part, macro-F1 0.7455 vs 0.7248.
+Training, early stopping, folds and ensembling are SequenceClassifier's.
 """
 
 from __future__ import annotations
@@ -79,8 +82,9 @@ class TextClassifier(SequenceClassifier):
         return torch.from_numpy(ids).to(self.device_), torch.from_numpy(lengths).to(self.device_)
 
     def _network(self, network: str) -> torch.nn.Module:
+        options = {"pool": "max"} if network == "bidirectional" else {}
         inner = build(network, n_features=self.embedding_dim, n_outputs=len(self.classes_),
-                      hidden_size=self.hidden_size, **(self.arch_options or {}))
+                      hidden_size=self.hidden_size, **{**options, **(self.arch_options or {})})
         return Embedded(len(self.vocabulary_), self.embedding_dim, inner, self.embedding_dropout)
 
 
