@@ -81,12 +81,16 @@ def test_unknown_arch_option_or_value_list_what_is_allowed():
         build("stacked", n_features=1, n_outputs=1, layers=2)
     with pytest.raises(InputError, match="merge must be one of concat, sum, mean; received 'max'"):
         build("bidirectional", n_features=1, n_outputs=1, merge="max")
+    with pytest.raises(InputError, match="pool must be one of last, max, mean-max; received 'min'"):
+        build("bidirectional", n_features=1, n_outputs=1, pool="min")
 
 
-@pytest.mark.parametrize("arch", ["vanilla", "stacked", "bidirectional", "lstm-fcn"])
-def test_padding_never_changes_a_sequence_level_output(arch):
+@pytest.mark.parametrize("arch, options", [("vanilla", {}), ("stacked", {}), ("bidirectional", {}),
+                                           ("bidirectional", {"pool": "max"}),
+                                           ("bidirectional", {"pool": "mean-max"}), ("lstm-fcn", {})])
+def test_padding_never_changes_a_sequence_level_output(arch, options):
     torch.manual_seed(0)
-    module = build(arch, n_features=3, n_outputs=4, hidden_size=5).eval()
+    module = build(arch, n_features=3, n_outputs=4, hidden_size=5, **options).eval()
     short = torch.randn(1, 6, 3)
     padded = torch.cat([short, torch.randn(1, 9, 3)], dim=1)  # garbage after step 6
     batch = torch.cat([padded, torch.randn(1, 15, 3)])

@@ -25,10 +25,12 @@ class BidirectionalConfig:
     pool: str = "last"
 
     def __post_init__(self):
-        from lstmkit.errors import check_choice
+        from lstmkit.errors import InputError
 
-        check_choice("merge", self.merge, MERGES)
-        check_choice("pool", self.pool, POOLS)
+        for name, allowed in (("merge", MERGES), ("pool", POOLS)):
+            value = getattr(self, name)
+            if value not in allowed:
+                raise InputError(f"{name} must be one of {', '.join(allowed)}; received {value!r}")
 
 
 class BidirectionalLSTM(nn.Module):
