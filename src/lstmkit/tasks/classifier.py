@@ -6,8 +6,10 @@ of the training sequences. Training stops early on validation sequences carved f
 training data and keeps the best weights. With ``n_folds=k`` the training sequences are
 split into k stratified folds and k networks are trained, each stopping early on its own
 fold; predictions average their probabilities. Every sequence then serves training and
-validation, and the out-of-fold predictions give an honest accuracy estimate
-(``oof_score_``) without touching any test data.
+validation, and the out-of-fold predictions give an accuracy estimate (``oof_score_``)
+without touching any test data. It is optimistic: each network keeps the epoch that did
+best on the very fold it then scores. On ItalyPowerDemand's training split it read 0.967
+(5 seeds), against 0.949 for networks trained without early stopping, which do not peek.
 """
 
 from __future__ import annotations
