@@ -90,12 +90,12 @@ def _predict_many(model, args):
 
     from lstmkit.train_config import read_long
 
-    columns = model.global_.panel.columns
+    columns = model.global_.columns
     data = read_long(args.data, columns) if args.data else None
     out = model.predict(args.horizon, y=data)
     if isinstance(out, pd.DataFrame):
         return out
-    ids = model.global_.panel.ids
+    ids = model.global_.panel.ids  # a list-form panel: the model was fit on a list, so it keeps it
     steps = np.tile(np.arange(1, args.horizon + 1), len(ids))
     return pd.DataFrame({columns[0]: np.repeat(ids, args.horizon), "step": steps,
                          "forecast": np.concatenate(out)})

@@ -15,6 +15,10 @@ from pathlib import Path
 def atomic_write(path, write: Callable[[str], None]) -> Path:
     """Call ``write(temporary_path)``, then move the result to ``path``; returns ``path``."""
     path = Path(path)
+    if path.is_dir():
+        from lstmkit.errors import InputError
+
+        raise InputError(f"cannot write {str(path)!r}: it is a directory")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
     os.close(fd)

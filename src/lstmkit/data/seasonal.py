@@ -65,13 +65,34 @@ def indices_at(indices: np.ndarray, start: int, n: int) -> np.ndarray:
     return indices[(start + np.arange(n)) % len(indices)]
 
 
+MAX_CELLS = 1_000_000  # padded values per vectorised block (~8 MB per temporary array)
+
+
 def seasonal_indices_many(series: list[np.ndarray], season: int) -> np.ndarray:
     """``seasonal_indices`` of many series at once, (n, season): the same test and
-    decomposition, vectorised over series padded to one length (what ingesting a million
-    series needs; one series at a time costs ~170 us each)."""
+    decomposition, vectorised over blocks of series of similar length padded to one length
+    (what ingesting a million series needs; one series at a time costs ~170 us each).
+    Blocks hold at most ``MAX_CELLS`` padded values, so memory does not grow with a chunk."""
     n = len(series)
     if season <= 1 or n == 0:
         return np.ones((n, max(season, 1)))
+    lengths = np.array([len(s) for s in series])
+    order = np.argsort(lengths, kind="stable")
+    out = np.ones((n, season))
+    start = 0
+    while start < n:
+        stop = start + 1
+        while stop < n and (stop - start + 1) * max(int(lengths[order[stop]]), season) <= MAX_CELLS:
+            stop += 1
+        rows = order[start:stop]
+        out[rows] = _indices_block([series[i] for i in rows], season)
+        start = stop
+    return out
+
+
+def _indices_block(series: list[np.ndarray], season: int) -> np.ndarray:
+    """``seasonal_indices_many`` of series padded to the longest of them."""
+    n = len(series)
     lengths = np.array([len(s) for s in series])
     width = -(-max(lengths.max(), season) // season) * season  # padded to whole seasons
     x = np.zeros((n, width))

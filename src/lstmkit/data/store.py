@@ -7,7 +7,7 @@ a series whose rows come in two places is refused once the file has been read.
 
 ``SeriesStore.write`` turns such a file into what global training reads: every series
 seasonally adjusted (and logged, if asked) as ``tasks/global_forecast.py`` does in memory,
-in one flat float32 file that is memory-mapped, so training draws windows from it a batch
+in one flat float64 file that is memory-mapped, so training draws windows from it a batch
 at a time (``WindowSampler.from_flat``) and drops the pages it read after each batch: the
 resident memory is a few arrays of one number per series, whatever the number of values.
 """
@@ -57,9 +57,18 @@ class Chunk:
         last = self.times[np.cumsum(self.lengths) - 1]
         if self.freq == "integer":
             return last[:, None] + np.arange(1, h + 1)
-        offset = pd.tseries.frequencies.to_offset(self.freq)
         stamps = pd.DatetimeIndex(last)
-        return np.stack([(stamps + k * offset).to_numpy() for k in range(1, h + 1)], axis=1)
+        kind, step = _step_kind(self.freq)
+        if kind == "week":  # any anchor: whole weeks after each series' own last date
+            later = [stamps + pd.Timedelta(days=7 * step * k) for k in range(1, h + 1)]
+        elif kind == "month":  # month ends stay month ends; other days keep their day
+            later = [pd.DatetimeIndex(np.where(stamps.is_month_end, stamps + pd.offsets.MonthEnd(step * k),
+                                               stamps + pd.DateOffset(months=step * k)))
+                     for k in range(1, h + 1)]
+        else:
+            offset = pd.tseries.frequencies.to_offset(self.freq)
+            later = [stamps + k * offset for k in range(1, h + 1)]
+        return np.stack([t.to_numpy() for t in later], axis=1)
 
 
 def read_chunks(source, columns: tuple[str, str, str], chunk_rows: int = CHUNK_ROWS) -> Iterator[Chunk]:
@@ -69,8 +78,13 @@ def read_chunks(source, columns: tuple[str, str, str], chunk_rows: int = CHUNK_R
 
     carry, freq, seen = None, None, []
     for batch in _batches(source, columns, chunk_rows):
-        table = pa.Table.from_batches([batch]) if carry is None else pa.concat_tables(
-            [carry, pa.Table.from_batches([batch])])
+        table = pa.Table.from_batches([batch])
+        if carry is not None:
+            try:
+                table = pa.concat_tables([carry, table])
+            except pa.ArrowInvalid:
+                raise InputError(f"data {str(source)!r}: its files give the columns {list(columns)} "
+                                 f"different types ({carry.schema.types} vs {table.schema.types})") from None
         ids = table.column(0).combine_chunks()
         if len(ids) == 0:
             continue
@@ -97,14 +111,17 @@ def check_columns(source, columns: tuple[str, str, str]) -> list[Path]:
     path = Path(source)
     if not path.exists():
         raise InputError(f"data {str(source)!r} does not exist")
-    files = sorted(p for p in path.rglob("*") if p.suffix in (".parquet", ".pq")) if path.is_dir() else [path]
+    files = [path]
+    if path.is_dir():  # hidden files (".x", "_x": temporary or metadata files) are not data
+        files = sorted(p for p in path.rglob("*") if p.suffix in (".parquet", ".pq")
+                       and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts))
     if not files:
         raise InputError(f"data {str(source)!r} is a directory without .parquet files")
     for file in files:
         try:
             names = pq.read_schema(file).names
-        except OSError as error:
-            first = str(error).splitlines()[0]
+        except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
+            first = (str(error).splitlines() or ["empty"])[0]
             raise InputError(f"data {str(file)!r} is not a Parquet file: {first}") from None
         missing = [c for c in columns if c not in names]
         if missing:
@@ -120,8 +137,49 @@ def _batches(source, columns, chunk_rows):
         reader = pq.ParquetFile(file)
         # a row group at a time: ParquetFile.iter_batches holds on to more memory as it goes
         for group in range(reader.metadata.num_row_groups):
-            table = reader.read_row_group(group, columns=list(columns))
+            table = _normalise(reader.read_row_group(group, columns=list(columns)), columns)
             yield from table.to_batches(max_chunksize=chunk_rows)
+
+
+def _normalise(table, columns):
+    """One row group with one schema whatever the file wrote: ids decoded (strings or int64),
+    times as timestamp[ns] or int64 (date strings parsed), values float64."""
+    import pyarrow as pa
+
+    id_col, time_col, value_col = columns
+    ids, times, values = (_decoded(table.column(c)) for c in columns)
+    if pa.types.is_string(ids.type) or pa.types.is_large_string(ids.type):
+        ids = ids.cast(pa.string())
+    elif pa.types.is_integer(ids.type):
+        ids = ids.cast(pa.int64())
+    if pa.types.is_timestamp(times.type) and times.type.tz is not None:
+        raise InputError(f"column {time_col!r} holds times with time zone {times.type.tz}; convert them to "
+                         "naive local times (e.g. tz_localize(None))")
+    if pa.types.is_timestamp(times.type) or pa.types.is_date(times.type):
+        times = times.cast(pa.timestamp("ns"))
+    elif pa.types.is_string(times.type) or pa.types.is_large_string(times.type):
+        try:
+            parsed = pd.to_datetime(times.to_numpy(zero_copy_only=False))
+        except (ValueError, TypeError) as error:
+            raise InputError(f"column {time_col!r} holds text that is not dates: "
+                             f"{str(error).splitlines()[0]}") from None
+        times = pa.chunked_array([pa.array(parsed.to_numpy(), type=pa.timestamp("ns"))])
+    elif pa.types.is_integer(times.type):
+        times = times.cast(pa.int64())
+    else:
+        raise InputError(f"column {time_col!r} must hold dates or integers; received {times.type}")
+    if not (pa.types.is_integer(values.type) or pa.types.is_floating(values.type)
+            or pa.types.is_decimal(values.type)):
+        raise InputError(f"column {value_col!r} must hold numbers; received {values.type}")
+    return pa.table({id_col: ids, time_col: times, value_col: values.cast(pa.float64())})
+
+
+def _decoded(column):
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(column.type):
+        return column.cast(column.type.value_type)
+    return column
 
 
 def _chunk(table, starts: np.ndarray, freq: str | None, columns) -> tuple[Chunk, str]:
@@ -132,18 +190,16 @@ def _chunk(table, starts: np.ndarray, freq: str | None, columns) -> tuple[Chunk,
     ids = table.column(id_col).take(starts).to_pylist()
     n_rows = table.num_rows
     lengths = np.diff(np.r_[starts, n_rows])
-    try:
-        values = table.column(value_col).to_numpy(zero_copy_only=False).astype(np.float64)  # nulls: NaN
-    except (TypeError, ValueError):
-        kind = table.column(value_col).type
-        raise InputError(f"column {value_col!r} must hold numbers; received {kind}") from None
+    values = table.column(value_col).to_numpy(zero_copy_only=False).astype(np.float64)  # nulls: NaN
     bad = ~np.isfinite(values)
     if bad.any():
         row = int(np.searchsorted(starts, np.flatnonzero(bad)[0], side="right") - 1)
         raise InputError(f"series {ids[row]!r} has NaN or infinite values in {value_col!r}")
     times = table.column(time_col).to_numpy()
-    if freq is None:
-        freq = _frequency(times[: lengths[0]], ids[0], time_col)
+    if freq is None:  # from the first series with 3 values or more
+        longer = np.flatnonzero(lengths >= 3)
+        first = int(longer[0]) if len(longer) else 0
+        freq = _frequency(times[starts[first] : starts[first] + lengths[first]], ids[first], time_col)
     step_ok = _steps_ok(times, freq)
     step_ok[starts[1:] - 1] = True  # a new series may start anywhere
     if not step_ok.all():
@@ -156,15 +212,29 @@ def _chunk(table, starts: np.ndarray, freq: str | None, columns) -> tuple[Chunk,
 def _frequency(times: np.ndarray, uid, time_col: str) -> str:
     if np.issubdtype(times.dtype, np.integer):
         return "integer"
-    if not np.issubdtype(times.dtype, np.datetime64):
-        raise InputError(f"column {time_col!r} must hold dates or integers; received {times.dtype}")
     if (times[1:] <= times[:-1]).any():
         raise InputError(f"series {uid!r} is not in time order; sort the data by (id, {time_col})")
     freq = pd.infer_freq(pd.DatetimeIndex(times)) if len(times) >= 3 else None
     if freq is None:
-        raise InputError(f"series {uid!r} (the first) has irregular dates or fewer than 3; its "
+        raise InputError(f"series {uid!r} (the first with 3 dates or more) has irregular dates; its "
                          "frequency sets the data's")
     return freq
+
+
+def _step_kind(freq: str) -> tuple[str, int]:
+    """("week" | "month" | "other", steps): how one step of ``freq`` is checked and added.
+
+    Weeks and month-based frequencies ignore the anchor (W-SUN and W-MON, month starts and
+    ends), as the in-memory path does when it compares base frequencies."""
+    offset = pd.tseries.frequencies.to_offset(freq)
+    base = freq.split("-")[0].lstrip("0123456789").upper()
+    if base == "W":
+        return "week", offset.n
+    months = {"M": 1, "MS": 1, "ME": 1, "Q": 3, "QS": 3, "QE": 3, "A": 12, "AS": 12, "Y": 12, "YS": 12,
+              "YE": 12}
+    if base in months:
+        return "month", months[base] * offset.n
+    return "other", offset.n
 
 
 def _steps_ok(times: np.ndarray, freq: str) -> np.ndarray:
@@ -176,8 +246,15 @@ def _steps_ok(times: np.ndarray, freq: str) -> np.ndarray:
     else:
         if not np.issubdtype(times.dtype, np.datetime64):
             return np.zeros(len(times), dtype=bool)
+        kind, step = _step_kind(freq)
         stamps = pd.DatetimeIndex(times)
-        ok = np.asarray(stamps[:-1] + pd.tseries.frequencies.to_offset(freq) == stamps[1:])
+        if kind == "week":
+            ok = np.diff(times) == np.timedelta64(7 * step, "D")
+        elif kind == "month":
+            months = stamps.year.to_numpy() * 12 + stamps.month.to_numpy()
+            ok = np.diff(months) == step
+        else:
+            ok = np.asarray(stamps[:-1] + pd.tseries.frequencies.to_offset(freq) == stamps[1:])
     return np.r_[ok, True]
 
 
@@ -217,9 +294,9 @@ class SeriesStore:
         self.columns = tuple(meta["columns"])
         self.lengths = np.load(self.directory / "lengths.npy")
         self.offsets = np.r_[0, np.cumsum(self.lengths)[:-1]]
-        with open(self.directory / "values.f32", "rb") as f:
+        with open(self.directory / "values.f64", "rb") as f:
             self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        self.values = np.frombuffer(self._map, dtype=np.float32)
+        self.values = np.frombuffer(self._map, dtype=np.float64)
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -245,19 +322,22 @@ class SeriesStore:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         digest, lengths, ids, freq = hashlib.sha256(), [], [], None
-        with open(directory / "values.f32", "wb") as out:
+        with open(directory / "values.f64", "wb") as out:
             for chunk in read_chunks(source, columns, chunk_rows):
                 if freq is None:
                     freq = chunk.freq
-                    first = pd.DatetimeIndex(chunk.times[:3]) if freq != "integer" else pd.RangeIndex(3)
+                    first = (pd.date_range(chunk.times[0], periods=3, freq=freq) if freq != "integer"
+                             else pd.RangeIndex(3))
                     season = season or season_length(first) or 1
                 values, _ = adjusted(chunk, season, seasonal and season > 1, log)
-                data = values.astype(np.float32).tobytes()
+                data = values.astype(np.float64).tobytes()
                 out.write(data)
                 digest.update(data)
                 lengths.append(chunk.lengths)
                 ids.append(pa.array(chunk.ids.tolist()))
-        np.save(directory / "lengths.npy", np.concatenate(lengths).astype(np.int64))
+        lengths = np.concatenate(lengths).astype(np.int64)
+        digest.update(lengths.tobytes())
+        np.save(directory / "lengths.npy", lengths)
         pq.write_table(pa.table({"id": pa.concat_arrays(ids)}), directory / "ids.parquet")
         meta = {"season": int(season), "freq": freq, "columns": list(columns), "digest": digest.hexdigest()}
         (directory / "meta.json").write_text(json.dumps(meta))

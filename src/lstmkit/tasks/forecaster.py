@@ -349,7 +349,8 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
             raise InputError(f"h must be at most {MAX_HORIZON} steps (recursive forecasts that far "
                              f"out carry no information); received {h}")
         if self.global_ is not None:
-            return predict_global(self, self.global_, h, None if y is None else as_panel(y), level)
+            panel = None if y is None else as_panel(y, self.global_.columns)
+            return predict_global(self, self.global_, h, panel, level)
         history = self.y_ if y is None else as_series(y, "y")
         if len(history) < self._width:
             raise InputError(f"y must have at least {self._width} values (lookback {self.lookback_} "
