@@ -10,7 +10,7 @@ temporary folder (removed at the end).
 
 Each size runs in a fresh process, so its peak RSS (``ru_maxrss``) is its own. The process
 does what ``lstmkit train CONFIG.yaml`` does (``train_config.run``) with that file. It reads
-the file in chunks into the memory-mapped store, then trains a global direct LSTM for at
+the file in chunks into the store on disk, then trains a global direct LSTM for at
 least ``--windows`` windows (whole epochs, one window per series each). Then, as
 ``lstmkit predict MODEL data.parquet --out f.parquet`` does, it streams forecasts for every
 series to a Parquet file. Throughput is the windows trained divided by the summed epoch
@@ -173,8 +173,8 @@ def report(args, rows, results, parallel) -> str:
     lines = [f"## Many series in bounded memory (`python benchmarks/scale.py`, device {args.device})", "",
              f"Machine: {machine()}.", "",
              "Synthetic monthly series (100-300 values), one long-format Parquet file per size; each "
-             "size in a fresh process: `lstmkit train` on the file (read in chunks into a memory-mapped "
-             f"store, global direct LSTM, hidden 32, batch 256, at least {args.windows:,} windows), then "
+             "size in a fresh process: `lstmkit train` on the file (read in chunks into a store on disk, "
+             f"global direct LSTM, hidden 32, batch 256, at least {args.windows:,} windows), then "
              "forecasts for every series streamed to Parquet (`lstmkit predict ... --out f.parquet`).", "",
              table(["series", "values", "epochs", "ingest s", "train windows/s", "predict s",
                     "peak RSS after fit MB", "peak RSS MB"], rows), "",

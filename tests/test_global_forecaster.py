@@ -217,3 +217,12 @@ def test_ensemble_conformal_intervals_in_list_form():
     out = e.predict(5, level=90)
     assert len(out) == 8 and list(out[0].columns) == ["forecast", "lo-90", "hi-90"]
     np.testing.assert_allclose(out[0]["forecast"], e.predict(5)[0])
+
+
+def test_a_series_of_two_dates_gets_future_dates_from_the_panel_frequency():
+    two = pd.DataFrame({"unique_id": "short", "y": [5.0, 6.0],
+                        "ds": pd.date_range("2004-01-01", periods=2, freq="MS")})
+    frame = pd.concat([long_frame(panel(3)), two])
+    out = Forecaster(strategy="direct", horizon=3, season=12, **FAST).fit(frame).predict(3)
+    short = out[out.unique_id == "short"]
+    assert list(short.ds) == list(pd.date_range("2004-03-01", periods=3, freq="MS"))

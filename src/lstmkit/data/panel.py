@@ -141,7 +141,8 @@ def forecasts_out(panel: Panel, forecasts: np.ndarray, extra: dict[str, np.ndarr
         return [np.asarray(f, dtype=np.float64) for f in forecasts]
     id_col, time_col, _ = panel.columns
     h = forecasts.shape[1]
-    times = [future_index(ix, h) for ix in panel.indexes]
+    common = next((f for f in map(infer_freq, panel.indexes) if f is not None), None)
+    times = [future_index(ix, h, common) for ix in panel.indexes]
     return pd.DataFrame({
         id_col: np.repeat(np.asarray(panel.ids, dtype=object), h),
         time_col: np.concatenate([np.asarray(t) for t in times]),

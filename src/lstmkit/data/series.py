@@ -118,9 +118,10 @@ def season_length(index: pd.Index) -> int | None:
     return table.get(base) or table.get(base.rstrip("S"))
 
 
-def future_index(index: pd.Index, h: int) -> pd.Index:
-    """The ``h`` index labels that follow ``index`` (dates if it has a frequency)."""
-    freq = infer_freq(index)
+def future_index(index: pd.Index, h: int, freq: str | None = None) -> pd.Index:
+    """The ``h`` index labels that follow ``index`` (dates if it has a frequency, or if
+    ``freq`` gives one: e.g. a panel's, for a series of one or two dates)."""
+    freq = infer_freq(index) or (freq if isinstance(index, pd.DatetimeIndex) and len(index) else None)
     if freq is not None:
         return pd.date_range(index[-1], periods=h + 1, freq=freq)[1:]
     if isinstance(index, pd.RangeIndex) or pd.api.types.is_integer_dtype(index):

@@ -7,16 +7,18 @@ a series whose rows come in two places is refused once the file has been read.
 
 ``SeriesStore.write`` turns such a file into what global training reads: every series
 seasonally adjusted (and logged, if asked) as ``tasks/global_forecast.py`` does in memory,
-in one flat float64 file that is memory-mapped, so training draws windows from it a batch
-at a time (``WindowSampler.from_flat``) and drops the pages it read after each batch: the
-resident memory is a few arrays of one number per series, whatever the number of values.
+in one flat float64 file. Training draws windows from it a batch at a time
+(``WindowSampler.from_flat``), each window's values read with one ``pread``: nothing of the
+file is mapped into the process, so the resident memory is a few arrays of one number per
+series, whatever the number of values. (A memory map was tried first: every page fault
+mapped about 1.4 MB of the file, 330 MB for one batch of 256 windows at 1M series.)
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import mmap
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,7 +78,7 @@ def read_chunks(source, columns: tuple[str, str, str], chunk_rows: int = CHUNK_R
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    carry, freq, seen = None, None, []
+    carry, freq, seen, pending = None, None, [], []  # pending: chunks read before the frequency is known
     for batch in _batches(source, columns, chunk_rows):
         table = pa.Table.from_batches([batch])
         if carry is not None:
@@ -94,14 +96,29 @@ def read_chunks(source, columns: tuple[str, str, str], chunk_rows: int = CHUNK_R
         if done:
             chunk, freq = _chunk(table.slice(0, done), starts[:-1], freq, columns)
             seen.append(ids.take(pa.array(starts[:-1])))
-            yield chunk
+            yield from _ready(pending, chunk, freq, columns)
     if carry is not None and carry.num_rows:
         chunk, freq = _chunk(carry, np.array([0]), freq, columns)
         seen.append(carry.column(0).slice(0, 1).combine_chunks())
-        yield chunk
+        yield from _ready(pending, chunk, freq, columns)
     if not seen:
         raise InputError(f"data {str(source)!r} has no rows")
+    if pending:
+        raise InputError(f"data {str(source)!r}: no series has 3 dates or more, so its frequency is unknown")
     _check_unique(pa.concat_arrays(seen), columns)
+
+
+def _ready(pending: list[Chunk], chunk: Chunk, freq: str | None, columns) -> list[Chunk]:
+    """The chunks that can be yielded: none until the frequency is known, then the pending
+    ones (checked at that frequency) and this one."""
+    pending.append(chunk)
+    if freq is None:
+        return []
+    ready = pending[:]
+    pending.clear()
+    for early in ready[:-1]:
+        check_steps(early, freq, columns)
+    return ready
 
 
 def check_columns(source, columns: tuple[str, str, str]) -> list[Path]:
@@ -196,17 +213,29 @@ def _chunk(table, starts: np.ndarray, freq: str | None, columns) -> tuple[Chunk,
         row = int(np.searchsorted(starts, np.flatnonzero(bad)[0], side="right") - 1)
         raise InputError(f"series {ids[row]!r} has NaN or infinite values in {value_col!r}")
     times = table.column(time_col).to_numpy()
-    if freq is None:  # from the first series with 3 values or more
-        longer = np.flatnonzero(lengths >= 3)
-        first = int(longer[0]) if len(longer) else 0
+    chunk = Chunk(np.array(ids, dtype=object), lengths, values, times, freq)
+    if freq is None:  # from the first series with 3 values or more (integers: any)
+        longer = np.flatnonzero((lengths >= 3) | np.issubdtype(times.dtype, np.integer))
+        if not len(longer):
+            return chunk, None  # only series of 1-2 dates so far: checked once the frequency is known
+        first = int(longer[0])
         freq = _frequency(times[starts[first] : starts[first] + lengths[first]], ids[first], time_col)
+    check_steps(chunk, freq, columns)
+    return chunk, freq
+
+
+def check_steps(chunk: Chunk, freq: str, columns) -> None:
+    """Every series of ``chunk`` one step of ``freq`` apart at every row; sets ``chunk.freq``."""
+    id_col, time_col, _ = columns
+    ids, times = chunk.ids, chunk.times
+    starts = np.cumsum(chunk.lengths) - chunk.lengths
     step_ok = _steps_ok(times, freq)
     step_ok[starts[1:] - 1] = True  # a new series may start anywhere
     if not step_ok.all():
         row = int(np.searchsorted(starts, np.flatnonzero(~step_ok)[0], side="right") - 1)
         raise InputError(f"series {ids[row]!r} is not in time order at frequency {freq!r} (gaps, repeats "
                          f"or another frequency); sort the data by ({id_col}, {time_col}) and fill gaps")
-    return Chunk(np.array(ids, dtype=object), lengths, values, times, freq), freq
+    chunk.freq = freq
 
 
 def _frequency(times: np.ndarray, uid, time_col: str) -> str:
@@ -284,6 +313,35 @@ def adjusted(chunk: Chunk, season: int, seasonal: bool, log: bool) -> tuple[np.n
     return values, indices
 
 
+class FileValues:
+    """A flat float64 file seen as an array that is read, never mapped: ``values[index]``
+    for a (m, k) index array reads each row's span with one ``pread``."""
+
+    def __init__(self, path):
+        self._file = open(path, "rb")
+        self._size = os.path.getsize(path) // 8
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __getitem__(self, index: np.ndarray) -> np.ndarray:
+        index = np.asarray(index, dtype=np.int64)
+        rows = index.reshape(len(index), -1)
+        low, high = rows.min(axis=1), rows.max(axis=1)
+        out = np.empty(rows.shape)
+        fd = self._file.fileno()
+        for i, (a, b) in enumerate(zip(low.tolist(), high.tolist())):
+            span = np.frombuffer(os.pread(fd, (b - a + 1) * 8, a * 8), dtype=np.float64)
+            out[i] = span[rows[i] - a]
+        return out.reshape(index.shape)
+
+    def __array__(self, dtype=None, copy=None):  # the whole file (tests, small stores)
+        return self[np.arange(self._size)[None, :]][0].astype(dtype or np.float64)
+
+    def close(self) -> None:
+        self._file.close()
+
+
 class SeriesStore:
     """Series on disk as global training reads them (see the module docstring)."""
 
@@ -294,9 +352,7 @@ class SeriesStore:
         self.columns = tuple(meta["columns"])
         self.lengths = np.load(self.directory / "lengths.npy")
         self.offsets = np.r_[0, np.cumsum(self.lengths)[:-1]]
-        with open(self.directory / "values.f64", "rb") as f:
-            self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        self.values = np.frombuffer(self._map, dtype=np.float64)
+        self.values = FileValues(self.directory / "values.f64")
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -306,11 +362,6 @@ class SeriesStore:
         import pyarrow.parquet as pq
 
         return pq.read_table(self.directory / "ids.parquet").column(0)[int(i)].as_py()
-
-    def release(self) -> None:
-        """Drop the mapped pages read so far from this process (they stay in the OS cache)."""
-        if hasattr(self._map, "madvise") and hasattr(mmap, "MADV_DONTNEED"):
-            self._map.madvise(mmap.MADV_DONTNEED)
 
     @classmethod
     def write(cls, source, directory, columns: tuple[str, str, str], season: int | None = None,

@@ -1,7 +1,7 @@
 """Training windows drawn lazily from many series, normalised per window.
 
 Nothing holds every window of every series: the series sit in one flat array (in memory,
-or a memory-mapped file from ``data/store.py``), each epoch draws one cut point per series
+or a file read a window at a time, ``data/store.FileValues``), each epoch draws one cut point per series
 (a random position within that series), and the windows themselves are made one batch at a
 time, so memory grows with the batch, not with series count x length.
 
@@ -71,20 +71,18 @@ class WindowSampler:
     @classmethod
     def from_flat(cls, values: np.ndarray, offsets: np.ndarray, lengths: np.ndarray, lookback: int,
                   horizon: int, min_inputs: int = 1, recent: int | None = None, log: bool = False,
-                  device: torch.device | str = "cpu", release=None) -> WindowSampler:
-        """Series ``i`` is ``values[offsets[i] : offsets[i] + lengths[i]]`` (``values`` may be
-        a memory map); ``release()``, if given, is called after every batch is read (the
-        store drops the mapped pages it read, so resident memory stays one batch deep)."""
+                  device: torch.device | str = "cpu") -> WindowSampler:
+        """Series ``i`` is ``values[offsets[i] : offsets[i] + lengths[i]]``; ``values`` is an
+        array or anything indexed like one by a 2-D index array (``store.FileValues``)."""
         sampler = cls.__new__(cls)
         sampler._setup(values, np.asarray(offsets, dtype=np.int64), np.asarray(lengths, dtype=np.int64),
                        lookback, horizon, min_inputs, recent, log, device)
-        sampler.release = release
         return sampler
 
     def _setup(self, values, offsets, lengths, lookback, horizon, min_inputs, recent, log, device):
         self.lookback, self.horizon, self.log = lookback, horizon, log
         self.device = torch.device(device)
-        self.values, self.offsets, self.lengths, self.release = values, offsets, lengths, None
+        self.values, self.offsets, self.lengths = values, offsets, lengths
         # first targets at positions min_inputs .. length - horizon (inclusive)
         last_cut = lengths - horizon
         self.first = np.full(len(lengths), min_inputs, dtype=np.int64)
@@ -110,8 +108,6 @@ class WindowSampler:
         observed = (pos >= 0).astype(np.float64)
         inputs = self.values[self.offsets[series, None] + np.maximum(pos, 0)].astype(np.float64)
         targets = self.values[self.offsets[series, None] + cuts[:, None] + np.arange(self.horizon)]
-        if self.release is not None:
-            self.release()
         z, level, scale = normalise(inputs, observed, self.log)
         target = np.concatenate([level / scale, (targets - level) / scale], axis=1)
         return (torch.from_numpy(network_inputs(z, observed)).to(self.device),

@@ -169,7 +169,7 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         Many series (a long DataFrame with columns ``id_col``, ``time_col``, ``value_col``,
         or a list of series) train one global model; ``predict`` then answers in the same form.
         A path to a long-format Parquet file or directory trains one in bounded memory
-        (read in chunks, windows drawn from a memory-mapped store; see ``data/store.py``).
+        (read in chunks, windows read from a store on disk; see ``data/store.py``).
 
         ``checkpoint_dir``: write a checkpoint there after every epoch (one file per network);
         ``resume=True`` continues the checkpoints found there (same settings and data) and

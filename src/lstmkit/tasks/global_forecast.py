@@ -115,7 +115,7 @@ def fit_global(est, panel: Panel, checkpoint_dir=None, resume: bool = False, on_
 def fit_store(est, source, columns: tuple[str, str, str], checkpoint_dir=None, resume: bool = False,
               on_epoch=None) -> GlobalState:
     """``fit_global`` for a long-format Parquet file or directory, read in chunks into a
-    memory-mapped store (``data/store.py``, in a temporary directory removed afterwards):
+    store on disk (``data/store.py``, in a temporary directory removed afterwards):
     memory does not grow with the number of series. The model keeps no training values,
     so ``predict`` needs the series to forecast after (``predict(h, y=...)``)."""
     _check_difference(est)
@@ -128,9 +128,9 @@ def fit_store(est, source, columns: tuple[str, str, str], checkpoint_dir=None, r
                                   seasonal=est.difference == "auto", log=est.transform == "log")
         lookback = est.lookback or max(store.season, 2 * horizon, 8)
         _train_networks(est, store.values, store.offsets, store.lengths, store.id_of, lookback, horizon,
-                        store.digest, checkpoint_dir, resume, on_epoch, release=store.release)
+                        store.digest, checkpoint_dir, resume, on_epoch)
         state = GlobalState(None, None, store.season, lookback, horizon, columns, n_series=len(store))
-        del store  # unmaps the values before the directory goes
+        store.values.close()
     return state
 
 
@@ -141,7 +141,7 @@ def _check_difference(est) -> None:
 
 
 def _train_networks(est, values, offsets, lengths, name_of, lookback: int, horizon: int, data,
-                    checkpoint_dir, resume, on_epoch, release=None) -> None:
+                    checkpoint_dir, resume, on_epoch) -> None:
     """Train ``est.n_models`` networks on windows of the series ``values[offsets[i]:][:lengths[i]]``
     (the last ``val_size`` values of each validate); ``data`` identifies them in checkpoints."""
     held = int(est.val_size or 0)
@@ -150,7 +150,7 @@ def _train_networks(est, values, offsets, lengths, name_of, lookback: int, horiz
                          f"val_size values of each series validate); received {held}")
     log = est.transform == "log"
     sampler = WindowSampler.from_flat(values, offsets, np.maximum(lengths - held, 0), lookback, horizon,
-                                      recent=est.recent_windows, log=log, device=est.device_, release=release)
+                                      recent=est.recent_windows, log=log, device=est.device_)
     if len(sampler) == 0:
         longest = int(np.argmax(lengths))
         raise InputError(f"no series is long enough to train on: each needs at least horizon + 1 = "
@@ -159,7 +159,7 @@ def _train_networks(est, values, offsets, lengths, name_of, lookback: int, horiz
     validation = None
     if held:  # one window per series: inputs end ``held`` values before its end, targets follow
         whole = WindowSampler.from_flat(values, offsets, lengths, lookback, horizon, log=log,
-                                        device=est.device_, release=release)
+                                        device=est.device_)
         rows = np.flatnonzero(lengths - held >= 1)
         validation = Drawn(whole, rows, lengths[rows] - held)
     config = TrainConfig(epochs=est.epochs, batch_size=est.batch_size, lr=est.lr, lr_schedule=est.lr_schedule,
