@@ -104,10 +104,10 @@ class WindowSampler:
 
     def windows(self, series: np.ndarray, cuts: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
         """Windows of ``series`` (indices) whose first target is at position ``cuts``."""
-        pos = cuts[:, None] + np.arange(-self.lookback, 0)
-        observed = (pos >= 0).astype(np.float64)
-        inputs = self.values[self.offsets[series, None] + np.maximum(pos, 0)].astype(np.float64)
-        targets = self.values[self.offsets[series, None] + cuts[:, None] + np.arange(self.horizon)]
+        pos = cuts[:, None] + np.arange(-self.lookback, self.horizon)  # inputs, then targets
+        observed = (pos[:, : self.lookback] >= 0).astype(np.float64)
+        both = np.asarray(self.values[self.offsets[series, None] + np.maximum(pos, 0)], dtype=np.float64)
+        inputs, targets = both[:, : self.lookback], both[:, self.lookback :]
         z, level, scale = normalise(inputs, observed, self.log)
         target = np.concatenate([level / scale, (targets - level) / scale], axis=1)
         return (torch.from_numpy(network_inputs(z, observed)).to(self.device),
