@@ -160,8 +160,9 @@ def test_a_dead_rank_fails_the_job_promptly_and_a_relaunch_resumes(tmp_path):
     job.communicate(timeout=90)
     assert job.returncode != 0 and time.monotonic() - killed < 60
     assert not (tmp_path / "resumed").exists()  # no model from a failed job
-    relaunch = _train(launch[1:-1] + [config], timeout=300)
-    assert relaunch.returncode == 0, relaunch.stderr[-2000:]
+    port = launch.index("--master_port") + 1  # a fresh port: the killed job's may linger
+    relaunch = _train(launch[1:port] + [str(_free_port())] + launch[port + 1 : -1] + [config], timeout=300)
+    assert relaunch.returncode == 0, relaunch.stderr[:3000] + " ... " + relaunch.stderr[-1500:]
     whole = _train(["-m", "lstmkit.cli", "train", _config(tmp_path, "whole", **long_params)], timeout=300)
     assert whole.returncode == 0, whole.stderr
     a, b = _weights(tmp_path / "whole"), _weights(tmp_path / "resumed")
