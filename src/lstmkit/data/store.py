@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from lstmkit.data.seasonal import seasonal_indices_many
-from lstmkit.data.series import season_length
+from lstmkit.data.series import infer_freq, season_length
 from lstmkit.errors import InputError
 
 CHUNK_ROWS = 1_000_000  # rows per record batch read
@@ -51,8 +51,9 @@ class Chunk:
     times: np.ndarray  # (sum lengths,) datetime64 or int64
     freq: str  # pandas frequency of the dates, or "integer"
 
-    def series(self) -> list[np.ndarray]:
-        return np.split(self.values, np.cumsum(self.lengths)[:-1])
+    def series(self, values: np.ndarray | None = None) -> list[np.ndarray]:
+        """Each series' values (of ``values``, flat like the chunk's, e.g. adjusted ones)."""
+        return np.split(self.values if values is None else values, np.cumsum(self.lengths)[:-1])
 
     def future_times(self, h: int) -> np.ndarray:
         """(n, h) times of the h steps after each series' last."""
@@ -243,7 +244,7 @@ def _frequency(times: np.ndarray, uid, time_col: str) -> str:
         return "integer"
     if (times[1:] <= times[:-1]).any():
         raise InputError(f"series {uid!r} is not in time order; sort the data by (id, {time_col})")
-    freq = pd.infer_freq(pd.DatetimeIndex(times)) if len(times) >= 3 else None
+    freq = infer_freq(pd.DatetimeIndex(times))
     if freq is None:
         raise InputError(f"series {uid!r} (the first with 3 dates or more) has irregular dates; its "
                          "frequency sets the data's")

@@ -235,8 +235,7 @@ def predict_parquet(est, state: GlobalState, h: int, source, out, level=None,
         try:
             for chunk in read_chunks(source, state.columns, chunk_rows or CHUNK_ROWS):
                 values, indices = adjusted(chunk, state.season, seasonal, est.transform == "log")
-                series = np.split(values, np.cumsum(chunk.lengths)[:-1])
-                forecasts = _forecast(est, state, series, indices, chunk.lengths, h)
+                forecasts = _forecast(est, state, chunk.series(values), indices, chunk.lengths, h)
                 extra = _intervals(est, state, chunk.series(), forecasts, levels) or {}
                 table = pa.table({id_col: np.repeat(chunk.ids, h),
                                   time_col: chunk.future_times(h).reshape(-1),
