@@ -37,6 +37,7 @@ bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/scale.py
 	$(PY) benchmarks/demos.py
 	$(PY) benchmarks/classification.py
+	$(PY) benchmarks/classification.py --dev
 	$(PY) benchmarks/anomaly.py
 	$(PY) benchmarks/sentiment.py
 	$(PY) benchmarks/tuning.py

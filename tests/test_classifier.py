@@ -6,7 +6,8 @@ from lstmkit import InputError, NotFittedError, SequenceClassifier
 from lstmkit.data.encoding import pad_sequences
 from lstmkit.datasets import load_ucr
 
-FAST = dict(arch="bidirectional", n_folds=1, hidden_size=16, epochs=40, patience=10, random_state=0)
+FAST = dict(arch="bidirectional", n_folds=1, hidden_size=16, epochs=40, patience=10, early_stopping=True,
+            random_state=0)
 
 
 def waves(n: int, rng, lengths=(20, 40)):
@@ -85,6 +86,10 @@ GOOD = [np.zeros((5, 2)), np.ones((6, 2)), np.ones((4, 2))]
     (np.zeros((3, 4)), ["a", "b", "a"], {}, "X must be 3-D"),
     (GOOD, ["a", "b", "a"], {"arch": "generative"}, "arch 'generative' cannot serve sequence classification"),
     (GOOD, ["a", "b", "a"], {"val_size": 1.5}, r"val_size must be a fraction in \(0, 1\)"),
+    (GOOD, ["a", "b", "a"], {"lr_schedule": "step"},
+     "lr_schedule must be one of 'constant', 'cosine'; received 'step'"),
+    (GOOD, ["a", "b", "a"], {"early_stopping": "yes"},
+     "early_stopping must be one of True, False; received 'yes'"),
 ])
 def test_bad_input_raises_one_line_before_training(X, y, params, message):
     with pytest.raises((InputError, TypeError), match=message) as info:
@@ -108,6 +113,32 @@ def test_n_folds_trains_one_network_per_fold_and_reports_out_of_fold_accuracy():
     assert clf.oof_score_ >= 0.8  # every sequence predicted by the network that did not train on it
     mean = np.mean([m.predict_proba(X) for m in _one_per_module(clf)], axis=0)
     assert np.allclose(clf.predict_proba(X), mean, atol=1e-6)  # the ensemble averages probabilities
+
+
+def test_without_early_stopping_each_network_trains_on_every_sequence_for_all_epochs(monkeypatch):
+    import lstmkit.tasks.classifier as module
+
+    seen = []
+    real = module.train
+    monkeypatch.setattr(module, "train", lambda *a, **k: seen.append((len(a[3]), a[4], k)) or real(*a, **k))
+    rng = np.random.default_rng(5)
+    X, y = waves(40, rng)
+    params = {**FAST, "n_folds": 3, "epochs": 6, "early_stopping": False, "lr_schedule": "cosine"}
+    clf = SequenceClassifier(**params).fit(X, y)
+    assert [n for n, _, _ in seen] == [40, 40, 40]  # every network sees all 40 sequences
+    assert all(k["validation"] is None and c.patience is None and c.lr_schedule == "cosine"
+               for _, c, k in seen)
+    assert len(clf.modules_) == 3 and [len(h) for h in clf.history_] == [6, 6, 6]
+    assert clf.oof_score_ is None  # no held-out sequences, so no out-of-fold estimate
+    first, second = (m.predict_proba(X) for m in _one_per_module(clf)[:2])
+    assert not np.allclose(first, second)  # each network has its own seed
+    again = SequenceClassifier(**params).fit(X, y).predict_proba(X)
+    assert np.array_equal(clf.predict_proba(X), again)
+
+
+def test_defaults_train_three_networks_without_early_stopping():
+    clf = SequenceClassifier()
+    assert (clf.n_folds, clf.early_stopping, clf.lr_schedule) == (3, False, "cosine")
 
 
 def _one_per_module(clf):

@@ -30,7 +30,7 @@ def test_memorising_random_labels_without_early_stopping_is_overfit():
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(40, 10, 1)), rng.integers(0, 2, 40)
     clf = SequenceClassifier(arch="vanilla", hidden_size=64, epochs=150, patience=1000, n_folds=1,
-                             lr=1e-2, random_state=0).fit(X, y)
+                             early_stopping=True, lr=1e-2, random_state=0).fit(X, y)
     d = clf.diagnose()
     assert d.verdict == "overfit" and "dropout" in d.advice
     assert d.facts["final_val_loss"] > 2 * d.facts["best_val_loss"]

@@ -92,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
                                     "sequence (trailing cells may be empty)")
     cl.add_argument("--test", help="test CSV in the same format")
     cl.add_argument("--arch", default="cnn-lstm", choices=(*CLASSIFIER_ARCHS, "lstm-fcn"))
-    cl.add_argument("--epochs", type=_positive_int, default=200)
+    cl.add_argument("--epochs", type=_positive_int, help="training epochs (default: the classifier's)")
     cl.add_argument("--plot", default="confusion.png", help="confusion-matrix PNG (default: confusion.png)")
     cl.add_argument("--no-plot", action="store_true", help="write no plot")
     cl.add_argument("--save", metavar="DIR", help="save the fitted classifier to this folder")
@@ -278,7 +278,8 @@ def _classify(args) -> dict:
 
         name = args.dataset or "GunPoint"
         (X, y), (X_test, y_test) = load_ucr(name, "train"), load_ucr(name, "test")
-    models = {"lstmkit": SequenceClassifier(arch=args.arch, epochs=args.epochs, random_state=args.seed,
+    epochs = {} if args.epochs is None else {"epochs": args.epochs}
+    models = {"lstmkit": SequenceClassifier(arch=args.arch, random_state=args.seed, **epochs,
                                             verbose=sys.stderr.isatty() and not args.json),
               "majority class": MajorityClass()}
     if not isinstance(X, list) and not isinstance(X_test, list) and X.shape[1:] == X_test.shape[1:]:

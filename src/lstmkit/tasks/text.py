@@ -35,7 +35,8 @@ class TextClassifier(SequenceClassifier):
     max_length: keep the first ``max_length`` tokens of each text (None: all).
     embedding_dim, embedding_dropout: token vectors and the dropout applied to them.
     arch, hidden_size, arch_options, epochs, batch_size, lr, weight_decay, patience, n_folds,
-    val_size, class_weight, random_state, device, verbose: as in SequenceClassifier.
+    val_size, early_stopping, lr_schedule, class_weight, random_state, device, verbose: as in
+    SequenceClassifier, except that a TextClassifier stops early on a held-out split by default.
 
     Attributes after fit: ``vocabulary_`` (``.tokens``: id -> token), ``classes_``,
     ``modules_``, ``history_``, ``oof_score_``.
@@ -46,8 +47,9 @@ class TextClassifier(SequenceClassifier):
                  embedding_dropout: float = 0.2, arch: str = "bidirectional", hidden_size: int = 64,
                  arch_options: dict | None = None, epochs: int = 20, batch_size: int = 64,
                  lr: float = 3e-3, weight_decay: float = 0.0, patience: int = 3, n_folds: int = 1,
-                 val_size: float = 0.1, class_weight: str | None = None,
-                 random_state: int | None = None, device: str = "auto", verbose: bool = False):
+                 val_size: float = 0.1, early_stopping: bool = True, lr_schedule: str = "constant",
+                 class_weight: str | None = None, random_state: int | None = None,
+                 device: str = "auto", verbose: bool = False):
         self.level = level
         self.max_vocab = max_vocab
         self.min_count = min_count
@@ -57,6 +59,7 @@ class TextClassifier(SequenceClassifier):
         super().__init__(arch=arch, hidden_size=hidden_size, arch_options=arch_options,
                          epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay,
                          patience=patience, n_folds=n_folds, val_size=val_size,
+                         early_stopping=early_stopping, lr_schedule=lr_schedule,
                          class_weight=class_weight, random_state=random_state, device=device,
                          verbose=verbose)
 
