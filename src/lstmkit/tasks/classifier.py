@@ -8,9 +8,8 @@ By default ``n_folds`` networks (3) are trained on every training sequence, each
 own seed, for a fixed number of epochs with a learning rate that decays along half a
 cosine; predictions average their probabilities. No sequence is spent on validation,
 which matters on the small sets of the UCR archive: on ArrowHead (36 training sequences,
-scored on its own test split, a set outside the benchmark) this gave 0.83 against 0.66
-for networks that stopped early on folds (3 seeds; the note in BENCHMARKS.md's
-classification section says how the recipe was chosen).
+scored on its own test split, a set outside the benchmark) this gave 0.80 against 0.61
+for networks that stopped early on folds (3 seeds; `benchmarks/classification.py --dev`).
 
 With ``early_stopping=True`` the training sequences are split instead into k stratified
 folds (or one ``val_size`` split with ``n_folds=1``); each network stops early on its own
