@@ -82,6 +82,8 @@ def api_cases():
          lambda: _fitted_classifier().predict(np.ones((2, 5, 3)))),
         ("classifier: unknown class_weight", lambda: SequenceClassifier(class_weight="auto").fit(
             np.ones((4, 5, 1)), [0, 1, 0, 1])),
+        ("classifier: unknown lr_schedule", lambda: SequenceClassifier(lr_schedule="step").fit(
+            np.ones((4, 5, 1)), [0, 1, 0, 1])),
         ("unknown UCR/UEA dataset", lambda: load_ucr("GunPont")),
         ("text classifier: a number among texts", lambda: TextClassifier().fit(["good", 3], ["p", "n"])),
         ("load a folder that holds no model", lambda: load("no-such-model")),
