@@ -102,8 +102,10 @@ def main() -> None:
         print(f"wrote {write_section('classification', body)}")
 
 
-RECIPE = ("3 networks, each trained on every training sequence for 200 epochs with a cosine "
-          "learning rate, probabilities averaged; chosen on other UCR sets, see the next section")
+_DEFAULTS = SequenceClassifier().get_params()
+RECIPE = (f"{_DEFAULTS['n_folds']} networks, each trained on every training sequence for "
+          f"{_DEFAULTS['epochs']} epochs with a {_DEFAULTS['lr_schedule']} learning rate, probabilities "
+          "averaged; chosen on other UCR sets, see the next section")
 
 
 def dev(args) -> None:

@@ -72,7 +72,7 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
     random_state, device ("auto": CUDA when present), verbose (progress bar).
 
     Attributes after fit: ``classes_``, ``n_channels_``, ``mean_``/``scale_`` (per channel),
-    ``modules_`` (one network per fold), ``history_`` (per-epoch train and validation loss:
+    ``modules_`` (one network per fold or seed), ``history_`` (per-epoch train and validation loss:
     a list of epochs, or one such list per network), ``oof_score_`` (accuracy of each
     training sequence's prediction by the network that validated on it; None without early
     stopping).
@@ -165,7 +165,7 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
         check_choice("class_weight", self.class_weight, (None, "balanced"))
         check_choice("lr_schedule", self.lr_schedule, ("constant", "cosine"))
         check_choice("early_stopping", self.early_stopping, (True, False))
-        if self.n_folds == 1 and not 0 < self.val_size < 1:
+        if self.early_stopping and self.n_folds == 1 and not 0 < self.val_size < 1:
             raise InputError(f"val_size must be a fraction in (0, 1); received {self.val_size!r}")
         return NETWORKS.get(self.arch, self.arch)
 
