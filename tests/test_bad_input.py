@@ -102,6 +102,10 @@ def api_cases():
         ("many series: h past the direct horizon",
          lambda: Forecaster(strategy="direct", horizon=3, epochs=1, hidden_size=2).fit(
              [np.arange(1.0, 21.0), np.arange(2.0, 22.0)]).predict(5)),
+        ("many series: forecast after dates of another frequency",
+         lambda: Forecaster(strategy="direct", horizon=2, epochs=1, hidden_size=2).fit(pd.DataFrame(
+             {"unique_id": "a", "ds": dates, "y": values})).predict(2, y=pd.DataFrame(
+                 {"unique_id": "a", "ds": pd.date_range("2000", periods=40, freq="D"), "y": values}))),
     ]
 
 

@@ -245,3 +245,25 @@ def test_a_model_trained_on_renamed_columns_predicts_on_them(tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert len(pd.read_csv(tmp_path / "f.csv")) == 48
+
+
+def test_forecasting_series_of_another_frequency_gets_one_line(parquet, tmp_path):
+    daily = long_frame()
+    daily["ds"] = daily.groupby("unique_id").cumcount().map(lambda k: pd.Timestamp("2001-01-01")
+                                                             + pd.Timedelta(days=k))
+    daily.to_parquet(tmp_path / "daily.parquet", index=False)
+    out = tmp_path / "forecasts.parquet"
+    for model in (Forecaster(**FAST).fit(parquet), Forecaster(**FAST).fit(long_frame())):
+        with pytest.raises(InputError, match=r"frequency 'D', but the model was trained on series of "
+                                             r"frequency 'MS'") as info:
+            predict_parquet(model, model.global_, 6, tmp_path / "daily.parquet", out)
+        assert "\n" not in str(info.value) and not out.exists()
+        with pytest.raises(InputError, match=r"^y has dates of frequency 'D'"):
+            model.predict(6, y=daily)
+    ends = long_frame()  # month ends instead of month starts: the same step
+    ends["ds"] = ends.ds + pd.offsets.MonthEnd(0)
+    model = Forecaster(**FAST).fit(parquet)
+    np.testing.assert_allclose(model.predict(6, y=ends).forecast, model.predict(6, y=long_frame()).forecast)
+    model.save(tmp_path / "model")
+    with pytest.raises(InputError, match="frequency 'D'"):
+        load(tmp_path / "model").predict(6, y=daily)

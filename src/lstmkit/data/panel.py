@@ -123,6 +123,18 @@ def _check_frequencies(panel: Panel) -> None:
                          "fit one model per frequency")
 
 
+def panel_freq(panel: Panel) -> str | None:
+    """The panel's frequency ("integer" for integer times), from its first series with 3 dates
+    or more; None where no series has that many."""
+    for index in panel.indexes:
+        if not isinstance(index, pd.DatetimeIndex):
+            return "integer"
+        freq = infer_freq(index) if len(index) >= 3 else None
+        if freq is not None:
+            return freq
+    return None
+
+
 def _base_freq(freq: str) -> str:
     return freq.split("-")[0]
 

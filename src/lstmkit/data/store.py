@@ -267,6 +267,16 @@ def _step_kind(freq: str) -> tuple[str, int]:
     return "other", offset.n
 
 
+def same_frequency(a: str, b: str) -> bool:
+    """Whether two frequencies (pandas strings, or "integer") step the same way, anchors aside."""
+    if "integer" in (a, b):
+        return a == b
+    kind_a, kind_b = _step_kind(a), _step_kind(b)
+    if kind_a[0] != "other" or kind_b[0] != "other":
+        return kind_a == kind_b
+    return pd.tseries.frequencies.to_offset(a) == pd.tseries.frequencies.to_offset(b)
+
+
 def _steps_ok(times: np.ndarray, freq: str) -> np.ndarray:
     """(rows - 1,) whether each time is one step after the previous row's (padded to rows)."""
     if freq == "integer":

@@ -22,9 +22,9 @@ import torch
 
 from lstmkit.checkpoints import checkpoint_path, fingerprint
 from lstmkit.conformal import calibration_scores, check_levels, interval_columns, series_scale
-from lstmkit.data.panel import Panel, forecasts_out
+from lstmkit.data.panel import Panel, forecasts_out, panel_freq
 from lstmkit.data.seasonal import indices_at, seasonal_indices
-from lstmkit.data.store import CHUNK_ROWS, SeriesStore, adjusted, read_chunks
+from lstmkit.data.store import CHUNK_ROWS, SeriesStore, adjusted, read_chunks, same_frequency
 from lstmkit.data.windows import Drawn, WindowSampler, last_windows, network_inputs, normalise, window_loss
 from lstmkit.errors import InputError
 from lstmkit.seeding import resolve_seed, seeded
@@ -36,8 +36,9 @@ class GlobalState:
     trained from a Parquet file) and its seasonal indices, season, lookback and horizon."""
 
     def __init__(self, panel: Panel | None, indices: list[np.ndarray] | None, season: int, lookback: int,
-                 horizon: int, columns: tuple[str, str, str] | None = None, n_series: int | None = None):
-        self.panel, self.indices = panel, indices
+                 horizon: int, columns: tuple[str, str, str] | None = None, n_series: int | None = None,
+                 freq: str | None = None):
+        self.panel, self.indices, self.freq = panel, indices, freq  # freq: of the training data
         self.season, self.lookback, self.horizon = season, lookback, horizon
         self.columns = tuple(columns) if columns is not None else panel.columns
         self.n_series = n_series if n_series is not None else len(panel.ids)
@@ -47,7 +48,7 @@ class GlobalState:
 
     def to_dict(self) -> dict:
         out = {"season": self.season, "lookback": self.lookback, "horizon": self.horizon,
-               "columns": list(self.columns), "n_series": self.n_series}
+               "columns": list(self.columns), "n_series": self.n_series, "freq": self.freq}
         if self.panel is None:
             return out
         return {"panel": self.panel.to_dict(), "values": [v.tolist() for v in self.panel.values],
@@ -61,7 +62,7 @@ class GlobalState:
             indices = [np.asarray(i, dtype=np.float64) for i in data["indices"]]
             panel = Panel.from_dict(data["panel"], values)
         return cls(panel, indices, int(data["season"]), int(data["lookback"]), int(data["horizon"]),
-                   data.get("columns"), data.get("n_series"))
+                   data.get("columns"), data.get("n_series"), data.get("freq"))
 
 
 def adjust(values: list[np.ndarray], indices: list[np.ndarray]) -> list[np.ndarray]:
@@ -101,7 +102,8 @@ def fit_global(est, panel: Panel, checkpoint_dir=None, resume: bool = False, on_
     season = est.season or panel.season() or 1
     horizon = horizon_of(est)
     lookback = est.lookback or max(season, 2 * horizon, 8)
-    state = GlobalState(panel, season_indices(est, panel.values, season), season, lookback, horizon)
+    state = GlobalState(panel, season_indices(est, panel.values, season), season, lookback, horizon,
+                        freq=panel_freq(panel))
     series = transformed(est, state.adjusted(), panel)
     lengths = np.array([len(s) for s in series], dtype=np.int64)
     values = np.concatenate(series)
@@ -129,7 +131,8 @@ def fit_store(est, source, columns: tuple[str, str, str], checkpoint_dir=None, r
         lookback = est.lookback or max(store.season, 2 * horizon, 8)
         _train_networks(est, store.values, store.offsets, store.lengths, store.id_of, lookback, horizon,
                         store.digest, checkpoint_dir, resume, on_epoch)
-        state = GlobalState(None, None, store.season, lookback, horizon, columns, n_series=len(store))
+        state = GlobalState(None, None, store.season, lookback, horizon, columns, n_series=len(store),
+                            freq=store.freq)
         store.values.close()
     return state
 
@@ -205,6 +208,7 @@ def predict_global(est, state: GlobalState, h: int, panel: Panel | None = None, 
                              "series to forecast after, predict(h, y=...)")
         panel, indices = state.panel, state.indices
     else:
+        check_freq(state, panel_freq(panel), "y")
         indices = season_indices(est, panel.values, state.season)
     adjusted_values = transformed(est, adjust(panel.values, indices), panel)
     lengths = np.array([len(v) for v in panel.values])
@@ -234,6 +238,7 @@ def predict_parquet(est, state: GlobalState, h: int, source, out, level=None,
         writer = None
         try:
             for chunk in read_chunks(source, state.columns, chunk_rows or CHUNK_ROWS):
+                check_freq(state, chunk.freq, f"data {str(source)!r}")
                 values, indices = adjusted(chunk, state.season, seasonal, est.transform == "log")
                 forecasts = _forecast(est, state, chunk.series(values), indices, chunk.lengths, h)
                 extra = _intervals(est, state, chunk.series(), forecasts, levels) or {}
@@ -251,6 +256,14 @@ def predict_parquet(est, state: GlobalState, h: int, source, out, level=None,
 
     atomic_write(out, write)
     return count
+
+
+def check_freq(state: GlobalState, freq: str | None, what: str) -> None:
+    """Dated series to forecast must step as the training series did (anchors aside)."""
+    if state.freq in (None, "integer") or freq in (None, "integer") or same_frequency(state.freq, freq):
+        return
+    raise InputError(f"{what} has dates of frequency {freq!r}, but the model was trained on series of "
+                     f"frequency {state.freq!r}; forecast series of that frequency, or fit a model on these")
 
 
 def _check_h(est, state: GlobalState, h: int, level):
