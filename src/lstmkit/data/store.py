@@ -149,18 +149,21 @@ def check_columns(source, columns: tuple[str, str, str]) -> list[Path]:
 
 
 def _batches(source, columns, chunk_rows):
+    """Record batches of at most ``chunk_rows`` rows, normalised. Memory stays near one batch
+    even for a file written as one huge row group: no pre-buffering, a buffered stream, and
+    a fresh batch iterator per row group (one iterator over all groups holds on to more)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     for file in check_columns(source, columns):
-        reader = pq.ParquetFile(file)
-        # a row group at a time: ParquetFile.iter_batches holds on to more memory as it goes
+        reader = pq.ParquetFile(file, pre_buffer=False, buffer_size=1 << 20)
         for group in range(reader.metadata.num_row_groups):
-            table = _normalise(reader.read_row_group(group, columns=list(columns)), columns)
-            yield from table.to_batches(max_chunksize=chunk_rows)
+            for batch in reader.iter_batches(chunk_rows, row_groups=[group], columns=list(columns)):
+                yield from _normalise(pa.Table.from_batches([batch]), columns).to_batches()
 
 
 def _normalise(table, columns):
-    """One row group with one schema whatever the file wrote: ids decoded (strings or int64),
+    """One batch with one schema whatever the file wrote: ids decoded (strings or int64),
     times as timestamp[ns] or int64 (date strings parsed), values float64."""
     import pyarrow as pa
 
