@@ -175,12 +175,14 @@ def test_streaming_predict_leaves_no_file_on_bad_data(parquet, tmp_path):
 def test_cli_trains_from_parquet_and_streams_forecasts(parquet, tmp_path):
     import yaml
 
-    config = {"task": "forecast", "data": str(parquet), "output": str(tmp_path / "model"), "params": FAST}
+    config = {"task": "forecast", "data": str(parquet), "output": str(tmp_path / "model"), "params": FAST,
+              "store_dir": str(tmp_path / "stores")}
     (tmp_path / "c.yaml").write_text(yaml.safe_dump(config))
     run = subprocess.run([sys.executable, "-m", "lstmkit.cli", "train", str(tmp_path / "c.yaml"), "--json"],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["data"]["series"] == 24
+    assert (tmp_path / "stores").is_dir() and not any((tmp_path / "stores").iterdir())  # used, then removed
     out = tmp_path / "f.parquet"
     run = subprocess.run([sys.executable, "-m", "lstmkit.cli", "predict", str(tmp_path / "model"),
                           str(parquet), "--horizon", "6", "--out", str(out), "--json"],
@@ -288,3 +290,31 @@ def test_one_huge_row_group_is_read_a_batch_at_a_time(tmp_path):
     series, rise_mb = map(int, out.stdout.split())
     assert series == n // 200
     assert rise_mb < 130, rise_mb  # measured: 79 MB; 219 MB when the row group was read whole
+
+
+def test_the_store_goes_under_store_dir_and_a_tmpdir_in_ram_gets_a_warning(parquet, tmp_path, monkeypatch):
+    import warnings
+
+    from lstmkit.data import store
+
+    seen = []
+    on_epoch = lambda record: seen.append(sorted(p.name[:14] for p in (tmp_path / "stores").iterdir()))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a store_dir on disk: no warning
+        Forecaster(**FAST).fit(parquet, store_dir=tmp_path / "stores", on_epoch=on_epoch)
+    assert seen and all(names == ["lstmkit-store-"] for names in seen)  # there while training
+    assert list((tmp_path / "stores").iterdir()) == []  # and removed after
+    monkeypatch.setattr(store, "filesystem_type", lambda path: "tmpfs")
+    with pytest.warns(ResourceWarning, match=r"is in memory \(tmpfs\).*store_dir=.*TMPDIR"):
+        Forecaster(**FAST).fit(parquet)
+
+
+def test_filesystem_type_reads_the_mount_table():
+    from lstmkit.data.store import filesystem_type
+
+    kinds = {}  # mount point -> type; a later mount hides an earlier one at the same point
+    for line in open("/proc/mounts").read().splitlines():
+        kinds[line.split()[1]] = line.split()[2]
+    assert filesystem_type("/") == kinds["/"]
+    if "/dev/shm" in kinds:
+        assert filesystem_type("/dev/shm/any/file") == kinds["/dev/shm"]

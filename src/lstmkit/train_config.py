@@ -7,6 +7,7 @@
     output: out/sales-model        # the saved model (rank 0 writes it)
     checkpoint_dir: out/ckpt       # optional: a checkpoint per epoch ...
     resume: true                   # ... continued when relaunched
+    store_dir: /scratch/lstmkit    # optional: where a Parquet source's store goes (default TMPDIR)
 
 Launched under ``torchrun`` the same file trains data-parallel (``distributed.py``); every
 rank reads the data, trains its share of every batch and ends with the same weights;
@@ -24,7 +25,7 @@ from lstmkit.data.store import check_columns, is_parquet_source
 from lstmkit.errors import InputError
 
 KEYS = {"task": True, "data": True, "output": True, "params": False, "columns": False,
-        "checkpoint_dir": False, "resume": False}
+        "checkpoint_dir": False, "resume": False, "store_dir": False}
 TASKS = ("forecast",)
 
 
@@ -94,7 +95,7 @@ def run(path) -> dict:
     start = time.perf_counter()
     try:
         model.fit(data, checkpoint_dir=config.get("checkpoint_dir"),
-                  resume=bool(config.get("resume", False)),
+                  resume=bool(config.get("resume", False)), store_dir=config.get("store_dir"),
                   id_col=columns[0], time_col=columns[1], value_col=columns[2])
         seconds = time.perf_counter() - start
         world = distributed.world_size()

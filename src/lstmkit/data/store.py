@@ -19,6 +19,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tempfile
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +33,7 @@ from lstmkit.data.series import infer_freq, season_length
 from lstmkit.errors import InputError
 
 CHUNK_ROWS = 1_000_000  # rows per record batch read
+IN_MEMORY = ("tmpfs", "ramfs")  # file systems whose files live in RAM
 
 
 def is_parquet_source(y) -> bool:
@@ -72,6 +75,39 @@ class Chunk:
             offset = pd.tseries.frequencies.to_offset(self.freq)
             later = [stamps + k * offset for k in range(1, h + 1)]
         return np.stack([t.to_numpy() for t in later], axis=1)
+
+
+def store_parent(store_dir=None) -> str:
+    """The folder that receives the store's temporary directory: ``store_dir`` (created if
+    needed), else the system's temporary folder, with a warning when that lives in RAM."""
+    if store_dir is not None:
+        Path(store_dir).mkdir(parents=True, exist_ok=True)
+        return str(store_dir)
+    parent = tempfile.gettempdir()
+    kind = filesystem_type(parent)
+    if kind in IN_MEMORY:
+        warnings.warn(f"the temporary folder {parent!r} is in memory ({kind}), so the series store will "
+                      "take RAM; pass store_dir=... to fit (config key store_dir) or set TMPDIR to a folder "
+                      "on disk", ResourceWarning, stacklevel=4)
+    return parent
+
+
+def filesystem_type(path) -> str | None:
+    """The type of the file system that holds ``path`` (from /proc/mounts), None where unknown."""
+    try:
+        mounts = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return None
+    path, best, kind = os.path.realpath(path), "", None
+    for line in mounts:
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = fields[1].replace("\\040", " ")
+        inside = path == point or path.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best):
+            best, kind = point, fields[2]
+    return kind
 
 
 def read_chunks(source, columns: tuple[str, str, str], chunk_rows: int = CHUNK_ROWS) -> Iterator[Chunk]:

@@ -163,13 +163,14 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
 
     # ------------------------------------------------------------------ fit
     def fit(self, y, checkpoint_dir=None, resume: bool = False, on_epoch=None, id_col: str = "unique_id",
-            time_col: str = "ds", value_col: str = "y") -> Forecaster:
+            time_col: str = "ds", value_col: str = "y", store_dir=None) -> Forecaster:
         """Train on the series ``y`` (Series, 1-D array or list); returns self.
 
         Many series (a long DataFrame with columns ``id_col``, ``time_col``, ``value_col``,
         or a list of series) train one global model; ``predict`` then answers in the same form.
         A path to a long-format Parquet file or directory trains one in bounded memory
-        (read in chunks, windows read from a store on disk; see ``data/store.py``).
+        (read in chunks, windows read from a store on disk; see ``data/store.py``), kept in a
+        temporary folder under ``store_dir`` (default: the system's temporary folder).
 
         ``checkpoint_dir``: write a checkpoint there after every epoch (one file per network);
         ``resume=True`` continues the checkpoints found there (same settings and data) and
@@ -182,7 +183,7 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
             self.device_ = resolve_device(self.device)
             columns = (id_col, time_col, value_col)
             if is_parquet_source(y):
-                self.global_ = fit_store(self, y, columns, checkpoint_dir, resume, on_epoch)
+                self.global_ = fit_store(self, y, columns, checkpoint_dir, resume, on_epoch, store_dir)
             else:
                 self.global_ = fit_global(self, as_panel(y, columns), checkpoint_dir, resume, on_epoch)
             self.lookback_, self.season_ = self.global_.lookback, self.global_.season

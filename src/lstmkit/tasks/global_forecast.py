@@ -24,7 +24,7 @@ from lstmkit.checkpoints import checkpoint_path, fingerprint
 from lstmkit.conformal import calibration_scores, check_levels, interval_columns, series_scale
 from lstmkit.data.panel import Panel, forecasts_out, panel_freq
 from lstmkit.data.seasonal import indices_at, seasonal_indices
-from lstmkit.data.store import CHUNK_ROWS, SeriesStore, adjusted, read_chunks, same_frequency
+from lstmkit.data.store import CHUNK_ROWS, SeriesStore, adjusted, read_chunks, same_frequency, store_parent
 from lstmkit.data.windows import Drawn, WindowSampler, last_windows, network_inputs, normalise, window_loss
 from lstmkit.errors import InputError
 from lstmkit.seeding import resolve_seed, seeded
@@ -115,17 +115,18 @@ def fit_global(est, panel: Panel, checkpoint_dir=None, resume: bool = False, on_
 
 
 def fit_store(est, source, columns: tuple[str, str, str], checkpoint_dir=None, resume: bool = False,
-              on_epoch=None) -> GlobalState:
+              on_epoch=None, store_dir=None) -> GlobalState:
     """``fit_global`` for a long-format Parquet file or directory, read in chunks into a
     store on disk (``data/store.py``, in a temporary directory removed afterwards):
     memory does not grow with the number of series. The model keeps no training values,
-    so ``predict`` needs the series to forecast after (``predict(h, y=...)``)."""
+    so ``predict`` needs the series to forecast after (``predict(h, y=...)``). The store goes
+    under ``store_dir``, else the system's temporary folder (a warning says when that is in RAM)."""
     _check_difference(est)
     if est.conformal_windows:
         raise InputError("conformal_windows needs the series in memory (a long DataFrame or a list); "
                          f"received a Parquet source {str(source)!r}: use conformal_windows=0")
     horizon = horizon_of(est)
-    with tempfile.TemporaryDirectory(prefix="lstmkit-store-") as directory:
+    with tempfile.TemporaryDirectory(prefix="lstmkit-store-", dir=store_parent(store_dir)) as directory:
         store = SeriesStore.write(source, directory, columns, season=est.season,
                                   seasonal=est.difference == "auto", log=est.transform == "log")
         lookback = est.lookback or max(store.season, 2 * horizon, 8)
