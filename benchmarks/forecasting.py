@@ -132,7 +132,9 @@ def run_lstmkit(train: list, period: int, h: int, variant: str = "ensemble", arc
 
 
 def run_statsforecast(train: list, period: int, h: int, names: list[str]) -> dict:
-    """name -> (forecasts (n, h), wall seconds), each model fit on its own and timed."""
+    """name -> (forecasts (n, h), wall seconds), each model fit on its own and timed. A series
+    a model cannot fit (AutoETS on a handful of values, at later validation origins) gets
+    Naive's forecast."""
     if not names:
         return {}
     from statsforecast import StatsForecast
@@ -148,7 +150,8 @@ def run_statsforecast(train: list, period: int, h: int, names: list[str]) -> dic
     out = {}
     for name in names:
         start = time.perf_counter()
-        fc = StatsForecast(models=[make[name]()], freq=1, n_jobs=1).forecast(df=frame, h=h)
+        fc = StatsForecast(models=[make[name]()], freq=1, n_jobs=1,  # Naive where a model cannot fit
+                           fallback_model=sfm.Naive()).forecast(df=frame, h=h)
         values = fc.sort_values(["unique_id", "ds"])[name].to_numpy().reshape(len(train), h)
         out[name] = (values, time.perf_counter() - start)
     return out
