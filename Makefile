@@ -33,6 +33,8 @@ bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/airline.py
 	$(PY) benchmarks/speed.py
 	$(PY) benchmarks/forecasting.py
+	$(PY) benchmarks/forecasting.py --validate
+	$(PY) benchmarks/forecasting.py --origins 3
 	$(PY) benchmarks/intervals.py
 	$(PY) benchmarks/scale.py
 	$(PY) benchmarks/demos.py

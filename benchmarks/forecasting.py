@@ -4,6 +4,7 @@
     python benchmarks/forecasting.py --subset monthly --no-write --json
     python benchmarks/forecasting.py --dataset Tourism --no-write
     python benchmarks/forecasting.py --validate               # the choices, on validation windows
+    python benchmarks/forecasting.py --origins 3              # validation at 3 origins
 
 Each series' training part (``x``) is forecast over its test horizon (``xx``, h from the
 data). In the same run: statsforecast's Naive, SeasonalNaive, Theta, AutoTheta, AutoETS,

@@ -59,6 +59,31 @@ def test_forecasting_benchmark_prints_json_and_a_table_without_writing():
     assert (ROOT / "BENCHMARKS.md").read_text() == before
 
 
+def test_forecasting_origins_take_targets_from_training_parts_only():
+    import json
+
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from forecasting import split
+
+    sub = {"h": 3, "train": [np.arange(10.0), np.arange(5.0)],
+           "test": [np.arange(10.0, 13.0), np.arange(5.0, 8.0)]}
+    assert split(sub, 0) == (sub["train"], sub["test"])
+    train, targets = split(sub, 2)  # the 3 values before the last 3 of each training part
+    assert len(train) == 1  # the 5-value series has only 2 values before its origin-2 targets
+    np.testing.assert_array_equal(train[0], np.arange(4.0))
+    np.testing.assert_array_equal(targets[0], [4.0, 5.0, 6.0])
+    proc = subprocess.run([sys.executable, "benchmarks/forecasting.py", "--subset", "other", "--limit", "10",
+                           "--models", "Naive2", "--origins", "2", "--json", "--no-write"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(next(line for line in proc.stdout.splitlines() if line.startswith("[")))
+    assert len(result) == 2 and all(set(r) == {"other"} for r in result)
+    rows = [line for line in proc.stdout.splitlines() if line.startswith("| other")]
+    assert len(rows) == 1 and rows[0].count("|") == 6  # subset, model, origin 1, origin 2, mean
+
+
 def test_scale_benchmark_trains_from_parquet_in_a_fresh_process():
     script = str(ROOT / "benchmarks" / "scale.py")
     run = subprocess.run([sys.executable, script, "--sizes", "300", "600", "--windows", "600",

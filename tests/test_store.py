@@ -298,7 +298,10 @@ def test_the_store_goes_under_store_dir_and_a_tmpdir_in_ram_gets_a_warning(parqu
     from lstmkit.data import store
 
     seen = []
-    on_epoch = lambda record: seen.append(sorted(p.name[:14] for p in (tmp_path / "stores").iterdir()))
+
+    def on_epoch(record):
+        seen.append(sorted(p.name[:14] for p in (tmp_path / "stores").iterdir()))
+
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a store_dir on disk: no warning
         Forecaster(**FAST).fit(parquet, store_dir=tmp_path / "stores", on_epoch=on_epoch)
