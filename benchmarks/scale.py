@@ -8,7 +8,7 @@ Data: synthetic monthly series of 100-300 values (a level times a seasonal facto
 trend, noise), written 20,000 series at a time to one long-format Parquet file in a
 temporary folder (removed at the end).
 
-Each size runs in a fresh process, so its peak RSS (``ru_maxrss``) is its own. The process
+Each size runs in a fresh process, so its peak RSS (``VmHWM``) is its own. The process
 does what ``lstmkit train CONFIG.yaml`` does (``train_config.run``) with that file. It reads
 the file in chunks into the store on disk, then trains a global direct LSTM for at
 least ``--windows`` windows (whole epochs, one window per series each). Then, as
@@ -100,7 +100,14 @@ def child(spec: dict) -> None:
 
 
 def _peak_rss() -> float:
-    """This process's peak resident memory, in MB."""
+    """This process's peak resident memory, in MB: VmHWM, not ``ru_maxrss``, which on Linux
+    keeps the parent's resident size at fork time across exec."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
