@@ -70,6 +70,9 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
     val_size: with early stopping and n_folds=1, the fraction held out for early stopping.
     class_weight: None, or "balanced" to weight the loss by inverse class frequency.
     random_state, device ("auto": CUDA when present), verbose (progress bar).
+    n_jobs: networks trained at once, in worker processes on the CPU (each network trains
+        one-threaded either way, so the weights are the same for any n_jobs); 1 on CUDA,
+        with ``on_epoch`` or a progress bar.
 
     Attributes after fit: ``classes_``, ``n_channels_``, ``mean_``/``scale_`` (per channel),
     ``modules_`` (one network per fold or seed), ``history_`` (per-epoch train and validation loss:
@@ -84,7 +87,8 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
                  weight_decay: float = 0.0, patience: int = 30, n_folds: int = 3,
                  val_size: float = 0.2, early_stopping: bool = False,
                  lr_schedule: str = "cosine", class_weight: str | None = None,
-                 random_state: int | None = None, device: str = "auto", verbose: bool = False):
+                 random_state: int | None = None, device: str = "auto", n_jobs: int = 1,
+                 verbose: bool = False):
         self.arch = arch
         self.hidden_size = hidden_size
         self.arch_options = arch_options
@@ -101,6 +105,7 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
         self.class_weight = class_weight
         self.random_state = random_state
         self.device = device
+        self.n_jobs = n_jobs
         self.verbose = verbose
 
     def fit(self, X, y, checkpoint_dir=None, resume: bool = False, on_epoch=None) -> SequenceClassifier:
@@ -110,7 +115,7 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
         ``resume=True`` continues the checkpoints found there (same settings and data).
         ``on_epoch(record)``: called after every epoch of every fold; True stops that fold.
         """
-        network = self._check_params()
+        self._check_params()
         sequences = self._validate(X)
         labels = np.asarray(y)
         if labels.ndim != 1 or len(labels) != len(sequences):
@@ -131,36 +136,53 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
                              weight_decay=self.weight_decay, lr_schedule=self.lr_schedule,
                              patience=self.patience if self.early_stopping else None)
         loss = functools.partial(torch.nn.functional.cross_entropy, weight=self._class_weights(codes))
-        self.modules_, histories = [], []
+        jobs = [(k, train_idx, val_idx) for k, (train_idx, val_idx) in enumerate(folds)]
+        fit_one = functools.partial(self._fit_one, x, lengths, target, loss, config, seed, len(folds),
+                                    checkpoint_dir, resume, on_epoch)
+        n_jobs = min(self.n_jobs, len(jobs))
+        if n_jobs > 1 and self.device_.type == "cpu" and on_epoch is None and not self.verbose:
+            from joblib import Parallel, delayed
+
+            results = Parallel(n_jobs=n_jobs)(delayed(fit_one)(*job) for job in jobs)
+        else:
+            results = [fit_one(*job) for job in jobs]
+        self.modules_ = [module for module, _, _ in results]
+        histories = [history for _, history, _ in results]
         oof = np.empty(len(codes), dtype=np.int64)
-        for k, (train_idx, val_idx) in enumerate(folds):
-            data = ((x[train_idx], lengths[train_idx]), target[train_idx])
-            validation = ((x[val_idx], lengths[val_idx]), target[val_idx]) if len(val_idx) else None
-            with seeded(seed + k, self.device_):
-                module = self._network(network).to(self.device_)
-                history = train(module, loss, *data, config,
-                                validation=validation, seed=seed + k, progress=self.verbose,
-                                description=f"fold {k + 1}/{len(folds)}",
-                                checkpoint=checkpoint_path(checkpoint_dir, k), resume=resume,
-                                on_epoch=on_epoch,
-                                fingerprint=fingerprint(self._fit_params(), seed + k, data, validation))
-            if validation is not None:
-                logits = predict_batches(module, (x[val_idx], lengths[val_idx]), batch_size=256)
-                oof[val_idx] = logits.argmax(dim=1).cpu().numpy()
-            self.modules_.append(module)
-            histories.append(history)
+        for (_, _, val_idx), (_, _, predicted) in zip(jobs, results):
+            oof[val_idx] = predicted
         covered = np.concatenate([v for _, v in folds])
         self.oof_score_ = float(np.mean(oof[covered] == codes[covered])) if len(covered) else None
         self.history_ = histories[0] if len(histories) == 1 else histories
         return self
 
+    def _fit_one(self, x, lengths, target, loss, config, seed, n_networks, checkpoint_dir, resume, on_epoch,
+                 k, train_idx, val_idx):
+        """Train network ``k`` on ``train_idx`` (early-stopping on ``val_idx`` when not empty);
+        returns (network, history, predicted codes of ``val_idx``)."""
+        data = ((x[train_idx], lengths[train_idx]), target[train_idx])
+        validation = ((x[val_idx], lengths[val_idx]), target[val_idx]) if len(val_idx) else None
+        with seeded(seed + k, self.device_):
+            module = self._network(self._check_params()).to(self.device_)
+            history = train(module, loss, *data, config,
+                            validation=validation, seed=seed + k, progress=self.verbose,
+                            description=f"fold {k + 1}/{n_networks}",
+                            checkpoint=checkpoint_path(checkpoint_dir, k), resume=resume,
+                            on_epoch=on_epoch,
+                            fingerprint=fingerprint(self._fit_params(), seed + k, data, validation))
+        predicted = np.empty(0, dtype=np.int64)
+        if validation is not None:
+            logits = predict_batches(module, (x[val_idx], lengths[val_idx]), batch_size=256)
+            predicted = logits.argmax(dim=1).cpu().numpy()
+        return module, history, predicted
+
     def _fit_params(self) -> dict:
         """The parameters that change training (for checkpoint fingerprints)."""
-        return {k: v for k, v in self.get_params().items() if k not in ("verbose", "device")}
+        return {k: v for k, v in self.get_params().items() if k not in ("verbose", "device", "n_jobs")}
 
     def _check_params(self) -> str:
         check_arch(NETWORKS.get(self.arch, self.arch), (*ARCHS, "lstm-fcn"), "sequence classification")
-        for name in ("hidden_size", "epochs", "batch_size", "patience", "n_folds"):
+        for name in ("hidden_size", "epochs", "batch_size", "patience", "n_folds", "n_jobs"):
             check_positive_int(name, getattr(self, name))
         check_choice("class_weight", self.class_weight, (None, "balanced"))
         check_choice("lr_schedule", self.lr_schedule, ("constant", "cosine"))

@@ -35,7 +35,7 @@ class TextClassifier(SequenceClassifier):
     max_length: keep the first ``max_length`` tokens of each text (None: all).
     embedding_dim, embedding_dropout: token vectors and the dropout applied to them.
     arch, hidden_size, arch_options, epochs, batch_size, lr, weight_decay, patience, n_folds,
-    val_size, early_stopping, lr_schedule, class_weight, random_state, device, verbose: as in
+    val_size, early_stopping, lr_schedule, class_weight, random_state, device, n_jobs, verbose: as in
     SequenceClassifier, except that a TextClassifier stops early on a held-out split by default.
 
     Attributes after fit: ``vocabulary_`` (``.tokens``: id -> token), ``classes_``,
@@ -49,7 +49,7 @@ class TextClassifier(SequenceClassifier):
                  lr: float = 3e-3, weight_decay: float = 0.0, patience: int = 3, n_folds: int = 1,
                  val_size: float = 0.1, early_stopping: bool = True, lr_schedule: str = "constant",
                  class_weight: str | None = None, random_state: int | None = None,
-                 device: str = "auto", verbose: bool = False):
+                 device: str = "auto", n_jobs: int = 1, verbose: bool = False):
         self.level = level
         self.max_vocab = max_vocab
         self.min_count = min_count
@@ -61,7 +61,7 @@ class TextClassifier(SequenceClassifier):
                          patience=patience, n_folds=n_folds, val_size=val_size,
                          early_stopping=early_stopping, lr_schedule=lr_schedule,
                          class_weight=class_weight, random_state=random_state, device=device,
-                         verbose=verbose)
+                         n_jobs=n_jobs, verbose=verbose)
 
     def _check_params(self) -> str:
         check_choice("level", self.level, LEVELS)
