@@ -138,7 +138,7 @@ def test_without_early_stopping_each_network_trains_on_every_sequence_for_all_ep
 
 def test_defaults_train_three_networks_without_early_stopping():
     clf = SequenceClassifier()
-    assert (clf.n_folds, clf.early_stopping, clf.lr_schedule) == (3, False, "cosine")
+    assert (clf.n_folds, clf.epochs, clf.early_stopping, clf.lr_schedule) == (3, 300, False, "cosine")
 
 
 @pytest.mark.parametrize("early_stopping", [False, True])
