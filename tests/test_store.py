@@ -308,7 +308,7 @@ def test_the_store_goes_under_store_dir_and_a_tmpdir_in_ram_gets_a_warning(parqu
     assert seen and all(names == ["lstmkit-store-"] for names in seen)  # there while training
     assert list((tmp_path / "stores").iterdir()) == []  # and removed after
     monkeypatch.setattr(store, "filesystem_type", lambda path: "tmpfs")
-    with pytest.warns(ResourceWarning, match=r"is in memory \(tmpfs\).*store_dir=.*TMPDIR"):
+    with pytest.warns(UserWarning, match=r"is in memory \(tmpfs\).*store_dir=.*TMPDIR"):
         Forecaster(**FAST).fit(parquet)
 
 

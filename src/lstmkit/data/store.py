@@ -88,7 +88,7 @@ def store_parent(store_dir=None) -> str:
     if kind in IN_MEMORY:
         warnings.warn(f"the temporary folder {parent!r} is in memory ({kind}), so the series store will "
                       "take RAM; pass store_dir=... to fit (config key store_dir) or set TMPDIR to a folder "
-                      "on disk", ResourceWarning, stacklevel=4)
+                      "on disk", UserWarning, stacklevel=4)
     return parent
 
 
