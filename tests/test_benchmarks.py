@@ -67,13 +67,14 @@ def test_forecasting_origins_take_targets_from_training_parts_only():
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from forecasting import split
 
-    sub = {"h": 3, "train": [np.arange(10.0), np.arange(5.0)],
-           "test": [np.arange(10.0, 13.0), np.arange(5.0, 8.0)]}
+    sub = {"h": 3, "train": [np.arange(10.0), np.arange(9.0), np.arange(8.0)],
+           "test": [np.arange(10.0, 13.0), np.arange(9.0, 12.0), np.arange(8.0, 11.0)]}
     assert split(sub, 0) == (sub["train"], sub["test"])
     train, targets = split(sub, 2)  # the 3 values before the last 3 of each training part
-    assert len(train) == 1  # the 5-value series has only 2 values before its origin-2 targets
+    assert [len(x) for x in train] == [4, 3]  # the 8-value series has 2 values (< h) before its targets
     np.testing.assert_array_equal(train[0], np.arange(4.0))
     np.testing.assert_array_equal(targets[0], [4.0, 5.0, 6.0])
+    np.testing.assert_array_equal(targets[1], [3.0, 4.0, 5.0])
     proc = subprocess.run([sys.executable, "benchmarks/forecasting.py", "--subset", "other", "--limit", "10",
                            "--models", "Naive2", "--origins", "2", "--json", "--no-write"],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)

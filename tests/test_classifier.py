@@ -142,18 +142,35 @@ def test_defaults_train_three_networks_without_early_stopping():
 
 
 @pytest.mark.parametrize("early_stopping", [False, True])
-def test_networks_trained_in_worker_processes_are_the_same_networks(early_stopping):
+def test_networks_trained_in_worker_processes_are_the_same_networks(early_stopping, monkeypatch):
+    import joblib
+
     rng = np.random.default_rng(6)
     X, y = waves(30, rng)
     params = dict(arch="cnn-lstm", hidden_size=4, arch_options={"conv_channels": (4, 4, 4)}, epochs=3,
                   n_folds=3, early_stopping=early_stopping, patience=2, random_state=0, device="cpu")
     one = SequenceClassifier(**params).fit(X, y)
+    pools = []
+    real = joblib.Parallel
+
+    def spy(*args, **kwargs):
+        pools.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(joblib, "Parallel", spy)
     two = SequenceClassifier(**params, n_jobs=2).fit(X, y)
+    assert pools == [{"n_jobs": 2, "backend": "loky"}]  # the networks went to worker processes
     assert np.array_equal(one.predict_proba(X), two.predict_proba(X))
     losses = [[[{k: v for k, v in e.items() if k != "seconds"} for e in h] for h in c.history_]
               for c in (one, two)]
     assert losses[0] == losses[1] and one.oof_score_ == two.oof_score_
     assert early_stopping == (two.oof_score_ is not None)
+    nested = joblib.Parallel(n_jobs=2)(joblib.delayed(_fit_in_a_worker)(params, X, y) for _ in range(1))
+    assert np.array_equal(nested[0], one.predict_proba(X))  # inside a worker: one at a time
+
+
+def _fit_in_a_worker(params, X, y):
+    return SequenceClassifier(**params, n_jobs=2).fit(X, y).predict_proba(X)
 
 
 def _one_per_module(clf):

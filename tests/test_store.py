@@ -307,6 +307,11 @@ def test_the_store_goes_under_store_dir_and_a_tmpdir_in_ram_gets_a_warning(parqu
         Forecaster(**FAST).fit(parquet, store_dir=tmp_path / "stores", on_epoch=on_epoch)
     assert seen and all(names == ["lstmkit-store-"] for names in seen)  # there while training
     assert list((tmp_path / "stores").iterdir()) == []  # and removed after
+    (tmp_path / "a-file").write_text("")
+    for bad, message in ((5, "store_dir must be a folder path; received 5"),
+                         (tmp_path / "a-file", "store_dir .*a-file' cannot hold the series store")):
+        with pytest.raises(InputError, match=message):
+            Forecaster(**FAST).fit(parquet, store_dir=bad)
     monkeypatch.setattr(store, "filesystem_type", lambda path: "tmpfs")
     with pytest.warns(UserWarning, match=r"is in memory \(tmpfs\).*store_dir=.*TMPDIR"):
         Forecaster(**FAST).fit(parquet)
@@ -321,3 +326,13 @@ def test_filesystem_type_reads_the_mount_table():
     assert filesystem_type("/") == kinds["/"]
     if "/dev/shm" in kinds:
         assert filesystem_type("/dev/shm/any/file") == kinds["/dev/shm"]
+
+
+def test_a_model_saved_before_the_frequency_was_kept_takes_it_from_its_series():
+    from lstmkit.tasks.global_forecast import GlobalState
+
+    state = Forecaster(**FAST).fit(long_frame()).global_.to_dict()
+    assert state.pop("freq") == "MS"
+    assert GlobalState.from_dict(state).freq == "MS"  # the saved panel's dates
+    no_series = {k: v for k, v in state.items() if k not in ("panel", "values", "indices")}
+    assert GlobalState.from_dict(no_series).freq is None  # a Parquet model: the check is skipped

@@ -81,7 +81,13 @@ def store_parent(store_dir=None) -> str:
     """The folder that receives the store's temporary directory: ``store_dir`` (created if
     needed), else the system's temporary folder, with a warning when that lives in RAM."""
     if store_dir is not None:
-        Path(store_dir).mkdir(parents=True, exist_ok=True)
+        if not isinstance(store_dir, (str, os.PathLike)):
+            raise InputError(f"store_dir must be a folder path; received {store_dir!r}")
+        try:
+            Path(store_dir).mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise InputError(f"store_dir {str(store_dir)!r} cannot hold the series store: "
+                             f"{error.strerror or error}") from None
         return str(store_dir)
     parent = tempfile.gettempdir()
     kind = filesystem_type(parent)

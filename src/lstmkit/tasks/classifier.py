@@ -72,8 +72,9 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
     class_weight: None, or "balanced" to weight the loss by inverse class frequency.
     random_state, device ("auto": CUDA when present), verbose (progress bar).
     n_jobs: networks trained at once, in worker processes on the CPU (each network trains
-        one-threaded either way, so the weights are the same for any n_jobs); 1 on CUDA,
-        with ``on_epoch`` or a progress bar.
+        with the threads it would get alone, so the weights are the same for any n_jobs);
+        one at a time on CUDA, with ``on_epoch`` or a progress bar, and inside another
+        joblib worker (e.g. cross_val_score(..., n_jobs=2)), where processes would nest.
 
     Attributes after fit: ``classes_``, ``n_channels_``, ``mean_``/``scale_`` (per channel),
     ``modules_`` (one network per fold or seed), ``history_`` (per-epoch train and validation loss:
@@ -141,10 +142,11 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
         fit_one = functools.partial(self._fit_one, x, lengths, target, loss, config, seed, len(folds),
                                     checkpoint_dir, resume, on_epoch)
         n_jobs = min(self.n_jobs, len(jobs))
-        if n_jobs > 1 and self.device_.type == "cpu" and on_epoch is None and not self.verbose:
+        if n_jobs > 1 and self.device_.type == "cpu" and on_epoch is None and not self.verbose \
+                and _top_level():
             from joblib import Parallel, delayed
 
-            results = Parallel(n_jobs=n_jobs)(delayed(fit_one)(*job) for job in jobs)
+            results = Parallel(n_jobs=n_jobs, backend="loky")(delayed(fit_one)(*job) for job in jobs)
         else:
             results = [fit_one(*job) for job in jobs]
         self.modules_ = [module for module, _, _ in results]
@@ -289,3 +291,11 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
 
     def _set_modules(self, modules: list[torch.nn.Module]) -> None:
         self.modules_ = [m.to(self.device_).eval() for m in modules]
+
+
+def _top_level() -> bool:
+    """Whether this process may start joblib workers: not itself inside a joblib worker,
+    where the nested backend would run the networks in threads that share torch's seeds."""
+    from joblib.parallel import get_active_backend
+
+    return getattr(get_active_backend()[0], "nesting_level", 0) == 0

@@ -61,8 +61,9 @@ class GlobalState:
             values = [np.asarray(v, dtype=np.float64) for v in data["values"]]
             indices = [np.asarray(i, dtype=np.float64) for i in data["indices"]]
             panel = Panel.from_dict(data["panel"], values)
+        freq = data["freq"] if "freq" in data else (panel_freq(panel) if panel is not None else None)
         return cls(panel, indices, int(data["season"]), int(data["lookback"]), int(data["horizon"]),
-                   data.get("columns"), data.get("n_series"), data.get("freq"))
+                   data.get("columns"), data.get("n_series"), freq)  # models saved before freq
 
 
 def adjust(values: list[np.ndarray], indices: list[np.ndarray]) -> list[np.ndarray]:
