@@ -13,8 +13,9 @@ import pytest
 import torch
 
 from lstmkit import Forecaster, load
+from lstmkit.data.parquet import read_chunks
 from lstmkit.data.seasonal import seasonal_indices, seasonal_indices_many
-from lstmkit.data.store import SeriesStore, read_chunks
+from lstmkit.data.store import SeriesStore
 from lstmkit.data.windows import WindowSampler
 from lstmkit.errors import InputError
 from lstmkit.tasks.global_forecast import predict_parquet
@@ -280,7 +281,7 @@ def test_one_huge_row_group_is_read_a_batch_at_a_time(tmp_path):
                   "ds": np.tile(pd.date_range("2000-01-01", periods=200, freq="D").to_numpy(), n // 200),
                   "y": np.random.default_rng(0).normal(size=n)}).to_parquet(
         path, index=False, row_group_size=n)
-    script = ("import re, sys\nfrom lstmkit.data.store import read_chunks\n"  # VmHWM: this process's peak
+    script = ("import re, sys\nfrom lstmkit.data.parquet import read_chunks\n"  # VmHWM: this process's peak
               "peak = lambda: int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read())[1])\n"
               "base = peak()\n"
               "n = sum(len(c.ids) for c in read_chunks(sys.argv[1], ('unique_id', 'ds', 'y'), 100_000))\n"

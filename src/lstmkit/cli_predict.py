@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from lstmkit.data.store import is_parquet_source
+from lstmkit.data.parquet import is_parquet_source
 from lstmkit.errors import InputError
 
 

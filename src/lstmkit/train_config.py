@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lstmkit.data.store import check_columns, is_parquet_source
+from lstmkit.data.parquet import check_columns, is_parquet_source
 from lstmkit.errors import InputError
 
 KEYS = {"task": True, "data": True, "output": True, "params": False, "columns": False,

@@ -26,9 +26,9 @@ from lstmkit.checkpoints import checkpoint_path, fingerprint
 from lstmkit.conformal import check_levels
 from lstmkit.data.framing import sliding_windows
 from lstmkit.data.panel import as_panel, is_panel
+from lstmkit.data.parquet import is_parquet_source
 from lstmkit.data.scaling import DiffScaler
 from lstmkit.data.series import as_series, future_index, season_length, series_from_dict, series_to_dict
-from lstmkit.data.store import is_parquet_source
 from lstmkit.diagnosis import Diagnosable
 from lstmkit.errors import InputError, NotFittedError, check_choice, check_positive_int
 from lstmkit.models.registry import build, check_arch
