@@ -219,6 +219,15 @@ def test_ensemble_conformal_intervals_in_list_form():
     np.testing.assert_allclose(out[0]["forecast"], e.predict(5)[0])
 
 
+def test_month_starts_and_month_ends_are_one_frequency_and_keep_their_own_dates():
+    frame = long_frame(panel(2))
+    ends = frame[frame.unique_id == "s1"].assign(ds=lambda f: f.ds + pd.offsets.MonthEnd(0))
+    frame = pd.concat([frame[frame.unique_id == "s0"], ends])
+    out = Forecaster(strategy="direct", horizon=3, season=12, **FAST).fit(frame).predict(2)
+    assert list(out[out.unique_id == "s0"].ds) == list(pd.date_range("2005-01-01", periods=2, freq="MS"))
+    assert list(out[out.unique_id == "s1"].ds) == list(pd.date_range("2005-01-31", periods=2, freq="ME"))
+
+
 def test_a_series_of_two_dates_gets_future_dates_from_the_panel_frequency():
     two = pd.DataFrame({"unique_id": "short", "y": [5.0, 6.0],
                         "ds": pd.date_range("2004-01-01", periods=2, freq="MS")})

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lstmkit.data.series import as_series, future_index, infer_freq, season_length
+from lstmkit.data.series import as_series, future_index, infer_freq, same_frequency, season_length
 from lstmkit.errors import InputError, InputTypeError
 
 
@@ -109,18 +109,20 @@ def _from_frame(frame: pd.DataFrame, columns: tuple[str, str, str]) -> Panel:
 
 
 def _check_frequencies(panel: Panel) -> None:
-    """All series must share one frequency (or all be integer-indexed)."""
-    seen = {}
+    """All series must step the same way (anchors aside: month starts and ends are both
+    monthly), or all be integer-indexed."""
+    first = None
     for uid, index in zip(panel.ids, panel.indexes):
         kind = infer_freq(index) if isinstance(index, pd.DatetimeIndex) else "integer"
         if kind is None and len(index) >= 3:
             raise InputError(f"series {uid!r} has irregular dates; resample to a regular frequency")
-        if kind is not None:
-            seen.setdefault(_base_freq(kind), uid)
-    if len(seen) > 1:
-        (f1, u1), (f2, u2) = list(seen.items())[:2]
-        raise InputError(f"y mixes frequencies: series {u1!r} is {f1!r} and series {u2!r} is {f2!r}; "
-                         "fit one model per frequency")
+        if kind is None:
+            continue
+        if first is None:
+            first = (kind, uid)
+        elif not same_frequency(first[0], kind):
+            raise InputError(f"y mixes frequencies: series {first[1]!r} is {first[0].split('-')[0]!r} and "
+                             f"series {uid!r} is {kind.split('-')[0]!r}; fit one model per frequency")
 
 
 def panel_freq(panel: Panel) -> str | None:
@@ -133,10 +135,6 @@ def panel_freq(panel: Panel) -> str | None:
         if freq is not None:
             return freq
     return None
-
-
-def _base_freq(freq: str) -> str:
-    return freq.split("-")[0]
 
 
 def forecasts_out(panel: Panel, forecasts: np.ndarray, extra: dict[str, np.ndarray] | None = None):

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lstmkit.data.series import infer_freq
+from lstmkit.data.series import infer_freq, same_frequency, step_kind
 from lstmkit.errors import InputError
 
 CHUNK_ROWS = 1_000_000  # rows per record batch read
@@ -49,7 +49,7 @@ class Chunk:
         if self.freq == "integer":
             return last[:, None] + np.arange(1, h + 1)
         stamps = pd.DatetimeIndex(last)
-        kind, step = _step_kind(self.freq)
+        kind, step = step_kind(self.freq)
         if kind == "week":  # any anchor: whole weeks after each series' own last date
             later = [stamps + pd.Timedelta(days=7 * step * k) for k in range(1, h + 1)]
         elif kind == "month":  # month ends stay month ends; other days keep their day
@@ -242,32 +242,6 @@ def _frequency(times: np.ndarray, uid, time_col: str) -> str:
     return freq
 
 
-def _step_kind(freq: str) -> tuple[str, int]:
-    """("week" | "month" | "other", steps): how one step of ``freq`` is checked and added.
-
-    Weeks and month-based frequencies ignore the anchor (W-SUN and W-MON, month starts and
-    ends), as the in-memory path does when it compares base frequencies."""
-    offset = pd.tseries.frequencies.to_offset(freq)
-    base = freq.split("-")[0].lstrip("0123456789").upper()
-    if base == "W":
-        return "week", offset.n
-    months = {"M": 1, "MS": 1, "ME": 1, "Q": 3, "QS": 3, "QE": 3, "A": 12, "AS": 12, "Y": 12, "YS": 12,
-              "YE": 12}
-    if base in months:
-        return "month", months[base] * offset.n
-    return "other", offset.n
-
-
-def same_frequency(a: str, b: str) -> bool:
-    """Whether two frequencies (pandas strings, or "integer") step the same way, anchors aside."""
-    if "integer" in (a, b):
-        return a == b
-    kind_a, kind_b = _step_kind(a), _step_kind(b)
-    if kind_a[0] != "other" or kind_b[0] != "other":
-        return kind_a == kind_b
-    return pd.tseries.frequencies.to_offset(a) == pd.tseries.frequencies.to_offset(b)
-
-
 def _steps_ok(times: np.ndarray, freq: str) -> np.ndarray:
     """(rows - 1,) whether each time is one step after the previous row's (padded to rows)."""
     if freq == "integer":
@@ -277,7 +251,7 @@ def _steps_ok(times: np.ndarray, freq: str) -> np.ndarray:
     else:
         if not np.issubdtype(times.dtype, np.datetime64):
             return np.zeros(len(times), dtype=bool)
-        kind, step = _step_kind(freq)
+        kind, step = step_kind(freq)
         stamps = pd.DatetimeIndex(times)
         if kind == "week":
             ok = np.diff(times) == np.timedelta64(7 * step, "D")

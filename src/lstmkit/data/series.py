@@ -107,6 +107,32 @@ def infer_freq(index: pd.Index) -> str | None:
     return None if inferred is None else inferred.freqstr
 
 
+def step_kind(freq: str) -> tuple[str, int]:
+    """("week" | "month" | "other", steps): how one step of ``freq`` is checked and added.
+
+    Weeks and month-based frequencies ignore the anchor (W-SUN and W-MON, month starts and
+    ends)."""
+    offset = pd.tseries.frequencies.to_offset(freq)
+    base = freq.split("-")[0].lstrip("0123456789").upper()
+    if base == "W":
+        return "week", offset.n
+    months = {"M": 1, "MS": 1, "ME": 1, "Q": 3, "QS": 3, "QE": 3, "A": 12, "AS": 12, "Y": 12, "YS": 12,
+              "YE": 12}
+    if base in months:
+        return "month", months[base] * offset.n
+    return "other", offset.n
+
+
+def same_frequency(a: str, b: str) -> bool:
+    """Whether two frequencies (pandas strings, or "integer") step the same way, anchors aside."""
+    if "integer" in (a, b):
+        return a == b
+    kind_a, kind_b = step_kind(a), step_kind(b)
+    if kind_a[0] != "other" or kind_b[0] != "other":
+        return kind_a == kind_b
+    return pd.tseries.frequencies.to_offset(a) == pd.tseries.frequencies.to_offset(b)
+
+
 def season_length(index: pd.Index) -> int | None:
     """A season length guessed from the frequency: 12 for monthly, 4 quarterly, 7 daily ..."""
     freq = infer_freq(index)
