@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lstmkit.data.series import infer_freq, same_frequency, step_kind
+from lstmkit.data.series import infer_freq, step_kind
 from lstmkit.errors import InputError
 
 CHUNK_ROWS = 1_000_000  # rows per record batch read

@@ -23,8 +23,9 @@ import torch
 from lstmkit.checkpoints import checkpoint_path, fingerprint
 from lstmkit.conformal import calibration_scores, check_levels, interval_columns, series_scale
 from lstmkit.data.panel import Panel, forecasts_out, panel_freq
-from lstmkit.data.parquet import CHUNK_ROWS, read_chunks, same_frequency
+from lstmkit.data.parquet import CHUNK_ROWS, read_chunks
 from lstmkit.data.seasonal import indices_at, seasonal_indices
+from lstmkit.data.series import same_frequency
 from lstmkit.data.store import SeriesStore, adjusted, store_parent
 from lstmkit.data.windows import Drawn, WindowSampler, last_windows, network_inputs, normalise, window_loss
 from lstmkit.errors import InputError
