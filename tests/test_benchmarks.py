@@ -91,3 +91,23 @@ def test_scale_benchmark_trains_from_parquet_in_a_fresh_process():
                           "--no-write", "--no-parallel"], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     assert "| 600 | 0.1M | 1 |" in run.stdout and "Peak RSS at 600 series" in run.stdout
+
+
+def test_forecasting_pool_holds_training_parts_only_cut_like_the_forecast_subset(monkeypatch):
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import forecasting
+    from forecasting import load, pooled
+
+    m3, m1 = load("M3"), load("M1")
+    at_test = pooled("M3", "quarterly", 0, m3)  # whole training parts: never a test value
+    parts = m3["other"]["train"] + m1["quarterly"]["train"]
+    assert len(at_test) == len(parts) == 174 + 203
+    assert all(np.array_equal(a, b) for a, b in zip(at_test, parts))
+    assert pooled("M3", "monthly", 0, m3) == [] and pooled("M1", "quarterly", 0, m1) == []
+    monkeypatch.setitem(forecasting.POOLS, ("X", "a"), [("X", "b")])
+    data = {"b": {"h": 2, "train": [np.arange(1.0, 9.0), np.arange(1.0, 5.0), np.r_[0.0, np.ones(7)]]}}
+    pool = pooled("X", "a", 2, data)  # each loses its last 2h = 4 values; the short one and the one
+    assert len(pool) == 1  # with a zero (logs) are left out
+    np.testing.assert_array_equal(pool[0], np.arange(1.0, 5.0))
