@@ -75,6 +75,7 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
         with the threads it would get alone, so the weights are the same for any n_jobs);
         one at a time on CUDA, with ``on_epoch`` or a progress bar, and inside another
         joblib worker (e.g. cross_val_score(..., n_jobs=2)), where processes would nest.
+        Ctrl-C during a fit in worker processes stops them and raises KeyboardInterrupt.
 
     Attributes after fit: ``classes_``, ``n_channels_``, ``mean_``/``scale_`` (per channel),
     ``modules_`` (one network per fold or seed), ``history_`` (per-epoch train and validation loss:
