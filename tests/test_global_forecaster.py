@@ -210,6 +210,15 @@ def test_conformal_intervals_for_many_series_widen_with_level_and_cover():
         f.predict(7, level=80)
 
 
+def test_ensemble_checkpoints_each_member_in_its_own_folder_and_resumes(tmp_path):
+    series = panel(3)
+    members = [Forecaster(strategy="direct", horizon=4, **FAST | {"random_state": k}) for k in range(2)]
+    first = EnsembleForecaster(members, n_jobs=2).fit(series, checkpoint_dir=tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["member-0", "member-1"]
+    again = EnsembleForecaster(members).fit(series, checkpoint_dir=tmp_path, resume=True)  # finished: loaded
+    np.testing.assert_array_equal(np.stack(again.predict(4)), np.stack(first.predict(4)))
+
+
 def test_ensemble_conformal_intervals_in_list_form():
     series = panel(8, length=70, seed=4)
     members = [Forecaster(strategy="direct", horizon=5, **FAST | {"random_state": k}) for k in range(2)]

@@ -7,7 +7,8 @@
 
 Members are cloned and fitted on the same data, in ``n_jobs`` worker processes; their
 forecasts are combined step by step by the median (robust to one member going astray, as
-N-BEATS's ensemble) or the mean.
+N-BEATS's ensemble) or the mean. ``fit(y, checkpoint_dir=D)`` checkpoints member k in
+``D/member-k`` (``resume=True`` continues each).
 
 ``conformal_windows`` (many series only): the whole ensemble is refit on the series cut
 before their ends and its errors calibrate ``predict(h, level=[80, 95])`` (see
@@ -16,6 +17,8 @@ the members' ``horizon``.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -67,11 +70,12 @@ class EnsembleForecaster(BaseEstimator):
 
     def _fit_members(self, y, fit_params: dict, n_jobs: int) -> list:
         clones = [clone(m) for m in self.members]
+        params = [_member_params(fit_params, k) for k in range(len(clones))]
         if n_jobs == 1:
-            return [m.fit(y, **fit_params) for m in clones]
+            return [m.fit(y, **p) for m, p in zip(clones, params)]
         from joblib import Parallel, delayed
 
-        return Parallel(n_jobs=n_jobs)(delayed(_fit)(m, y, fit_params) for m in clones)
+        return Parallel(n_jobs=n_jobs)(delayed(_fit)(m, y, p) for m, p in zip(clones, params))
 
     def predict(self, h: int, level=None, **kwargs):
         """Every member's forecast, combined per step; the same type as a member's.
@@ -108,6 +112,12 @@ class EnsembleForecaster(BaseEstimator):
     def _combine(self, arrays: list[np.ndarray]) -> np.ndarray:
         stack = np.stack(arrays)
         return np.median(stack, axis=0) if self.combine == "median" else stack.mean(axis=0)
+
+
+def _member_params(fit_params: dict, k: int) -> dict:
+    """Member ``k``'s fit arguments: its checkpoints go to ``checkpoint_dir/member-k``."""
+    folder = fit_params.get("checkpoint_dir")
+    return fit_params if folder is None else fit_params | {"checkpoint_dir": Path(folder) / f"member-{k}"}
 
 
 def _fit(model, y, fit_params):
