@@ -155,7 +155,7 @@ def test_ensemble_is_the_median_of_its_members():
     (pd.DataFrame({"id": ["a"], "ds": [1], "y": [1.0]}), "missing \\['unique_id'\\]"),
     (pd.concat([pd.DataFrame({"unique_id": u, "ds": pd.date_range("2000", periods=5, freq=f), "y": 1.0})
                 for u, f in (("m", "MS"), ("q", "QS"))]),
-     "mixes frequencies: series 'm' is 'MS' and series 'q' is 'QS'"),
+     "mixes frequencies: series 'm' is 'MS' and series 'q' is 'QS-OCT'"),
     (pd.DataFrame({"unique_id": ["a", "a", "b"], "ds": [1, 2, 1], "y": [1.0, np.nan, 2.0]}), "series 'a'"),
 ])
 def test_bad_panels_get_one_line_errors(frame, message):
@@ -215,7 +215,10 @@ def test_ensemble_checkpoints_each_member_in_its_own_folder_and_resumes(tmp_path
     members = [Forecaster(strategy="direct", horizon=4, **FAST | {"random_state": k}) for k in range(2)]
     first = EnsembleForecaster(members, n_jobs=2).fit(series, checkpoint_dir=tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["member-0", "member-1"]
-    again = EnsembleForecaster(members).fit(series, checkpoint_dir=tmp_path, resume=True)  # finished: loaded
+    epochs = []
+    again = EnsembleForecaster(members).fit(series, checkpoint_dir=tmp_path, resume=True,
+                                            on_epoch=epochs.append)
+    assert epochs == []  # both members' checkpoints are finished: loaded, not trained again
     np.testing.assert_array_equal(np.stack(again.predict(4)), np.stack(first.predict(4)))
 
 
@@ -231,10 +234,13 @@ def test_ensemble_conformal_intervals_in_list_form():
 def test_month_starts_and_month_ends_are_one_frequency_and_keep_their_own_dates():
     frame = long_frame(panel(2))
     ends = frame[frame.unique_id == "s1"].assign(ds=lambda f: f.ds + pd.offsets.MonthEnd(0))
-    frame = pd.concat([frame[frame.unique_id == "s0"], ends])
+    short = pd.DataFrame({"unique_id": "short", "ds": pd.to_datetime(["2005-01-31", "2005-02-28"]),
+                          "y": [5.0, 6.0]})  # too short to infer its own: steps by the panel's "MS"
+    frame = pd.concat([frame[frame.unique_id == "s0"], ends, short])
     out = Forecaster(strategy="direct", horizon=3, season=12, **FAST).fit(frame).predict(2)
     assert list(out[out.unique_id == "s0"].ds) == list(pd.date_range("2005-01-01", periods=2, freq="MS"))
     assert list(out[out.unique_id == "s1"].ds) == list(pd.date_range("2005-01-31", periods=2, freq="ME"))
+    assert list(out[out.unique_id == "short"].ds) == list(pd.to_datetime(["2005-03-31", "2005-04-30"]))
 
 
 def test_a_series_of_two_dates_gets_future_dates_from_the_panel_frequency():

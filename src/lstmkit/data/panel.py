@@ -121,8 +121,8 @@ def _check_frequencies(panel: Panel) -> None:
         if first is None:
             first = (kind, uid)
         elif not same_frequency(first[0], kind):
-            raise InputError(f"y mixes frequencies: series {first[1]!r} is {first[0].split('-')[0]!r} and "
-                             f"series {uid!r} is {kind.split('-')[0]!r}; fit one model per frequency")
+            raise InputError(f"y mixes frequencies: series {first[1]!r} is {first[0]!r} and series "
+                             f"{uid!r} is {kind!r}; fit one model per frequency")
 
 
 def panel_freq(panel: Panel) -> str | None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lstmkit.data.series import infer_freq, step_kind
+from lstmkit.data.series import dates_after, infer_freq, step_kind
 from lstmkit.errors import InputError
 
 CHUNK_ROWS = 1_000_000  # rows per record batch read
@@ -48,18 +48,7 @@ class Chunk:
         last = self.times[np.cumsum(self.lengths) - 1]
         if self.freq == "integer":
             return last[:, None] + np.arange(1, h + 1)
-        stamps = pd.DatetimeIndex(last)
-        kind, step = step_kind(self.freq)
-        if kind == "week":  # any anchor: whole weeks after each series' own last date
-            later = [stamps + pd.Timedelta(days=7 * step * k) for k in range(1, h + 1)]
-        elif kind == "month":  # month ends stay month ends; other days keep their day
-            later = [pd.DatetimeIndex(np.where(stamps.is_month_end, stamps + pd.offsets.MonthEnd(step * k),
-                                               stamps + pd.DateOffset(months=step * k)))
-                     for k in range(1, h + 1)]
-        else:
-            offset = pd.tseries.frequencies.to_offset(self.freq)
-            later = [stamps + k * offset for k in range(1, h + 1)]
-        return np.stack([t.to_numpy() for t in later], axis=1)
+        return dates_after(pd.DatetimeIndex(last), h, self.freq)
 
 
 def read_chunks(source, columns: tuple[str, str, str], chunk_rows: int = CHUNK_ROWS) -> Iterator[Chunk]:

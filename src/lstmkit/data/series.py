@@ -110,17 +110,33 @@ def infer_freq(index: pd.Index) -> str | None:
 def step_kind(freq: str) -> tuple[str, int]:
     """("week" | "month" | "other", steps): how one step of ``freq`` is checked and added.
 
-    Weeks and month-based frequencies ignore the anchor (W-SUN and W-MON, month starts and
-    ends)."""
+    Weeks and calendar month, quarter and year offsets ignore the anchor (W-SUN and W-MON,
+    month starts and ends); business-day anchored offsets (BME, BQE ...) are "other"."""
     offset = pd.tseries.frequencies.to_offset(freq)
-    base = freq.split("-")[0].lstrip("0123456789").upper()
-    if base == "W":
+    if type(offset) is pd.offsets.Week:
         return "week", offset.n
-    months = {"M": 1, "MS": 1, "ME": 1, "Q": 3, "QS": 3, "QE": 3, "A": 12, "AS": 12, "Y": 12, "YS": 12,
-              "YE": 12}
-    if base in months:
-        return "month", months[base] * offset.n
+    months = {pd.offsets.MonthBegin: 1, pd.offsets.MonthEnd: 1, pd.offsets.QuarterBegin: 3,
+              pd.offsets.QuarterEnd: 3, pd.offsets.YearBegin: 12, pd.offsets.YearEnd: 12}
+    if type(offset) in months:
+        return "month", months[type(offset)] * offset.n
     return "other", offset.n
+
+
+def dates_after(last: pd.DatetimeIndex, h: int, freq: str) -> np.ndarray:
+    """(len(last), h) dates of the h steps of ``freq`` after each date in ``last``, anchors
+    aside (see ``step_kind``): whole weeks after each date; month-based steps keep month ends
+    at month ends and other days on their day; any other frequency adds its offset."""
+    kind, step = step_kind(freq)
+    if kind == "week":
+        later = [last + pd.Timedelta(days=7 * step * k) for k in range(1, h + 1)]
+    elif kind == "month":
+        later = [pd.DatetimeIndex(np.where(last.is_month_end, last + pd.offsets.MonthEnd(step * k),
+                                           last + pd.DateOffset(months=step * k)))
+                 for k in range(1, h + 1)]
+    else:
+        offset = pd.tseries.frequencies.to_offset(freq)
+        later = [last + k * offset for k in range(1, h + 1)]
+    return np.stack([t.to_numpy() for t in later], axis=1)
 
 
 def same_frequency(a: str, b: str) -> bool:
@@ -147,9 +163,11 @@ def season_length(index: pd.Index) -> int | None:
 def future_index(index: pd.Index, h: int, freq: str | None = None) -> pd.Index:
     """The ``h`` index labels that follow ``index`` (dates if it has a frequency, or if
     ``freq`` gives one: e.g. a panel's, for a series of one or two dates)."""
-    freq = infer_freq(index) or (freq if isinstance(index, pd.DatetimeIndex) and len(index) else None)
-    if freq is not None:
-        return pd.date_range(index[-1], periods=h + 1, freq=freq)[1:]
+    own = infer_freq(index)
+    if own is not None:
+        return pd.date_range(index[-1], periods=h + 1, freq=own)[1:]
+    if freq is not None and isinstance(index, pd.DatetimeIndex) and len(index):
+        return pd.DatetimeIndex(dates_after(index[-1:], h, freq)[0])
     if isinstance(index, pd.RangeIndex) or pd.api.types.is_integer_dtype(index):
         start = int(index[-1]) + 1 if len(index) else 0
         return pd.RangeIndex(start, start + h)
