@@ -96,3 +96,29 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_best_weights():
     assert best_epoch < 4 and all(math.isfinite(r["val_loss"]) for r in history)
     for k, v in module.state_dict().items():
         assert torch.equal(v, weights[best_epoch][k])
+
+
+def test_one_ctrl_c_ends_a_fit_of_several_networks_keeping_those_trained():
+    import numpy as np
+
+    from lstmkit import EnsembleForecaster, Forecaster, SequenceClassifier
+
+    def ctrl_c_at_epoch_2(record):
+        if record["epoch"] == 2:
+            raise KeyboardInterrupt
+
+    rng = np.random.default_rng(0)
+    y = 10 + np.sin(np.arange(80) / 3) + rng.normal(0, 0.1, 80)
+    fast = dict(epochs=6, hidden_size=4, random_state=0, device="cpu")
+    single = Forecaster(n_models=3, **fast).fit(y, on_epoch=ctrl_c_at_epoch_2)
+    assert len(single.modules_) == 1 and len(single.history_) == 1 and len(single.predict(3)) == 3
+    assert len(Forecaster(n_models=3, **fast).fit(y).modules_) == 3  # the next fit is whole again
+    panel = [y, y + 5, y * 2]
+    many = Forecaster(strategy="direct", horizon=3, n_models=3, **fast).fit(panel, on_epoch=ctrl_c_at_epoch_2)
+    assert len(many.modules_) == 1 and len(many.predict(3)) == 3
+    members = [Forecaster(strategy="direct", horizon=3, **fast | {"random_state": k}) for k in range(3)]
+    ensemble = EnsembleForecaster(members).fit(panel, on_epoch=ctrl_c_at_epoch_2)
+    assert len(ensemble.members_) == 1 and len(ensemble.predict(3)) == 3
+    X, labels = rng.normal(size=(30, 8, 1)), np.arange(30) % 2
+    clf = SequenceClassifier(n_folds=3, **fast).fit(X, labels, on_epoch=ctrl_c_at_epoch_2)
+    assert len(clf.modules_) == 1 and clf.predict(X).shape == (30,)

@@ -23,6 +23,15 @@ from lstmkit.errors import InputError, TrainingError
 
 Batch = torch.Tensor | tuple[torch.Tensor, ...]
 
+_interrupts = 0  # Ctrl-Cs that train() caught in this process
+
+
+def interrupts() -> int:
+    """How many times ``train`` has stopped on Ctrl-C in this process. A fit of several
+    networks reads it before the first and trains no more once it has grown, so one Ctrl-C
+    ends the whole fit, keeping the networks trained so far."""
+    return _interrupts
+
 
 @dataclass
 class TrainConfig:
@@ -220,6 +229,8 @@ def _train(module, loss_fn, x, y, config, validation, seed, progress, descriptio
                 if stop:
                     break
         except KeyboardInterrupt:
+            global _interrupts
+            _interrupts += 1
             if history:
                 history[-1]["interrupted"] = True
         finally:

@@ -38,7 +38,7 @@ from lstmkit.errors import InputError, NotFittedError, check_choice, check_posit
 from lstmkit.models.registry import build, check_arch
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed, seeded
-from lstmkit.training import TrainConfig, predict_batches, resolve_device, train
+from lstmkit.training import TrainConfig, interrupts, predict_batches, resolve_device, train
 
 ARCHS = ("cnn-lstm", "vanilla", "stacked", "bidirectional")  # networks that read packed sequences
 NETWORKS = {"cnn-lstm": "lstm-fcn", "lstm-fcn": "lstm-fcn"}  # cnn-lstm here is the LSTM-FCN family
@@ -149,13 +149,18 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
 
             results = Parallel(n_jobs=n_jobs, backend="loky")(delayed(fit_one)(*job) for job in jobs)
         else:
-            results = [fit_one(*job) for job in jobs]
+            results, stops = [], interrupts()
+            for job in jobs:
+                if interrupts() != stops:  # Ctrl-C: keep the folds trained so far
+                    break
+                results.append(fit_one(*job))
+            jobs = jobs[: len(results)]
         self.modules_ = [module for module, _, _ in results]
         histories = [history for _, history, _ in results]
         oof = np.empty(len(codes), dtype=np.int64)
         for (_, _, val_idx), (_, _, predicted) in zip(jobs, results):
             oof[val_idx] = predicted
-        covered = np.concatenate([v for _, v in folds])
+        covered = np.concatenate([v for _, _, v in jobs])
         self.oof_score_ = float(np.mean(oof[covered] == codes[covered])) if len(covered) else None
         self.history_ = histories[0] if len(histories) == 1 else histories
         return self

@@ -27,6 +27,7 @@ from sklearn.base import BaseEstimator, clone
 from lstmkit.conformal import calibration_scores, check_levels, interval_columns, series_scale
 from lstmkit.data.panel import as_panel, forecasts_out, is_panel
 from lstmkit.errors import InputError, NotFittedError, check_choice, check_positive_int
+from lstmkit.training import interrupts
 
 
 class EnsembleForecaster(BaseEstimator):
@@ -72,7 +73,12 @@ class EnsembleForecaster(BaseEstimator):
         clones = [clone(m) for m in self.members]
         params = [_member_params(fit_params, k) for k in range(len(clones))]
         if n_jobs == 1:
-            return [m.fit(y, **p) for m, p in zip(clones, params)]
+            fitted, stops = [], interrupts()
+            for m, p in zip(clones, params):
+                if interrupts() != stops:  # Ctrl-C: keep the members trained so far
+                    break
+                fitted.append(m.fit(y, **p))
+            return fitted
         from joblib import Parallel, delayed
 
         return Parallel(n_jobs=n_jobs)(delayed(_fit)(m, y, p) for m, p in zip(clones, params))

@@ -35,7 +35,7 @@ from lstmkit.models.registry import build, check_arch
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed, seeded
 from lstmkit.tasks.global_forecast import GlobalState, calibrate_global, fit_global, fit_store, predict_global
-from lstmkit.training import TrainConfig, cpu_threads, resolve_device, torch_threads, train
+from lstmkit.training import TrainConfig, cpu_threads, interrupts, resolve_device, torch_threads, train
 
 ARCHS = ("vanilla", "stacked", "bidirectional", "mlp")  # (batch, time, features) -> (batch, outputs)
 STRATEGIES = ("recursive", "direct", "seq2seq")
@@ -104,7 +104,8 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
 
     Attributes after fit: ``modules_`` (the trained networks), ``scaler_`` (the
     differencing scaler), ``lookback_``, ``season_``, ``history_`` (one dict per epoch with
-    loss, val_loss and seconds; a list of such lists when ``n_models > 1``), ``y_``.
+    loss, val_loss and seconds; a list of such lists, one per network, when several were
+    trained), ``y_``.
     """
 
     def __init__(
@@ -224,8 +225,10 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
             patience=self.patience if val_size else None,
             n_threads=self.n_threads,
         )
-        self.modules_, histories = [], []
+        self.modules_, histories, stops = [], [], interrupts()
         for k in range(self.n_models):
+            if interrupts() != stops:  # Ctrl-C: keep the networks trained so far
+                break
             with seeded(seed + k, self.device_):
                 module = self._build().to(self.device_)
                 history = train(
@@ -238,7 +241,7 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
                 )
             self.modules_.append(module)
             histories.append(history)
-        self.history_ = histories[0] if self.n_models == 1 else histories
+        self.history_ = histories[0] if len(histories) == 1 else histories
         self.conformal_scores_ = self._calibrate(series) if self.conformal_windows else None
         self.y_ = series
         return self

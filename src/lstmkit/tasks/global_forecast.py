@@ -30,7 +30,7 @@ from lstmkit.data.store import SeriesStore, adjusted, store_parent
 from lstmkit.data.windows import Drawn, WindowSampler, last_windows, network_inputs, normalise, window_loss
 from lstmkit.errors import InputError
 from lstmkit.seeding import resolve_seed, seeded
-from lstmkit.training import TrainConfig, predict_batches, resolve_device, train
+from lstmkit.training import TrainConfig, interrupts, predict_batches, resolve_device, train
 
 
 class GlobalState:
@@ -173,8 +173,10 @@ def _train_networks(est, values, offsets, lengths, name_of, lookback: int, horiz
                          weight_decay=est.weight_decay, patience=est.patience if held else None,
                          n_threads=est.n_threads)
     seed = resolve_seed(est.random_state)
-    est.modules_, histories = [], []
+    est.modules_, histories, stops = [], [], interrupts()
     for k in range(est.n_models):
+        if interrupts() != stops:  # Ctrl-C: keep the networks trained so far
+            break
         with seeded(seed + k, est.device_):
             module = est._build_global(lookback, horizon).to(est.device_)
             history = train(
@@ -186,7 +188,7 @@ def _train_networks(est, values, offsets, lengths, name_of, lookback: int, horiz
             )
         est.modules_.append(module)
         histories.append(history)
-    est.history_ = histories[0] if est.n_models == 1 else histories
+    est.history_ = histories[0] if len(histories) == 1 else histories
 
 
 def calibrate_global(est, state: GlobalState) -> np.ndarray:

@@ -27,7 +27,7 @@ from lstmkit.metrics import exact_match
 from lstmkit.models.registry import build
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed, seeded
-from lstmkit.training import TrainConfig, resolve_device, threads_for, torch_threads, train
+from lstmkit.training import TrainConfig, interrupts, resolve_device, threads_for, torch_threads, train
 
 START, END = 2, 3
 SPECIALS = ("<pad>", "<unk>", "<start>", "<end>")
@@ -144,8 +144,10 @@ class Seq2Seq(Persistable, BaseEstimator):
             return False
 
         rates = [self.lr] if self.lr_decay is None else [self.lr, self.lr * self.lr_decay]
-        self.history_, best = [], (float("inf"), None)
+        self.history_, best, stops = [], (float("inf"), None), interrupts()
         for k, lr in enumerate(rates):
+            if interrupts() != stops:  # Ctrl-C: no slower phase
+                break
             config = TrainConfig(epochs=self.epochs - len(self.history_), batch_size=self.batch_size,
                                  lr=lr, patience=self.patience, clip=1.0, n_threads=self._threads())
             if config.epochs < 1:
