@@ -93,10 +93,10 @@ def test_scale_benchmark_trains_from_parquet_in_a_fresh_process():
     assert "| 600 | 0.1M | 1 |" in run.stdout and "Peak RSS at 600 series" in run.stdout
 
 
-def test_forecasting_pool_holds_training_parts_only_cut_like_the_forecast_subset(monkeypatch):
+def test_forecasting_pool_holds_training_parts_only_cut_at_validation_origins(monkeypatch):
     import numpy as np
 
-    sys.path.insert(0, str(ROOT / "benchmarks"))
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
     import forecasting
     from forecasting import load, pooled
 
@@ -111,3 +111,4 @@ def test_forecasting_pool_holds_training_parts_only_cut_like_the_forecast_subset
     pool = pooled("X", "a", 2, data)  # each loses its last 2h = 4 values; the short one and the one
     assert len(pool) == 1  # with a zero (logs) are left out
     np.testing.assert_array_equal(pool[0], np.arange(1.0, 5.0))
+    assert len(pooled("M3", "quarterly", 0, m3, limit=5)) == 10  # the first 5 of each pooled subset
