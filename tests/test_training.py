@@ -98,27 +98,74 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_best_weights():
         assert torch.equal(v, weights[best_epoch][k])
 
 
+def ctrl_c_at(call: int):
+    """An on_epoch callback that raises KeyboardInterrupt (as Ctrl-C does) at its call-th call."""
+    calls = []
+
+    def on_epoch(record):
+        calls.append(record)
+        if len(calls) == call:
+            raise KeyboardInterrupt
+
+    return on_epoch
+
+
 def test_one_ctrl_c_ends_a_fit_of_several_networks_keeping_those_trained():
     import numpy as np
 
     from lstmkit import EnsembleForecaster, Forecaster, SequenceClassifier
 
-    def ctrl_c_at_epoch_2(record):
-        if record["epoch"] == 2:
-            raise KeyboardInterrupt
-
     rng = np.random.default_rng(0)
     y = 10 + np.sin(np.arange(80) / 3) + rng.normal(0, 0.1, 80)
     fast = dict(epochs=6, hidden_size=4, random_state=0, device="cpu")
-    single = Forecaster(n_models=3, **fast).fit(y, on_epoch=ctrl_c_at_epoch_2)
-    assert len(single.modules_) == 1 and len(single.history_) == 1 and len(single.predict(3)) == 3
+    single = Forecaster(n_models=3, **fast).fit(y, on_epoch=ctrl_c_at(3))
+    assert len(single.modules_) == 1 and [r["epoch"] for r in single.history_] == [1, 2]
+    assert len(single.predict(3)) == 3
     assert len(Forecaster(n_models=3, **fast).fit(y).modules_) == 3  # the next fit is whole again
+    late = Forecaster(n_models=3, **fast).fit(y, on_epoch=ctrl_c_at(7))  # network 2, epoch 1
+    assert len(late.modules_) == 1  # the network stopped before its first epoch ended is dropped
     panel = [y, y + 5, y * 2]
-    many = Forecaster(strategy="direct", horizon=3, n_models=3, **fast).fit(panel, on_epoch=ctrl_c_at_epoch_2)
+    many = Forecaster(strategy="direct", horizon=3, n_models=3, **fast).fit(panel, on_epoch=ctrl_c_at(2))
     assert len(many.modules_) == 1 and len(many.predict(3)) == 3
     members = [Forecaster(strategy="direct", horizon=3, **fast | {"random_state": k}) for k in range(3)]
-    ensemble = EnsembleForecaster(members).fit(panel, on_epoch=ctrl_c_at_epoch_2)
+    ensemble = EnsembleForecaster(members).fit(panel, on_epoch=ctrl_c_at(2))
     assert len(ensemble.members_) == 1 and len(ensemble.predict(3)) == 3
     X, labels = rng.normal(size=(30, 8, 1)), np.arange(30) % 2
-    clf = SequenceClassifier(n_folds=3, **fast).fit(X, labels, on_epoch=ctrl_c_at_epoch_2)
+    clf = SequenceClassifier(n_folds=3, **fast).fit(X, labels, on_epoch=ctrl_c_at(2))
     assert len(clf.modules_) == 1 and clf.predict(X).shape == (30,)
+
+
+def test_a_fit_cut_short_by_ctrl_c_skips_its_conformal_calibration(monkeypatch):
+    import numpy as np
+
+    import lstmkit.training
+    from lstmkit import Forecaster
+
+    y = 10 + np.sin(np.arange(80) / 3)
+    calls = []
+    real_train = lstmkit.training.train
+    monkeypatch.setattr("lstmkit.tasks.forecaster.train",
+                        lambda *a, **k: calls.append(1) or real_train(*a, **k))
+    f = Forecaster(n_models=2, conformal_windows=2, epochs=4, hidden_size=4, random_state=0,
+                   device="cpu").fit(y, on_epoch=ctrl_c_at(2))
+    assert f.conformal_scores_ is None and len(calls) == 1  # no second network, no calibration refits
+    calls.clear()
+    whole = Forecaster(n_models=2, conformal_windows=2, epochs=4, hidden_size=4, random_state=0, device="cpu")
+    assert whole.fit(y).conformal_scores_.shape[0] == 2 and len(calls) == 2 + 2 * 2
+
+
+def test_a_comparison_cut_short_by_ctrl_c_raises_instead_of_scoring_a_half_trained_model():
+    import numpy as np
+
+    from lstmkit import Forecaster
+    from lstmkit.evaluation import evaluate_forecasters
+
+    y = 10 + np.sin(np.arange(60) / 3)
+
+    class Interrupted(Forecaster):
+        def fit(self, y, **kwargs):
+            return super().fit(y, on_epoch=ctrl_c_at(1))
+
+    models = {"a": Interrupted(epochs=3, hidden_size=4, random_state=0, device="cpu")}
+    with pytest.raises(KeyboardInterrupt):
+        evaluate_forecasters(models, y, n_train=48)

@@ -54,3 +54,24 @@ def test_cli_tune_reports_test_rmse_after_the_choice(tmp_path, capsys):
     result = json.loads(capsys.readouterr().out)
     assert set(result["metrics"]) == {"defaults", "tuned"} and plot.exists()
     assert result["metrics"]["tuned"]["validation_rmse"] <= result["metrics"]["defaults"]["validation_rmse"]
+
+
+def test_ctrl_c_ends_the_search_and_drops_the_half_trained_trial(monkeypatch):
+    import lstmkit.training
+
+    real_train, records = lstmkit.training.train, []
+
+    def train(*args, on_epoch=None, **kwargs):
+        def hook(record):
+            records.append(record)
+            if sum(r["epoch"] == 1 for r in records) == 2 and record["epoch"] == 2:
+                raise KeyboardInterrupt  # as Ctrl-C does, in the second trial's second epoch
+            return on_epoch(record) if on_epoch else False
+
+        return real_train(*args, on_epoch=hook, **kwargs)
+
+    monkeypatch.setattr("lstmkit.tasks.forecaster.train", train)
+    found = tune(Forecaster(hidden_size=8, epochs=15, random_state=0), Y, space={"lr": (1e-3, 1e-2, "log")},
+                 n_trials=6)
+    assert list(found.trials["state"]) == ["COMPLETE", "PRUNED"]  # no third trial
+    assert found.best_value == found.default_value

@@ -32,8 +32,12 @@ def calibration_scores(fit_predict, series: list[np.ndarray], horizon: int, seas
     ``fit_predict(list_of_arrays, horizon) -> (n, horizon) forecasts`` trains a fresh model.
     Series too short to lose ``k * horizon`` values and keep ``horizon + 1`` are skipped.
     """
+    from lstmkit.training import interrupted
+
     scores = []
     for k in range(1, windows + 1):
+        if interrupted():  # Ctrl-C: the caller drops the calibration
+            break
         cut = k * horizon
         keep = [i for i, s in enumerate(series) if len(s) > cut + horizon]
         if not keep:

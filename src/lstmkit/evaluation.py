@@ -11,8 +11,10 @@ from sklearn.base import clone
 from lstmkit.data.series import as_series, season_length
 from lstmkit.errors import InputError, check_positive_int
 from lstmkit.metrics import forecast_metrics
+from lstmkit.training import interrupted, one_fit
 
 
+@one_fit
 def evaluate_forecasters(models: dict, y, n_train: int, horizon: int | None = None,
                          season: int | None = None) -> dict:
     """Fit every model on ``y[:n_train]`` and score it on ``y[n_train:]`` two ways.
@@ -41,6 +43,8 @@ def evaluate_forecasters(models: dict, y, n_train: int, horizon: int | None = No
         model = fitted[name] = clone(model)
         start = time.perf_counter()
         model.fit(train)
+        if interrupted():  # Ctrl-C: a half-trained model's scores would mislead
+            raise KeyboardInterrupt
         one_step = model.backtest(series, start=n_train, h=1)
         multi_step = model.predict(horizon)
         timings[name] = time.perf_counter() - start
@@ -60,6 +64,7 @@ def metrics_frame(metrics: dict) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
+@one_fit
 def evaluate_classifiers(models: dict, X_train, y_train, X_test, y_test) -> dict:
     """Fit every model on the training split, score accuracy and macro-F1 on the test split.
 
@@ -73,7 +78,10 @@ def evaluate_classifiers(models: dict, X_train, y_train, X_test, y_test) -> dict
     for name, model in models.items():
         model = fitted[name] = clone(model)
         start = time.perf_counter()
-        predicted = model.fit(X_train, y_train).predict(X_test)
+        model.fit(X_train, y_train)
+        if interrupted():  # Ctrl-C: a half-trained model's scores would mislead
+            raise KeyboardInterrupt
+        predicted = model.predict(X_test)
         timings[name] = time.perf_counter() - start
         metrics[name] = {"accuracy": float(accuracy_score(y_test, predicted)),
                          "macro_f1": float(f1_score(y_test, predicted, average="macro"))}

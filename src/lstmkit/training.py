@@ -10,6 +10,8 @@ returns the per-epoch history.
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import functools
 import math
 import os
 import time
@@ -24,13 +26,37 @@ from lstmkit.errors import InputError, TrainingError
 Batch = torch.Tensor | tuple[torch.Tensor, ...]
 
 _interrupts = 0  # Ctrl-Cs that train() caught in this process
+_fit_start: contextvars.ContextVar[int | None] = contextvars.ContextVar("lstmkit_fit_start", default=None)
 
 
 def interrupts() -> int:
-    """How many times ``train`` has stopped on Ctrl-C in this process. A fit of several
-    networks reads it before the first and trains no more once it has grown, so one Ctrl-C
-    ends the whole fit, keeping the networks trained so far."""
+    """How many times ``train`` has stopped on Ctrl-C in this process."""
     return _interrupts
+
+
+def one_fit(fit: Callable) -> Callable:
+    """Decorates a ``fit`` (or a search, or a comparison) that may train several networks.
+
+    Fits nested in it (ensemble members, conformal refits, tuning trials) share its start,
+    so ``interrupted()`` tells every one of them that one Ctrl-C ended the whole thing."""
+
+    @functools.wraps(fit)
+    def wrapped(*args, **kwargs):
+        token = _fit_start.set(_interrupts) if _fit_start.get() is None else None
+        try:
+            return fit(*args, **kwargs)
+        finally:
+            if token is not None:
+                _fit_start.reset(token)
+
+    return wrapped
+
+
+def interrupted() -> bool:
+    """Whether ``train`` stopped on Ctrl-C since the outermost ``one_fit`` began (False outside
+    one): train no more networks, keep those trained, skip calibration."""
+    start = _fit_start.get()
+    return start is not None and _interrupts != start
 
 
 @dataclass

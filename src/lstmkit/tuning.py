@@ -23,6 +23,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from lstmkit.errors import InputError, check_positive_int
+from lstmkit.training import interrupted, one_fit
 
 FORECASTER_SPACE = {
     "hidden_size": (8, 128, "log"),
@@ -49,6 +50,7 @@ class TuneResult:
     metric: str
 
 
+@one_fit
 def tune(estimator, data, space: dict | None = None, n_trials: int = 30, timeout: float | None = None,
          validation_size=None, random_state: int = 0, verbose: bool = False) -> TuneResult:
     """Search ``space`` for the estimator's best parameters on ``data`` (training data only).
@@ -73,7 +75,11 @@ def tune(estimator, data, space: dict | None = None, n_trials: int = 30, timeout
     def objective(trial) -> float:
         params = {name: _suggest(trial, name, spec) for name, spec in space.items()}
         model = clone(estimator).set_params(**params)
-        return evaluate(model, _reporter(trial))
+        value = evaluate(model, _reporter(trial))
+        if interrupted():  # Ctrl-C: this trial's model is half-trained, and no trial follows
+            study.stop()
+            raise optuna.TrialPruned()
+        return value
 
     if not verbose:
         optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -83,6 +89,8 @@ def tune(estimator, data, space: dict | None = None, n_trials: int = 30, timeout
     study.optimize(objective, n_trials=n_trials, timeout=timeout)
     complete = optuna.trial.TrialState.COMPLETE
     done = [t for t in study.trials if t.state == complete and math.isfinite(t.value)]
+    if not done and interrupted():
+        raise KeyboardInterrupt
     if not done:
         raise InputError("no trial finished: give more n_trials or a longer timeout")
     best = min(done, key=lambda t: t.value)

@@ -30,8 +30,9 @@ class Panel:
     columns: tuple[str, str, str] = ("unique_id", "ds", "y")  # id, time and value columns
 
     def season(self) -> int | None:
-        """Season length from the dates' frequency (12 monthly ...), None without dates."""
-        return season_length(self.indexes[0])
+        """Season length from the dates' frequency (12 monthly ...), from the first series with
+        one; None without dates."""
+        return next((m for m in map(season_length, self.indexes) if m is not None), None)
 
     def to_dict(self) -> dict:
         """JSON-safe description of the ids, indexes and form (values are stored separately)."""

@@ -154,10 +154,10 @@ def season_length(index: pd.Index) -> int | None:
     freq = infer_freq(index)
     if freq is None:
         return None
-    base = freq.split("-")[0].lstrip("0123456789").upper()
-    table = {"M": 12, "MS": 12, "ME": 12, "Q": 4, "QS": 4, "QE": 4, "D": 7, "B": 5, "H": 24,
-             "h": 24, "W": 52}
-    return table.get(base) or table.get(base.rstrip("S"))
+    offsets = pd.offsets
+    table = {offsets.MonthBegin: 12, offsets.MonthEnd: 12, offsets.QuarterBegin: 4, offsets.QuarterEnd: 4,
+             offsets.Day: 7, offsets.BusinessDay: 5, offsets.Hour: 24, offsets.Week: 52}
+    return table.get(type(pd.tseries.frequencies.to_offset(freq)))
 
 
 def future_index(index: pd.Index, h: int, freq: str | None = None) -> pd.Index:

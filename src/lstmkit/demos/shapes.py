@@ -31,7 +31,7 @@ from lstmkit.errors import InputError, check_positive_int
 from lstmkit.models.generative import gaussian_nll, sample
 from lstmkit.models.registry import build
 from lstmkit.seeding import resolve_seed, seeded
-from lstmkit.training import TrainConfig, evaluate_loss, threads_for, torch_threads, train
+from lstmkit.training import TrainConfig, evaluate_loss, interrupts, threads_for, torch_threads, train
 
 N_POINTS = 5  # 4 corners and the first again
 
@@ -72,7 +72,10 @@ def run_shapes(
         untrained = copy.deepcopy(module)
         start = time.perf_counter()
         with torch_threads(threads_for(module, batch_size=64)):
+            stops = interrupts()
             for phase_lr in (lr, lr / 10):  # the fine-tuning phase sharpens the copied coordinates
+                if interrupts() != stops:  # Ctrl-C: no fine-tuning phase
+                    break
                 config = TrainConfig(epochs=epochs, batch_size=64, lr=phase_lr, clip=1.0,
                                      patience=patience)
                 history += train(module, gaussian_nll, x, y, config, validation=validation, seed=seed,

@@ -38,7 +38,7 @@ from lstmkit.errors import InputError, NotFittedError, check_choice, check_posit
 from lstmkit.models.registry import build, check_arch
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed, seeded
-from lstmkit.training import TrainConfig, interrupts, predict_batches, resolve_device, train
+from lstmkit.training import TrainConfig, interrupted, one_fit, predict_batches, resolve_device, train
 
 ARCHS = ("cnn-lstm", "vanilla", "stacked", "bidirectional")  # networks that read packed sequences
 NETWORKS = {"cnn-lstm": "lstm-fcn", "lstm-fcn": "lstm-fcn"}  # cnn-lstm here is the LSTM-FCN family
@@ -111,6 +111,7 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
         self.n_jobs = n_jobs
         self.verbose = verbose
 
+    @one_fit
     def fit(self, X, y, checkpoint_dir=None, resume: bool = False, on_epoch=None) -> SequenceClassifier:
         """Train on sequences ``X`` and labels ``y`` (any hashable labels); returns self.
 
@@ -149,11 +150,14 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
 
             results = Parallel(n_jobs=n_jobs, backend="loky")(delayed(fit_one)(*job) for job in jobs)
         else:
-            results, stops = [], interrupts()
+            results = []
             for job in jobs:
-                if interrupts() != stops:  # Ctrl-C: keep the folds trained so far
+                if results and interrupted():  # Ctrl-C: keep the folds trained so far
                     break
-                results.append(fit_one(*job))
+                result = fit_one(*job)
+                if results and not result[1]:  # stopped before its first epoch ended
+                    break
+                results.append(result)
             jobs = jobs[: len(results)]
         self.modules_ = [module for module, _, _ in results]
         histories = [history for _, history, _ in results]

@@ -27,7 +27,7 @@ from sklearn.base import BaseEstimator, clone
 from lstmkit.conformal import calibration_scores, check_levels, interval_columns, series_scale
 from lstmkit.data.panel import as_panel, forecasts_out, is_panel
 from lstmkit.errors import InputError, NotFittedError, check_choice, check_positive_int
-from lstmkit.training import interrupts
+from lstmkit.training import interrupted, one_fit
 
 
 class EnsembleForecaster(BaseEstimator):
@@ -39,6 +39,7 @@ class EnsembleForecaster(BaseEstimator):
         self.conformal_windows = conformal_windows
         self.conformal_horizon = conformal_horizon
 
+    @one_fit
     def fit(self, y, **fit_params) -> EnsembleForecaster:
         """Fit a clone of every member on ``y`` (any form the members accept)."""
         if not self.members:
@@ -54,7 +55,7 @@ class EnsembleForecaster(BaseEstimator):
         self.panel_ = as_panel(y, _columns(fit_params)) if is_panel(y) else None
         self.members_ = self._fit_members(y, fit_params, n_jobs)
         self.conformal_scores_ = None
-        if windows:
+        if windows and not interrupted():
             season = self.members[0].get_params().get("season") or self.panel_.season() or 1
             horizon = self.conformal_horizon or self.members[0].get_params().get("horizon")
             if not horizon:
@@ -67,17 +68,22 @@ class EnsembleForecaster(BaseEstimator):
 
             self.conformal_scores_ = calibration_scores(fit_predict, self.panel_.values, horizon, season,
                                                         windows)
+            if interrupted():  # Ctrl-C during the calibration: no intervals
+                self.conformal_scores_ = None
         return self
 
     def _fit_members(self, y, fit_params: dict, n_jobs: int) -> list:
         clones = [clone(m) for m in self.members]
         params = [_member_params(fit_params, k) for k in range(len(clones))]
         if n_jobs == 1:
-            fitted, stops = [], interrupts()
+            fitted = []
             for m, p in zip(clones, params):
-                if interrupts() != stops:  # Ctrl-C: keep the members trained so far
+                if fitted and interrupted():  # Ctrl-C: keep the members trained so far
                     break
-                fitted.append(m.fit(y, **p))
+                m.fit(y, **p)
+                if fitted and interrupted() and getattr(m, "history_", None) == []:
+                    break  # stopped before its first epoch ended
+                fitted.append(m)
             return fitted
         from joblib import Parallel, delayed
 

@@ -35,7 +35,15 @@ from lstmkit.models.registry import build, check_arch
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed, seeded
 from lstmkit.tasks.global_forecast import GlobalState, calibrate_global, fit_global, fit_store, predict_global
-from lstmkit.training import TrainConfig, cpu_threads, interrupts, resolve_device, torch_threads, train
+from lstmkit.training import (
+    TrainConfig,
+    cpu_threads,
+    interrupted,
+    one_fit,
+    resolve_device,
+    torch_threads,
+    train,
+)
 
 ARCHS = ("vanilla", "stacked", "bidirectional", "mlp")  # (batch, time, features) -> (batch, outputs)
 STRATEGIES = ("recursive", "direct", "seq2seq")
@@ -163,6 +171,7 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
+    @one_fit
     def fit(self, y, checkpoint_dir=None, resume: bool = False, on_epoch=None, id_col: str = "unique_id",
             time_col: str = "ds", value_col: str = "y", store_dir=None) -> Forecaster:
         """Train on the series ``y`` (Series, 1-D array or list); returns self.
@@ -188,7 +197,10 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
             else:
                 self.global_ = fit_global(self, as_panel(y, columns), checkpoint_dir, resume, on_epoch)
             self.lookback_, self.season_ = self.global_.lookback, self.global_.season
-            self.conformal_scores_ = calibrate_global(self, self.global_) if self.conformal_windows else None
+            calibrate = self.conformal_windows and not interrupted()
+            self.conformal_scores_ = calibrate_global(self, self.global_) if calibrate else None
+            if interrupted():  # no intervals from a fit or a calibration that Ctrl-C cut short
+                self.conformal_scores_ = None
             self.y_ = None
             return self
         if self.strategy != "recursive" or self.loss == "smape":
@@ -225,9 +237,9 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
             patience=self.patience if val_size else None,
             n_threads=self.n_threads,
         )
-        self.modules_, histories, stops = [], [], interrupts()
+        self.modules_, histories = [], []
         for k in range(self.n_models):
-            if interrupts() != stops:  # Ctrl-C: keep the networks trained so far
+            if histories and interrupted():  # Ctrl-C: keep the networks trained so far
                 break
             with seeded(seed + k, self.device_):
                 module = self._build().to(self.device_)
@@ -239,10 +251,15 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
                     fingerprint=fingerprint(self._fit_params(), seed + k, x, target, split),
                     on_epoch=on_epoch,
                 )
+            if histories and not history:  # stopped before its first epoch ended
+                break
             self.modules_.append(module)
             histories.append(history)
         self.history_ = histories[0] if len(histories) == 1 else histories
-        self.conformal_scores_ = self._calibrate(series) if self.conformal_windows else None
+        calibrate = self.conformal_windows and not interrupted()
+        self.conformal_scores_ = self._calibrate(series) if calibrate else None
+        if interrupted():  # no intervals from a fit or a calibration that Ctrl-C cut short
+            self.conformal_scores_ = None
         self.y_ = series
         return self
 
@@ -254,6 +271,8 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         horizon = self.conformal_horizon or max(2 * self.season_, 12)
         scores = []
         for k in range(1, self.conformal_windows + 1):
+            if interrupted():
+                break
             end = len(series) - k * horizon
             model = clone(self).set_params(conformal_windows=0, verbose=False)
             try:

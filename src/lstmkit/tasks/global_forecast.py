@@ -30,7 +30,7 @@ from lstmkit.data.store import SeriesStore, adjusted, store_parent
 from lstmkit.data.windows import Drawn, WindowSampler, last_windows, network_inputs, normalise, window_loss
 from lstmkit.errors import InputError
 from lstmkit.seeding import resolve_seed, seeded
-from lstmkit.training import TrainConfig, interrupts, predict_batches, resolve_device, train
+from lstmkit.training import TrainConfig, interrupted, predict_batches, resolve_device, train
 
 
 class GlobalState:
@@ -173,9 +173,9 @@ def _train_networks(est, values, offsets, lengths, name_of, lookback: int, horiz
                          weight_decay=est.weight_decay, patience=est.patience if held else None,
                          n_threads=est.n_threads)
     seed = resolve_seed(est.random_state)
-    est.modules_, histories, stops = [], [], interrupts()
+    est.modules_, histories = [], []
     for k in range(est.n_models):
-        if interrupts() != stops:  # Ctrl-C: keep the networks trained so far
+        if histories and interrupted():  # Ctrl-C: keep the networks trained so far
             break
         with seeded(seed + k, est.device_):
             module = est._build_global(lookback, horizon).to(est.device_)
@@ -186,6 +186,8 @@ def _train_networks(est, values, offsets, lengths, name_of, lookback: int, horiz
                 fingerprint=fingerprint(est._fit_params(), seed + k, data, len(sampler)),
                 on_epoch=on_epoch,
             )
+        if histories and not history:  # stopped before its first epoch ended
+            break
         est.modules_.append(module)
         histories.append(history)
     est.history_ = histories[0] if len(histories) == 1 else histories

@@ -27,7 +27,15 @@ from lstmkit.metrics import exact_match
 from lstmkit.models.registry import build
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed, seeded
-from lstmkit.training import TrainConfig, interrupts, resolve_device, threads_for, torch_threads, train
+from lstmkit.training import (
+    TrainConfig,
+    interrupted,
+    one_fit,
+    resolve_device,
+    threads_for,
+    torch_threads,
+    train,
+)
 
 START, END = 2, 3
 SPECIALS = ("<pad>", "<unk>", "<start>", "<end>")
@@ -104,6 +112,7 @@ class Seq2Seq(Persistable, BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fitting
+    @one_fit
     def fit(self, sources, targets, checkpoint_dir=None, resume: bool = False) -> Seq2Seq:
         """Learn to write ``targets[i]`` for ``sources[i]``; returns self.
 
@@ -144,9 +153,9 @@ class Seq2Seq(Persistable, BaseEstimator):
             return False
 
         rates = [self.lr] if self.lr_decay is None else [self.lr, self.lr * self.lr_decay]
-        self.history_, best, stops = [], (float("inf"), None), interrupts()
+        self.history_, best = [], (float("inf"), None)
         for k, lr in enumerate(rates):
-            if interrupts() != stops:  # Ctrl-C: no slower phase
+            if k and interrupted():  # Ctrl-C: no slower phase
                 break
             config = TrainConfig(epochs=self.epochs - len(self.history_), batch_size=self.batch_size,
                                  lr=lr, patience=self.patience, clip=1.0, n_threads=self._threads())
