@@ -135,6 +135,25 @@ def test_one_ctrl_c_ends_a_fit_of_several_networks_keeping_those_trained():
     assert len(clf.modules_) == 1 and clf.predict(X).shape == (30,)
 
 
+def test_ctrl_c_before_any_network_finished_an_epoch_raises_rather_than_return_an_untrained_model():
+    import numpy as np
+
+    from lstmkit import EnsembleForecaster, Forecaster, SequenceClassifier
+
+    rng = np.random.default_rng(0)
+    y = 10 + np.sin(np.arange(80) / 3)
+    fast = dict(epochs=4, hidden_size=4, random_state=0, device="cpu")
+    with pytest.raises(KeyboardInterrupt):
+        Forecaster(n_models=3, **fast).fit(y, on_epoch=ctrl_c_at(1))
+    members = [Forecaster(strategy="direct", horizon=3, **fast | {"random_state": k}) for k in range(2)]
+    with pytest.raises(KeyboardInterrupt):
+        EnsembleForecaster(members).fit([y, y + 5, y * 2], on_epoch=ctrl_c_at(1))
+    with pytest.raises(KeyboardInterrupt):
+        SequenceClassifier(n_folds=3, **fast).fit(rng.normal(size=(30, 8, 1)), np.arange(30) % 2,
+                                                 on_epoch=ctrl_c_at(1))
+    assert len(Forecaster(n_models=2, **fast).fit(y, on_epoch=ctrl_c_at(2)).history_) == 1  # one epoch: kept
+
+
 def test_a_fit_cut_short_by_ctrl_c_skips_its_conformal_calibration(monkeypatch):
     import numpy as np
 

@@ -73,5 +73,53 @@ def test_ctrl_c_ends_the_search_and_drops_the_half_trained_trial(monkeypatch):
     monkeypatch.setattr("lstmkit.tasks.forecaster.train", train)
     found = tune(Forecaster(hidden_size=8, epochs=15, random_state=0), Y, space={"lr": (1e-3, 1e-2, "log")},
                  n_trials=6)
-    assert list(found.trials["state"]) == ["COMPLETE", "PRUNED"]  # no third trial
-    assert found.best_value == found.default_value
+    assert list(found.trials["state"]) == ["COMPLETE", "INTERRUPTED"]  # no third trial
+    assert found.best_value == found.default_value and found.interrupted
+
+
+def test_ctrl_c_outside_training_also_ends_the_search_with_the_trials_that_finished(monkeypatch):
+    import lstmkit.tuning
+
+    real, calls = lstmkit.tuning._suggest, []
+
+    def suggest(trial, name, spec):
+        calls.append(trial.number)
+        if trial.number == 2:
+            raise KeyboardInterrupt  # as Ctrl-C does, while the sampler picks the third trial
+        return real(trial, name, spec)
+
+    monkeypatch.setattr(lstmkit.tuning, "_suggest", suggest)
+    found = tune(Forecaster(hidden_size=8, epochs=3, random_state=0), Y, space={"lr": (1e-3, 1e-2, "log")},
+                 n_trials=6)
+    assert list(found.trials["state"]) == ["COMPLETE", "COMPLETE", "INTERRUPTED"] and found.interrupted
+    assert found.best_value == found.trials["value"].min()
+    again = tune(Forecaster(hidden_size=8, epochs=3, random_state=0), Y, space={"lr": (1e-3, 1e-2, "log")},
+                 n_trials=1)
+    assert not again.interrupted  # the next search is whole again
+
+
+def test_cli_tune_stops_without_a_test_score_when_ctrl_c_cuts_a_final_fit(monkeypatch, capsys):
+    import lstmkit.training
+    import lstmkit.tuning
+    from lstmkit.cli import main
+
+    real_tune, real_train, armed = lstmkit.tuning.tune, lstmkit.training.train, []
+
+    def searched(*args, **kwargs):
+        found = real_tune(*args, **kwargs)
+        armed.append(True)  # the search is over: the next epoch belongs to a final fit
+        return found
+
+    def train(*args, on_epoch=None, **kwargs):
+        def hook(record):
+            if armed and record["epoch"] == 2:
+                raise KeyboardInterrupt  # as Ctrl-C does
+            return on_epoch(record) if on_epoch else False
+
+        return real_train(*args, on_epoch=hook, **kwargs)
+
+    monkeypatch.setattr(lstmkit.tuning, "tune", searched)
+    monkeypatch.setattr("lstmkit.tasks.forecaster.train", train)
+    assert main(["tune", "--n-trials", "2", "--epochs", "5", "--no-plot", "--json"]) == 130
+    captured = capsys.readouterr()
+    assert captured.out == "" and "interrupted" in captured.err

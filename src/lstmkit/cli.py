@@ -356,6 +356,7 @@ def _tune(args) -> dict:
     from lstmkit.data.framing import split_train_test
     from lstmkit.metrics import rmse
     from lstmkit.tasks.forecaster import Forecaster
+    from lstmkit.training import interrupts
     from lstmkit.tuning import tune
 
     if args.timeout <= 0:
@@ -367,16 +368,19 @@ def _tune(args) -> dict:
     default = Forecaster(epochs=args.epochs, random_state=args.seed)
     found = tune(default, train, n_trials=args.n_trials, timeout=args.timeout, random_state=args.seed)
     searched = time.perf_counter() - start
-    metrics = {}
+    metrics, before = {}, interrupts()
     for label, model in (("defaults", default), ("tuned", found.best_estimator)):  # after the choice
         forecast = model.fit(train).backtest(y, start=n_train, h=1)
+        if interrupts() != before:  # Ctrl-C: no test score for a half-trained model
+            raise KeyboardInterrupt
         value = found.default_value if label == "defaults" else found.best_value
         metrics[label] = {"validation_rmse": value, "test_rmse": rmse(y.iloc[n_train:], forecast)}
     table = found.trials.sort_values("value").head(10)
     result = {"task": "tune", "data": {"name": name, "n_train": n_train, "n_test": len(y) - n_train},
               "config": {"validation": found.metric, "best_params": found.best_params,
                          "n_trials": len(found.trials),
-                         "n_pruned": int((found.trials["state"] == "PRUNED").sum())},
+                         "n_pruned": int((found.trials["state"] == "PRUNED").sum()),
+                         "interrupted": found.interrupted},
               "metrics": metrics, "trials": table,
               "timings": {"search": searched, "total": time.perf_counter() - start}}
     if not args.no_plot:

@@ -25,7 +25,8 @@ def report(result: dict, as_json: bool) -> None:
         console.print(result["text"], markup=False, highlight=False)
     elif result["task"] == "tune":
         config = result["config"]
-        console.print(f"searched {config['n_trials']} trials ({config['n_pruned']} pruned); "
+        stopped = " (Ctrl-C ended the search)" if config.get("interrupted") else ""
+        console.print(f"searched {config['n_trials']} trials ({config['n_pruned']} pruned){stopped}; "
                       f"validation: {config['validation']}")
         console.print(result["trials"].to_string(index=False, float_format=lambda v: f"{v:.4g}"),
                       soft_wrap=True, markup=False)

@@ -47,6 +47,8 @@ def calibration_scores(fit_predict, series: list[np.ndarray], horizon: int, seas
         actual = np.stack([series[i][len(series[i]) - cut : len(series[i]) - cut + horizon] for i in keep])
         scales = np.array([series_scale(t, season) for t in train])[:, None]
         scores.append(np.abs(actual - preds) / scales)
+    if not scores and interrupted():
+        return np.empty((0, horizon))  # the caller drops it
     if not scores:
         raise InputError(f"conformal calibration needs series longer than 2 * horizon ({2 * horizon}); "
                          "none is")
@@ -69,7 +71,8 @@ def check_levels(level, scores, h: int) -> list[float] | None:
         raise InputError(f"level must be percentages in (0, 100), e.g. [80, 95]; received {level!r}")
     if scores is None:
         raise InputError("level needs prediction intervals: fit with conformal_windows >= 1 "
-                         "(e.g. Forecaster(conformal_windows=3))")
+                         "(e.g. Forecaster(conformal_windows=3)) and let the fit end (after Ctrl-C "
+                         "it has none)")
     if h > scores.shape[1]:
         raise InputError(f"h must be at most conformal_horizon ({scores.shape[1]}) when level is given; "
                          f"received {h}")

@@ -44,12 +44,29 @@ def one_fit(fit: Callable) -> Callable:
     def wrapped(*args, **kwargs):
         token = _fit_start.set(_interrupts) if _fit_start.get() is None else None
         try:
-            return fit(*args, **kwargs)
+            result = fit(*args, **kwargs)
+            if token is not None and interrupted() and _untrained(result):
+                raise KeyboardInterrupt  # Ctrl-C before any network finished an epoch: no model
+            return result
         finally:
             if token is not None:
                 _fit_start.reset(token)
 
     return wrapped
+
+
+def _untrained(model) -> bool:
+    """Whether a fitted estimator has no network that finished an epoch (an ensemble: no member has)."""
+    members = getattr(model, "members_", None)
+    if isinstance(members, list):
+        return all(_untrained(m) for m in members)
+    return getattr(model, "history_", None) == []
+
+
+def count_interrupt() -> None:
+    """Records one Ctrl-C that stopped training (or a search) in this process."""
+    global _interrupts
+    _interrupts += 1
 
 
 def interrupted() -> bool:
@@ -255,8 +272,7 @@ def _train(module, loss_fn, x, y, config, validation, seed, progress, descriptio
                 if stop:
                     break
         except KeyboardInterrupt:
-            global _interrupts
-            _interrupts += 1
+            count_interrupt()
             if history:
                 history[-1]["interrupted"] = True
         finally:

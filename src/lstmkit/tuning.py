@@ -23,7 +23,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from lstmkit.errors import InputError, check_positive_int
-from lstmkit.training import interrupted, one_fit
+from lstmkit.training import count_interrupt, interrupted, one_fit
 
 FORECASTER_SPACE = {
     "hidden_size": (8, 128, "log"),
@@ -48,6 +48,7 @@ class TuneResult:
     trials: pd.DataFrame  # one row per trial: number, value, state, seconds, parameters
     study: object  # the optuna Study
     metric: str
+    interrupted: bool = False  # Ctrl-C ended the search early (its trial is "INTERRUPTED")
 
 
 @one_fit
@@ -77,8 +78,7 @@ def tune(estimator, data, space: dict | None = None, n_trials: int = 30, timeout
         model = clone(estimator).set_params(**params)
         value = evaluate(model, _reporter(trial))
         if interrupted():  # Ctrl-C: this trial's model is half-trained, and no trial follows
-            study.stop()
-            raise optuna.TrialPruned()
+            raise KeyboardInterrupt
         return value
 
     if not verbose:
@@ -86,7 +86,14 @@ def tune(estimator, data, space: dict | None = None, n_trials: int = 30, timeout
     study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=random_state),
                                 pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=10))
     study.enqueue_trial({name: _default(estimator, name, spec) for name, spec in space.items()})
-    study.optimize(objective, n_trials=n_trials, timeout=timeout)
+    stopped = None  # the trial Ctrl-C cut short (Optuna marks it failed)
+    try:
+        study.optimize(objective, n_trials=n_trials, timeout=timeout)
+    except KeyboardInterrupt:
+        if not interrupted():  # Ctrl-C outside training (data, scoring, the sampler)
+            count_interrupt()
+        last = study.trials[-1] if study.trials else None
+        stopped = last.number if last is not None and last.state == optuna.trial.TrialState.FAIL else None
     complete = optuna.trial.TrialState.COMPLETE
     done = [t for t in study.trials if t.state == complete and math.isfinite(t.value)]
     if not done and interrupted():
@@ -96,13 +103,13 @@ def tune(estimator, data, space: dict | None = None, n_trials: int = 30, timeout
     best = min(done, key=lambda t: t.value)
     best_params = {name: _decode(spec, best.params[name]) for name, spec in space.items()}
     trials = pd.DataFrame([{"number": t.number, "value": t.value if t.state == complete else math.nan,
-                            "state": t.state.name,
+                            "state": "INTERRUPTED" if t.number == stopped else t.state.name,
                             "seconds": (t.datetime_complete - t.datetime_start).total_seconds()
                             if t.datetime_complete else math.nan,
                             **{k: _decode(space[k], v) for k, v in t.params.items()}}
                            for t in study.trials])
     return TuneResult(best_params, float(best.value), float(study.trials[0].value), clone(estimator)
-                      .set_params(**best_params), trials, study, metric)
+                      .set_params(**best_params), trials, study, metric, interrupted=interrupted())
 
 
 def _reporter(trial):

@@ -100,10 +100,14 @@ def infer_freq(index: pd.Index) -> str | None:
     if not isinstance(index, pd.DatetimeIndex):
         return None
     if index.freq is not None:
-        return index.freqstr
+        try:  # a DateOffset(months=1) has a freqstr that pandas cannot parse back: infer instead
+            pd.tseries.frequencies.to_offset(index.freqstr)
+            return index.freqstr
+        except ValueError:
+            pass
     if len(index) < 3:
         return None
-    inferred = pd.DatetimeIndex(index, freq="infer").freq
+    inferred = pd.DatetimeIndex(index.asi8, dtype=index.dtype, freq="infer").freq  # from the dates alone
     return None if inferred is None else inferred.freqstr
 
 

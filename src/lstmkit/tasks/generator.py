@@ -31,7 +31,7 @@ from lstmkit.metrics import bits_per_char
 from lstmkit.models.registry import build
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed, seeded
-from lstmkit.training import TrainConfig, resolve_device, threads_for, torch_threads, train
+from lstmkit.training import TrainConfig, one_fit, resolve_device, threads_for, torch_threads, train
 
 START = PAD  # id 0 opens every text: the first token is predicted from it
 SCORE_CHUNK = 512  # time steps per forward call while scoring
@@ -107,6 +107,7 @@ class SequenceGenerator(Persistable, BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fitting
+    @one_fit
     def fit(self, texts, validation=None, checkpoint_dir=None, resume: bool = False) -> SequenceGenerator:
         """Learn to predict the next token of ``texts`` (strings, or lists of tokens); returns self.
 
