@@ -254,7 +254,13 @@ def test_a_series_of_two_dates_gets_future_dates_from_the_panel_frequency():
 
 def test_season_comes_from_the_first_series_with_a_frequency_and_milliseconds_are_not_months():
     from lstmkit.data.panel import as_panel
-    from lstmkit.data.series import infer_freq, same_frequency, season_length
+    from lstmkit.data.series import (
+        infer_freq,
+        same_frequency,
+        season_length,
+        series_from_dict,
+        series_to_dict,
+    )
 
     frame = pd.concat([pd.DataFrame({"unique_id": "a", "ds": pd.to_datetime(["2004-01-01", "2004-02-01"]),
                                      "y": [1.0, 2.0]}), long_frame(panel(1)).assign(unique_id="b")])
@@ -263,3 +269,5 @@ def test_season_comes_from_the_first_series_with_a_frequency_and_milliseconds_ar
     assert not same_frequency("ms", "MS") and same_frequency("QE-DEC", "QS-JAN")
     monthly = pd.date_range("2000", periods=6, freq=pd.DateOffset(months=1))  # freqstr "<DateOffset: ...>"
     assert season_length(monthly) == 12 and infer_freq(monthly) == "MS"
+    stored = pd.Series(range(6), index=monthly)
+    assert series_from_dict(series_to_dict(stored)).index.freqstr == "MS"  # saved models load back

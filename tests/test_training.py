@@ -139,6 +139,7 @@ def test_ctrl_c_before_any_network_finished_an_epoch_raises_rather_than_return_a
     import numpy as np
 
     from lstmkit import EnsembleForecaster, Forecaster, SequenceClassifier
+    from lstmkit.errors import NotFittedError
 
     rng = np.random.default_rng(0)
     y = 10 + np.sin(np.arange(80) / 3)
@@ -152,6 +153,16 @@ def test_ctrl_c_before_any_network_finished_an_epoch_raises_rather_than_return_a
         SequenceClassifier(n_folds=3, **fast).fit(rng.normal(size=(30, 8, 1)), np.arange(30) % 2,
                                                  on_epoch=ctrl_c_at(1))
     assert len(Forecaster(n_models=2, **fast).fit(y, on_epoch=ctrl_c_at(2)).history_) == 1  # one epoch: kept
+    fitted = Forecaster(**fast).fit(y)
+    before = fitted.predict(3).to_numpy()
+    with pytest.raises(KeyboardInterrupt):
+        fitted.fit(y * 100, on_epoch=ctrl_c_at(1))
+    assert np.array_equal(fitted.predict(3).to_numpy(), before)  # the cut refit left the old model whole
+    fresh = Forecaster(**fast)
+    with pytest.raises(KeyboardInterrupt):
+        fresh.fit(y, on_epoch=ctrl_c_at(1))
+    with pytest.raises(NotFittedError):
+        fresh.predict(3)
 
 
 def test_a_fit_cut_short_by_ctrl_c_skips_its_conformal_calibration(monkeypatch):

@@ -123,3 +123,28 @@ def test_cli_tune_stops_without_a_test_score_when_ctrl_c_cuts_a_final_fit(monkey
     assert main(["tune", "--n-trials", "2", "--epochs", "5", "--no-plot", "--json"]) == 130
     captured = capsys.readouterr()
     assert captured.out == "" and "interrupted" in captured.err
+
+
+def test_ctrl_c_in_a_trial_whose_first_network_was_pruned_still_ends_the_search(monkeypatch):
+    import optuna
+
+    import lstmkit.training
+
+    monkeypatch.setattr(optuna.trial.Trial, "should_prune", lambda self: self.number == 1)
+    real_train, started = lstmkit.training.train, []
+
+    def train(*args, on_epoch=None, **kwargs):
+        started.append(1)
+        network = len(started)
+
+        def hook(record):
+            if network == 4 and record["epoch"] == 2:  # trial 1's second network (its first was pruned)
+                raise KeyboardInterrupt
+            return on_epoch(record) if on_epoch else False
+
+        return real_train(*args, on_epoch=hook, **kwargs)
+
+    monkeypatch.setattr("lstmkit.tasks.forecaster.train", train)
+    found = tune(Forecaster(hidden_size=4, epochs=3, n_models=2, random_state=0), Y,
+                 space={"lr": (1e-3, 1e-2, "log")}, n_trials=6)
+    assert list(found.trials["state"]) == ["COMPLETE", "INTERRUPTED"] and len(started) == 4

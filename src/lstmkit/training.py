@@ -38,16 +38,25 @@ def one_fit(fit: Callable) -> Callable:
     """Decorates a ``fit`` (or a search, or a comparison) that may train several networks.
 
     Fits nested in it (ensemble members, conformal refits, tuning trials) share its start,
-    so ``interrupted()`` tells every one of them that one Ctrl-C ended the whole thing."""
+    so ``interrupted()`` tells every one of them that one Ctrl-C ended the whole thing. When
+    the outermost one ends in ``KeyboardInterrupt``, its estimator gets back the attributes
+    it had before (its previous fit, or none), never a half-made one."""
 
     @functools.wraps(fit)
     def wrapped(*args, **kwargs):
         token = _fit_start.set(_interrupts) if _fit_start.get() is None else None
+        owner = args[0] if token is not None and args and hasattr(args[0], "__dict__") else None
+        before = dict(vars(owner)) if owner is not None else None
         try:
             result = fit(*args, **kwargs)
             if token is not None and interrupted() and _untrained(result):
                 raise KeyboardInterrupt  # Ctrl-C before any network finished an epoch: no model
             return result
+        except KeyboardInterrupt:
+            if owner is not None:
+                vars(owner).clear()
+                vars(owner).update(before)
+            raise
         finally:
             if token is not None:
                 _fit_start.reset(token)

@@ -76,9 +76,15 @@ def tune(estimator, data, space: dict | None = None, n_trials: int = 30, timeout
     def objective(trial) -> float:
         params = {name: _suggest(trial, name, spec) for name, spec in space.items()}
         model = clone(estimator).set_params(**params)
-        value = evaluate(model, _reporter(trial))
+        try:
+            value = evaluate(model, _reporter(trial))
+        except optuna.TrialPruned:
+            if not interrupted():
+                raise
         if interrupted():  # Ctrl-C: this trial's model is half-trained, and no trial follows
-            raise KeyboardInterrupt
+            cut.append(trial.number)
+            study.stop()
+            raise optuna.TrialPruned()
         return value
 
     if not verbose:
@@ -86,14 +92,15 @@ def tune(estimator, data, space: dict | None = None, n_trials: int = 30, timeout
     study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=random_state),
                                 pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=10))
     study.enqueue_trial({name: _default(estimator, name, spec) for name, spec in space.items()})
-    stopped = None  # the trial Ctrl-C cut short (Optuna marks it failed)
+    cut = []  # the trial that Ctrl-C cut short
     try:
         study.optimize(objective, n_trials=n_trials, timeout=timeout)
-    except KeyboardInterrupt:
-        if not interrupted():  # Ctrl-C outside training (data, scoring, the sampler)
+    except KeyboardInterrupt:  # Ctrl-C outside training (data, scoring, the sampler): Optuna re-raises
+        if not interrupted():
             count_interrupt()
         last = study.trials[-1] if study.trials else None
-        stopped = last.number if last is not None and last.state == optuna.trial.TrialState.FAIL else None
+        if last is not None and last.state == optuna.trial.TrialState.FAIL:
+            cut.append(last.number)
     complete = optuna.trial.TrialState.COMPLETE
     done = [t for t in study.trials if t.state == complete and math.isfinite(t.value)]
     if not done and interrupted():
@@ -103,7 +110,7 @@ def tune(estimator, data, space: dict | None = None, n_trials: int = 30, timeout
     best = min(done, key=lambda t: t.value)
     best_params = {name: _decode(spec, best.params[name]) for name, spec in space.items()}
     trials = pd.DataFrame([{"number": t.number, "value": t.value if t.state == complete else math.nan,
-                            "state": "INTERRUPTED" if t.number == stopped else t.state.name,
+                            "state": "INTERRUPTED" if t.number in cut else t.state.name,
                             "seconds": (t.datetime_complete - t.datetime_start).total_seconds()
                             if t.datetime_complete else math.nan,
                             **{k: _decode(space[k], v) for k, v in t.params.items()}}

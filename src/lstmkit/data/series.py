@@ -183,7 +183,8 @@ def series_to_dict(series: pd.Series) -> dict:
     a range, or plain labels)."""
     index = series.index
     if isinstance(index, pd.DatetimeIndex):
-        stored = {"dates": [t.isoformat() for t in index], "freq": index.freqstr}
+        freq = infer_freq(index) if index.freq is not None else None  # a parseable string
+        stored = {"dates": [t.isoformat() for t in index], "freq": freq}
     elif isinstance(index, pd.RangeIndex):
         stored = {"range": [index.start, index.stop, index.step]}
     else:
