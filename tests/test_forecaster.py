@@ -1,6 +1,9 @@
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from sklearn.base import clone
 
 from lstmkit import Forecaster, InputError, NotFittedError, datasets
@@ -104,13 +107,54 @@ def test_predict_before_fit():
     ({"difference": "twice"}, "difference must be one of"),
     ({"lookback": 0}, "lookback must be an integer >= 1; received 0"),
     ({"epochs": 2.5}, "epochs must be an integer"),
-    ({"lr": -1}, "lr must be a positive number"),
+    ({"lr": -1}, r"lr must be a finite number > 0; received -1"),
+    ({"lr": float("inf")}, r"lr must be a finite number > 0; received inf"),
+    ({"weight_decay": -1}, r"weight_decay must be a finite number >= 0; received -1"),
+    ({"weight_decay": "x"}, r"weight_decay must be a number >= 0; received 'x'"),
+    ({"n_threads": 0}, "n_threads must be an integer >= 1; received 0"),
     ({"device": "tpu"}, "device must be"),
     ({"random_state": "x"}, "random_state must be None or an int"),
 ])
 def test_bad_parameters_fail_before_training(params, message, seasonal_series):
     with pytest.raises((InputError, TypeError), match=message):
         Forecaster(**params).fit(seasonal_series)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is available here")
+def test_cuda_without_cuda_is_a_clear_error_and_a_gpu_model_loads_on_the_cpu(seasonal_series, tmp_path):
+    from lstmkit.persistence import load
+
+    with pytest.raises(InputError, match="device 'cuda' needs CUDA"):
+        Forecaster(device="cuda").fit(seasonal_series)
+    Forecaster(**FAST).fit(seasonal_series).save(tmp_path / "m")
+    config = tmp_path / "m" / "config.json"
+    saved = json.loads(config.read_text())
+    saved["params"]["device"] = "cuda"  # as a model trained on a GPU says
+    config.write_text(json.dumps(saved))
+    assert load(tmp_path / "m").device_.type == "cpu"
+
+
+def test_a_failed_refit_leaves_the_previous_model_whole(seasonal_series):
+    model = Forecaster(**FAST).fit(seasonal_series[:96])
+    before = model.predict(3)
+    with pytest.raises(InputError, match="too short"):
+        model.fit(np.arange(5.0))
+    pd.testing.assert_series_equal(model.predict(3), before)
+    fresh = Forecaster(**FAST)
+    with pytest.raises(InputError):
+        fresh.fit(np.arange(5.0))
+    with pytest.raises(NotFittedError):
+        fresh.predict(3)
+
+
+def test_log_transform_rejects_non_positive_values_at_predict_time(seasonal_series):
+    model = Forecaster(**FAST, transform="log").fit(seasonal_series[:96])
+    bad = seasonal_series.copy()
+    bad.iloc[-5] = -1.0
+    with pytest.raises(InputError, match="transform='log' needs positive values; y has minimum -1"):
+        model.predict(3, y=bad)
+    with pytest.raises(InputError, match="needs positive values"):
+        model.backtest(bad, start=100)
 
 
 def dated(values, dates):

@@ -48,6 +48,30 @@ def test_short_series_get_fewer_windows_and_round_trip(tmp_path):
     assert loaded.predict(6, level=90).equals(f.predict(6, level=90))
 
 
+@pytest.mark.parametrize("horizon", [1, 2, 3, 4])
+def test_short_conformal_horizons_give_intervals(horizon):
+    f = Forecaster(hidden_size=4, epochs=2, conformal_windows=2, conformal_horizon=horizon, random_state=0)
+    p = f.fit(Y[:96]).predict(horizon, level=np.array([80]))  # numpy levels are numbers too
+    assert list(p.columns) == ["forecast", "lo-80", "hi-80"] and (p["lo-80"] < p["hi-80"]).all()
+
+
+def test_ensemble_intervals_follow_renamed_columns():
+    import pandas as pd
+
+    from lstmkit import EnsembleForecaster
+
+    rng = np.random.default_rng(0)
+    frame = pd.concat([pd.DataFrame({"store": k, "month": pd.date_range("2000-01", periods=40, freq="MS"),
+                                     "sales": 50 + 10 * np.sin(np.arange(40) / 2) + rng.normal(0, 1, 40)})
+                       for k in "ab"])
+    members = [Forecaster(strategy="direct", horizon=4, hidden_size=4, epochs=2, random_state=k)
+               for k in (0, 1)]
+    names = dict(id_col="store", time_col="month", value_col="sales")
+    e = EnsembleForecaster(members, conformal_windows=1, conformal_horizon=4).fit(frame, **names)
+    out = e.predict(4, y=frame, level=[80])
+    assert {"lo-80", "hi-80"} <= set(out.columns) and len(out) == 8
+
+
 @pytest.mark.parametrize("kwargs, message", [
     ({"level": [80, 120]}, r"level must be percentages in \(0, 100\)"),
     ({"level": [80], "h": 13}, r"h must be at most conformal_horizon \(12\)"),

@@ -11,6 +11,8 @@ series' own scale.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from lstmkit.errors import InputError
@@ -65,8 +67,8 @@ def half_widths(scores: np.ndarray, level: float, h: int) -> np.ndarray:
 def check_levels(level, scores, h: int) -> list[float] | None:
     if level is None:
         return None
-    levels = [level] if isinstance(level, (int, float)) else list(level)
-    if not levels or any(isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < 100
+    levels = [level] if isinstance(level, numbers.Real) else list(np.ravel(level))
+    if not levels or any(isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real) or not 0 < v < 100
                          for v in levels):
         raise InputError(f"level must be percentages in (0, 100), e.g. [80, 95]; received {level!r}")
     if scores is None:

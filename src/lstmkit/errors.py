@@ -31,6 +31,20 @@ def check_positive_int(name: str, value, minimum: int = 1) -> int:
     return int(value)
 
 
+def check_number(name: str, value, minimum: float = 0.0, strict: bool = True) -> float:
+    """Return ``value`` as a float, or raise naming ``name`` unless it is a finite real number
+    above ``minimum`` (at least ``minimum`` when ``strict`` is False)."""
+    import math
+    import numbers
+
+    bound = f"> {minimum:g}" if strict else f">= {minimum:g}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InputTypeError(f"{name} must be a number {bound}; received {value!r}")
+    if not math.isfinite(value) or (value <= minimum if strict else value < minimum):
+        raise InputError(f"{name} must be a finite number {bound}; received {value!r}")
+    return float(value)
+
+
 def check_choice(name: str, value, allowed) -> str:
     """Raise naming ``name`` unless ``value`` is one of ``allowed``."""
     if value not in allowed:

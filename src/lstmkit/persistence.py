@@ -122,6 +122,8 @@ def load(path):
     except (SafetensorError, OSError, ValueError) as error:
         raise InputError(f"weights.safetensors cannot be read: {str(error).splitlines()[0]}") from None
     state = _read_json(path / "preprocessing.json")
+    if "cuda" in str(params.get("device")) and not torch.cuda.is_available():
+        params = params | {"device": "cpu"}  # a model trained on a GPU loads on a CPU-only machine
     estimator = cls(**params)
     try:
         estimator._set_state(state)

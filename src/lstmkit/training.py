@@ -39,8 +39,9 @@ def one_fit(fit: Callable) -> Callable:
 
     Fits nested in it (ensemble members, conformal refits, tuning trials) share its start,
     so ``interrupted()`` tells every one of them that one Ctrl-C ended the whole thing. When
-    the outermost one ends in ``KeyboardInterrupt``, its estimator gets back the attributes
-    it had before (its previous fit, or none), never a half-made one."""
+    the outermost one raises (a bad input, a failed training, ``KeyboardInterrupt``), its
+    estimator gets back the attributes it had before (its previous fit, or none), never a
+    half-made one."""
 
     @functools.wraps(fit)
     def wrapped(*args, **kwargs):
@@ -52,7 +53,7 @@ def one_fit(fit: Callable) -> Callable:
             if token is not None and interrupted() and _untrained(result):
                 raise KeyboardInterrupt  # Ctrl-C before any network finished an epoch: no model
             return result
-        except KeyboardInterrupt:
+        except BaseException:
             if owner is not None:
                 vars(owner).clear()
                 vars(owner).update(before)
@@ -103,9 +104,13 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
-        return torch.device(device)
+        chosen = torch.device(device)
     except (RuntimeError, TypeError):
         raise InputError(f"device must be 'auto', 'cpu' or 'cuda[:N]'; received {device!r}") from None
+    if chosen.type == "cuda" and not torch.cuda.is_available():
+        raise InputError(f"device {device!r} needs CUDA, which this machine's torch cannot use; "
+                         "use 'auto' or 'cpu'")
+    return chosen
 
 
 def cpu_threads(module: nn.Module, batch_size: int, n_threads: int | None) -> int | None:

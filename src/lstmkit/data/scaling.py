@@ -58,7 +58,10 @@ class DiffScaler:
 
     def transform(self, values: np.ndarray) -> np.ndarray:
         """Raw values -> z (log or identity), same shape."""
-        return np.log(values) if self.log else np.asarray(values, dtype=np.float64)
+        values = np.asarray(values, dtype=np.float64)
+        if self.log and (values <= 0).any():
+            raise InputError(f"transform='log' needs positive values; y has minimum {values.min():g}")
+        return np.log(values) if self.log else values
 
     def inverse_transform(self, z: np.ndarray) -> np.ndarray:
         return np.exp(z) if self.log else z

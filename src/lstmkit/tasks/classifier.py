@@ -34,7 +34,7 @@ from sklearn.preprocessing import LabelEncoder
 from lstmkit.checkpoints import checkpoint_path, fingerprint
 from lstmkit.data.encoding import as_sequences, pad_sequences
 from lstmkit.diagnosis import Diagnosable
-from lstmkit.errors import InputError, NotFittedError, check_choice, check_positive_int
+from lstmkit.errors import InputError, NotFittedError, check_choice, check_number, check_positive_int
 from lstmkit.models.registry import build, check_arch
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed, seeded
@@ -197,6 +197,8 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
         check_arch(NETWORKS.get(self.arch, self.arch), (*ARCHS, "lstm-fcn"), "sequence classification")
         for name in ("hidden_size", "epochs", "batch_size", "patience", "n_folds", "n_jobs"):
             check_positive_int(name, getattr(self, name))
+        check_number("lr", self.lr)
+        check_number("weight_decay", self.weight_decay, strict=False)
         check_choice("class_weight", self.class_weight, (None, "balanced"))
         check_choice("lr_schedule", self.lr_schedule, ("constant", "cosine"))
         check_choice("early_stopping", self.early_stopping, (True, False))

@@ -112,7 +112,7 @@ class EnsembleForecaster(BaseEstimator):
 
     def _with_intervals(self, preds: list, h: int, level, y):
         levels = check_levels(level, self.conformal_scores_, h)
-        panel = self.panel_ if y is None else as_panel(y)
+        panel = self.panel_ if y is None else as_panel(y, self.panel_.columns)
         n = len(panel.ids)
         arrays = [p["forecast"].to_numpy().reshape(n, h) if isinstance(p, pd.DataFrame) else np.stack(p)
                   for p in preds]

@@ -30,7 +30,7 @@ from lstmkit.data.parquet import is_parquet_source
 from lstmkit.data.scaling import DiffScaler
 from lstmkit.data.series import as_series, future_index, season_length, series_from_dict, series_to_dict
 from lstmkit.diagnosis import Diagnosable
-from lstmkit.errors import InputError, NotFittedError, check_choice, check_positive_int
+from lstmkit.errors import InputError, NotFittedError, check_choice, check_number, check_positive_int
 from lstmkit.models.registry import build, check_arch
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed, seeded
@@ -351,8 +351,10 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         check_positive_int("conformal_windows", self.conformal_windows, minimum=0)
         if self.conformal_horizon is not None:
             check_positive_int("conformal_horizon", self.conformal_horizon)
-        if isinstance(self.lr, bool) or not (isinstance(self.lr, (int, float)) and self.lr > 0):
-            raise InputError(f"lr must be a positive number; received {self.lr!r}")
+        check_number("lr", self.lr)
+        check_number("weight_decay", self.weight_decay, strict=False)
+        if self.n_threads is not None:
+            check_positive_int("n_threads", self.n_threads)
         resolve_device(self.device)
         self._build()  # an unknown arch or arch option fails here, before any training
 
@@ -401,8 +403,9 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         is scaled back per step: intervals widen with the horizon as the errors did.
         """
         errors = self.conformal_scores_  # (windows, horizon)
-        typical = np.convolve(errors.mean(axis=0), np.ones(5), mode="same")
-        typical /= np.convolve(np.ones(errors.shape[1]), np.ones(5), mode="same")
+        width = min(5, errors.shape[1] - (1 - errors.shape[1] % 2))  # odd, at most the horizon
+        typical = np.convolve(errors.mean(axis=0), np.ones(width), mode="same")
+        typical /= np.convolve(np.ones(errors.shape[1]), np.ones(width), mode="same")
         typical = np.maximum(typical, 1e-9 * (1.0 + errors.mean()))
         pooled = np.sort((errors / typical).ravel())
         rank = min(int(np.ceil((len(pooled) + 1) * level / 100)), len(pooled))
