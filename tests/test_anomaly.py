@@ -36,6 +36,12 @@ def test_detector_and_baseline_find_the_spike(spiked):
     assert RollingZScore().fit(spiked).predict(spiked, threshold=2.5)[SPIKE] == 1
 
 
+def test_without_validation_sigma_still_comes_from_several_errors(spiked):
+    d = AnomalyDetector(train_size=500, forecaster_params=TINY | {"val_size": 0}, random_state=0).fit(spiked)
+    assert d.error_scale_ > 1e-3  # one error would give sigma 0 and flag nearly every point
+    assert d.predict(spiked)[SPIKE] == 1 and d.predict(spiked).sum() <= 20
+
+
 def test_scores_have_one_value_per_point_and_never_look_ahead(spiked):
     for model in (detector(), detector(window=5), RollingZScore(window=30)):
         scores = model.fit(spiked).score_samples(spiked)

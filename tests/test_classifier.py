@@ -90,6 +90,17 @@ GOOD = [np.zeros((5, 2)), np.ones((6, 2)), np.ones((4, 2))]
      "lr_schedule must be one of 'constant', 'cosine'; received 'step'"),
     (GOOD, ["a", "b", "a"], {"early_stopping": "yes"},
      "early_stopping must be one of True, False; received 'yes'"),
+    (GOOD, ["a", "b", "a"], {"channels_first": "no"},
+     "channels_first must be one of True, False; received 'no'"),
+    (GOOD, ["a", "b", "a"], {"lr": -1}, "lr must be a finite number > 0; received -1"),
+    (GOOD, ["a", "b", "a"], {"weight_decay": "x"}, "weight_decay must be a number >= 0; received 'x'"),
+    (GOOD, np.array([["a"], ["b"], ["a"]]), {},
+     r"y must be 1-D \(one label per sequence\); received shape \(3, 1\)"),
+    (GOOD, ["a", None, "a"], {}, r"y must hold a label for every sequence; y\[1\] is None"),
+    (GOOD, [1.0, np.nan, 2.0], {}, r"y must hold a label for every sequence; y\[1\] is"),
+    (np.zeros((3, 4, 0)), ["a", "b", "a"], {}, r"X\[0\] has 0 channels"),
+    (GOOD, ["a", "b", "a"], {"arch": "stacked", "arch_options": {"n_layers": 0}},
+     "n_layers must be an integer >= 1"),
 ])
 def test_bad_input_raises_one_line_before_training(X, y, params, message):
     with pytest.raises((InputError, TypeError), match=message) as info:
@@ -194,3 +205,12 @@ def test_cnn_lstm_is_lstm_fcn_and_learns():
     alias = SequenceClassifier(**{**FAST, "arch": "lstm-fcn"}, arch_options=options).fit(X, y)
     assert np.array_equal(alias.predict_proba(X_test), clf.predict_proba(X_test))
 
+
+
+def test_load_ucr_lists_only_classification_sets():
+    from lstmkit.data.datasets import ucr_names
+
+    names = ucr_names()
+    assert "GunPoint" in names and "Covid3Month" not in names and "CardanoSentiment" not in names
+    with pytest.raises(InputError, match="unknown UCR/UEA dataset 'Covid3Month'"):
+        load_ucr("Covid3Month")

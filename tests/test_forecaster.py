@@ -112,6 +112,11 @@ def test_predict_before_fit():
     ({"weight_decay": -1}, r"weight_decay must be a finite number >= 0; received -1"),
     ({"weight_decay": "x"}, r"weight_decay must be a number >= 0; received 'x'"),
     ({"n_threads": 0}, "n_threads must be an integer >= 1; received 0"),
+    ({"arch_options": [1]}, r"arch_options must be a dict of network options or None; received \[1\]"),
+    ({"arch": "stacked", "arch_options": {"dropout": 2.0}},
+     r"dropout must be a number in \[0, 1\); received 2.0"),
+    ({"arch": "stacked", "arch_options": {"n_layers": 0}}, "n_layers must be an integer >= 1; received 0"),
+    ({"arch_options": {"hidden_size": 3}}, "arch_options cannot set 'hidden_size': the estimator sets it"),
     ({"device": "tpu"}, "device must be"),
     ({"random_state": "x"}, "random_state must be None or an int"),
 ])

@@ -70,6 +70,10 @@ def test_bad_inputs_give_one_line_errors(fitted):
     with pytest.raises(NotFittedError):
         SequenceGenerator().sample(5)
     assert fitted.sample(3, top_k=10_000, random_state=0)  # a top_k above the vocabulary keeps all
+    with pytest.raises(InputError, match="^lr must be a number > 0; received 'x'$"):
+        SequenceGenerator(lr="x").fit(TEXTS)
+    cold = fitted.sample(12, prompt="the cat", temperature=1e-39, random_state=0)  # no overflow
+    assert cold == fitted.sample(12, prompt="the cat", top_k=1)  # the coldest sampling is greedy
 
 
 def test_token_lists_give_token_lists():

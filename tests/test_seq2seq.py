@@ -119,6 +119,10 @@ def test_bad_input_is_a_one_line_error(model):
         Seq2Seq(arch_options={"decoder": "rnn"}).fit(["ab"] * 10, ["ba"] * 10)
     with pytest.raises(NotFittedError, match="not fitted yet"):
         Seq2Seq().predict(["ab"])
+    with pytest.raises(InputError, match="^bidirectional must be one of True, False; received 'no'$"):
+        Seq2Seq(bidirectional="no").fit(["ab"] * 10, ["ba"] * 10)
+    with pytest.raises(InputError, match="^lr must be a number > 0; received 'x'$"):
+        Seq2Seq(lr="x").fit(["ab"] * 10, ["ba"] * 10)
 
 
 def test_clone_keeps_the_parameters():

@@ -26,7 +26,20 @@ def ucr_names() -> list[str]:
 
     root = Path(aeon.datasets.__file__).parent / "data"
     return sorted(p.name for p in root.iterdir()
-                  if (p / f"{p.name}_TRAIN.ts").exists() and (p / f"{p.name}_TEST.ts").exists())
+                  if (p / f"{p.name}_TRAIN.ts").exists() and (p / f"{p.name}_TEST.ts").exists()
+                  and _has_class_labels(p / f"{p.name}_TRAIN.ts"))
+
+
+def _has_class_labels(path) -> bool:
+    """Whether a .ts file's header says ``@classLabel true`` (regression sets say ``@targetLabel``)."""
+    with open(path, encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            words = line.strip().lower().split()
+            if words[:1] == ["@data"]:
+                return False
+            if words[:2] == ["@classlabel", "true"]:
+                return True
+    return False
 
 
 def load_ucr(name: str, split: str = "train"):

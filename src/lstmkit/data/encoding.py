@@ -36,6 +36,8 @@ def as_sequences(X, name: str = "X", channels_first: bool = False) -> list[np.nd
             raise InputError(f"{name}[{i}] must be 2-D (time, channels); received shape {s.shape}")
         if len(s) == 0:
             raise InputError(f"{name}[{i}] is an empty sequence; every sequence needs >= 1 step")
+        if s.shape[1] == 0:
+            raise InputError(f"{name}[{i}] has 0 channels; every sequence needs >= 1 channel")
         try:
             s = s.astype(np.float32)
         except (TypeError, ValueError):

@@ -11,7 +11,9 @@ import importlib
 
 from torch import nn
 
-from lstmkit.errors import InputError, check_choice
+from lstmkit.errors import InputError, InputTypeError, check_choice, check_positive_int
+
+SET_BY_ESTIMATORS = ("n_features", "n_outputs", "hidden_size", "n_steps", "vocab_size")
 
 # name -> (module, config class, network class)
 ARCHITECTURES: dict[str, tuple[str, str, str]] = {
@@ -54,7 +56,51 @@ def build(arch: str, **config) -> nn.Module:
         raise InputError(
             f"arch {arch!r} has no option {unknown[0]!r}; its options are {', '.join(sorted(fields))}"
         )
-    return net_cls(config_cls(**config))
+    for field in dataclasses.fields(config_cls):
+        if field.name in config:
+            _check_option(arch, field, config[field.name])
+    try:
+        return net_cls(config_cls(**config))
+    except InputError:
+        raise
+    except (TypeError, ValueError) as error:  # a value the checks above let through
+        first = str(error).splitlines()[0]
+        raise InputError(f"arch {arch!r} cannot be built with {config}: {first}") from None
+
+
+def arch_options(options) -> dict:
+    """An estimator's ``arch_options`` as a dict, checked: None or a dict of the network's own options."""
+    if options is None:
+        return {}
+    if not isinstance(options, dict):
+        raise InputTypeError(f"arch_options must be a dict of network options or None; received {options!r}")
+    taken = [k for k in options if k in SET_BY_ESTIMATORS]
+    if taken:
+        raise InputError(f"arch_options cannot set {taken[0]!r}: the estimator sets it (pass "
+                         f"{taken[0]}=... to the estimator where it has one); received {options!r}")
+    return dict(options)
+
+
+def _check_option(arch: str, field: dataclasses.Field, value) -> None:
+    """One config value against its annotated type: counts >= 1, dropouts in [0, 1), flags bool."""
+    name, kind = field.name, field.type
+    if value is None and "None" in kind:
+        return
+    if kind.startswith("int"):
+        check_positive_int(name, value, minimum=0 if field.name.endswith("_token") else 1)
+    elif kind == "bool" and not isinstance(value, bool):
+        raise InputTypeError(f"{name} must be True or False; received {value!r}")
+    elif kind == "float":  # dropout (a rate below 1) or teacher forcing (a probability)
+        below_one = "dropout" in field.name
+        number = not isinstance(value, bool) and isinstance(value, (int, float))
+        if not number or not (0 <= value < 1 if below_one else 0 <= value <= 1):
+            allowed = "[0, 1)" if below_one else "[0, 1]"
+            raise InputError(f"{name} must be a number in {allowed}; received {value!r}")
+    elif kind.startswith("tuple[int, ...]") and (not isinstance(value, (tuple, list)) or not value):
+        raise InputError(f"{name} must be a non-empty tuple of integers >= 1; received {value!r}")
+    elif kind.startswith("tuple[int, ...]"):
+        for v in value:
+            check_positive_int(name, v)
 
 
 def check_arch(arch: str, allowed: tuple[str, ...], task: str) -> str:

@@ -47,6 +47,7 @@ FORECASTER_DEFAULTS = {
     "batch_size": 64,
     "patience": 5,
 }
+MIN_ERRORS = 10  # forecast errors that measure sigma, at least (in-sample if val_size is smaller)
 _CHUNK = 8192  # forecasts per backtest call, so memory stays flat on long series
 
 
@@ -65,7 +66,8 @@ class AnomalyDetector(Persistable, BaseEstimator):
         None uses all of ``y`` (``fit`` may override it).
     forecaster_params: ``Forecaster`` settings, over ``FORECASTER_DEFAULTS`` (lookback 32,
         first differences, 40 epochs at batch 64, patience 5). ``val_size`` defaults to a
-        quarter of the training values; those held-out values also measure ``sigma``.
+        quarter of the training values; those held-out values also measure ``sigma`` (at
+        least the last 10 training values do, even when ``val_size`` is smaller).
     window: scores are averaged over this many trailing points (1: no smoothing).
     max_train: train on at most the last ``max_train`` values of the normal start (None: all).
     random_state: seed; the same int gives identical scores on CPU.
@@ -101,6 +103,7 @@ class AnomalyDetector(Persistable, BaseEstimator):
         if self.max_train is not None:
             train = train[-check_positive_int("max_train", self.max_train, minimum=2) :]
         forecaster = Forecaster(**self._forecaster_params(len(train)))
+        forecaster._check_params()  # a bad setting is the settings' fault, not the data's
         try:
             forecaster.fit(train)
         except InputError as error:
@@ -109,7 +112,10 @@ class AnomalyDetector(Persistable, BaseEstimator):
         self.train_size_ = n
         self.width_ = forecaster.lookback_ + forecaster.scaler_.lag
         held_out = forecaster.val_size if forecaster.val_size is not None else len(train) // 4
-        start = max(self.width_, len(train) - max(1, held_out))
+        start = max(self.width_, len(train) - max(MIN_ERRORS, held_out))  # a few errors at least
+        if len(train) - start < 2:
+            raise InputError(f"train_size {n} leaves {len(train) - start} forecast errors to measure "
+                             f"sigma; give at least {self.width_ + 2} normal values")
         errors = train[start:] - forecaster.backtest(train, start=start).to_numpy()
         self.error_mean_ = float(errors.mean())
         self.error_scale_ = max(float(errors.std()), 1e-12 * (1.0 + float(np.abs(train).max())))

@@ -35,7 +35,7 @@ from lstmkit.checkpoints import checkpoint_path, fingerprint
 from lstmkit.data.encoding import as_sequences, pad_sequences
 from lstmkit.diagnosis import Diagnosable
 from lstmkit.errors import InputError, NotFittedError, check_choice, check_number, check_positive_int
-from lstmkit.models.registry import build, check_arch
+from lstmkit.models.registry import arch_options, build, check_arch
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed, seeded
 from lstmkit.training import TrainConfig, interrupted, one_fit, predict_batches, resolve_device, train
@@ -122,9 +122,15 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
         self._check_params()
         sequences = self._validate(X)
         labels = np.asarray(y)
-        if labels.ndim != 1 or len(labels) != len(sequences):
+        if labels.ndim != 1:
+            raise InputError(f"y must be 1-D (one label per sequence); received shape {labels.shape}")
+        if len(labels) != len(sequences):
             raise InputError(f"X and y must have the same length; received {len(sequences)} "
-                             f"sequences and {labels.shape[0] if labels.ndim else 0} labels")
+                             f"sequences and {len(labels)} labels")
+        missing = [i for i, v in enumerate(labels.tolist()) if v is None or v != v]  # None or NaN
+        if missing:
+            raise InputError(f"y must hold a label for every sequence; y[{missing[0]}] is "
+                             f"{labels[missing[0]]!r}")
         encoder = LabelEncoder().fit(labels)
         if len(encoder.classes_) < 2:
             only = encoder.classes_.tolist()[0]
@@ -202,6 +208,7 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
         check_choice("class_weight", self.class_weight, (None, "balanced"))
         check_choice("lr_schedule", self.lr_schedule, ("constant", "cosine"))
         check_choice("early_stopping", self.early_stopping, (True, False))
+        check_choice("channels_first", self.channels_first, (True, False))
         if self.early_stopping and self.n_folds == 1 and not 0 < self.val_size < 1:
             raise InputError(f"val_size must be a fraction in (0, 1); received {self.val_size!r}")
         return NETWORKS.get(self.arch, self.arch)
@@ -257,7 +264,7 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
 
     def _network(self, network: str) -> torch.nn.Module:
         return build(network, n_features=self.n_channels_, n_outputs=len(self.classes_),
-                     hidden_size=self.hidden_size, **(self.arch_options or {}))
+                     hidden_size=self.hidden_size, **arch_options(self.arch_options))
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities (n, n_classes), columns in the order of ``classes_``."""

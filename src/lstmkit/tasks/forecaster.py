@@ -31,7 +31,7 @@ from lstmkit.data.scaling import DiffScaler
 from lstmkit.data.series import as_series, future_index, season_length, series_from_dict, series_to_dict
 from lstmkit.diagnosis import Diagnosable
 from lstmkit.errors import InputError, NotFittedError, check_choice, check_number, check_positive_int
-from lstmkit.models.registry import build, check_arch
+from lstmkit.models.registry import arch_options, build, check_arch
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed, seeded
 from lstmkit.tasks.global_forecast import GlobalState, calibrate_global, fit_global, fit_store, predict_global
@@ -308,7 +308,7 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         steps = getattr(self, "lookback_", None) or self.lookback or 8
         return build(
             self.arch, n_features=1, n_outputs=1, hidden_size=self.hidden_size,
-            **({"n_steps": steps} if self.arch == "mlp" else {}), **(self.arch_options or {}),
+            **({"n_steps": steps} if self.arch == "mlp" else {}), **arch_options(self.arch_options),
         )
 
     def _build_global(self, lookback: int, horizon: int) -> torch.nn.Module:
@@ -317,7 +317,7 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
             return build("seq2seq", n_features=2, n_outputs=horizon, hidden_size=self.hidden_size)
         return build(
             self.arch, n_features=2, n_outputs=horizon, hidden_size=self.hidden_size,
-            **({"n_steps": lookback} if self.arch == "mlp" else {}), **(self.arch_options or {}),
+            **({"n_steps": lookback} if self.arch == "mlp" else {}), **arch_options(self.arch_options),
         )
 
     def _windows(self, values: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:

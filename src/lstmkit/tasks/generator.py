@@ -26,7 +26,14 @@ from torch.nn import functional as F
 
 from lstmkit.checkpoints import checkpoint_path, fingerprint
 from lstmkit.data.text import PAD, UNK, Vocabulary
-from lstmkit.errors import InputError, InputTypeError, NotFittedError, check_choice, check_positive_int
+from lstmkit.errors import (
+    InputError,
+    InputTypeError,
+    NotFittedError,
+    check_choice,
+    check_number,
+    check_positive_int,
+)
 from lstmkit.metrics import bits_per_char
 from lstmkit.models.registry import build
 from lstmkit.persistence import Persistable
@@ -209,15 +216,14 @@ class SequenceGenerator(Persistable, BaseEstimator):
         for name in ("steps_per_epoch", "patience", "n_threads"):
             if getattr(self, name) is not None:
                 check_positive_int(name, getattr(self, name))
-        if not 0.0 <= self.dropout < 1.0:
+        if check_number("dropout", self.dropout, strict=False) >= 1:
             raise InputError(f"dropout must be in [0, 1); received {self.dropout!r}")
-        if not self.lr > 0:
-            raise InputError(f"lr must be > 0; received {self.lr!r}")
-        if self.lr_drop is not None and not 0 < self.lr_drop <= 1:
+        check_number("lr", self.lr)
+        if self.lr_drop is not None and not check_number("lr_drop", self.lr_drop) <= 1:
             raise InputError(f"lr_drop must be in (0, 1] or None; received {self.lr_drop!r}")
         check_choice("precision", self.precision, PRECISIONS)
-        if self.max_minutes is not None and not self.max_minutes > 0:
-            raise InputError(f"max_minutes must be > 0 or None; received {self.max_minutes!r}")
+        if self.max_minutes is not None:
+            check_number("max_minutes", self.max_minutes)
 
     def _network(self) -> nn.Module:
         return build("language", vocab_size=len(self.vocabulary_), embedding_dim=self.embedding_dim,
@@ -309,8 +315,9 @@ class SequenceGenerator(Persistable, BaseEstimator):
                 logits, state = self.module_(chunk[None], state)
             logits = logits[0, -1:]
             for i in range(n_tokens):
-                scores = logits[0].float().cpu() / temperature
+                scores = logits[0].float().cpu()
                 scores[[START, UNK]] = -math.inf
+                scores = (scores - scores.max()) / temperature  # the best token at 0: no overflow
                 if top_k is not None:
                     scores[scores < scores.topk(top_k).values[-1]] = -math.inf
                 token = torch.multinomial(torch.softmax(scores, dim=0), 1, generator=generator)

@@ -22,7 +22,14 @@ from torch.nn import functional as F
 
 from lstmkit.checkpoints import checkpoint_path, fingerprint
 from lstmkit.data.text import LEVELS, PAD, Vocabulary
-from lstmkit.errors import InputError, InputTypeError, NotFittedError, check_choice, check_positive_int
+from lstmkit.errors import (
+    InputError,
+    InputTypeError,
+    NotFittedError,
+    check_choice,
+    check_number,
+    check_positive_int,
+)
 from lstmkit.metrics import exact_match
 from lstmkit.models.registry import build
 from lstmkit.persistence import Persistable
@@ -193,8 +200,8 @@ class Seq2Seq(Persistable, BaseEstimator):
         check_positive_int("beam_width", self.beam_width)
         _check_fraction("teacher_forcing", self.teacher_forcing, closed=True)
         _check_fraction("val_size", self.val_size, closed=False)
-        if not isinstance(self.lr, (int, float)) or isinstance(self.lr, bool) or not self.lr > 0:
-            raise InputError(f"lr must be a number > 0; received {self.lr!r}")
+        check_number("lr", self.lr)
+        check_choice("bidirectional", self.bidirectional, (True, False))
         if self.lr_decay is not None:
             _check_fraction("lr_decay", self.lr_decay, closed=False)
         if self.arch_options is not None and not isinstance(self.arch_options, dict):

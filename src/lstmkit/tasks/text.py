@@ -17,7 +17,7 @@ import torch
 from lstmkit.data.text import LEVELS, Vocabulary, as_texts, encode_texts, tokenize
 from lstmkit.errors import check_choice, check_positive_int
 from lstmkit.models.embedded import Embedded
-from lstmkit.models.registry import build
+from lstmkit.models.registry import arch_options, build
 from lstmkit.tasks.classifier import SequenceClassifier
 
 
@@ -87,7 +87,7 @@ class TextClassifier(SequenceClassifier):
     def _network(self, network: str) -> torch.nn.Module:
         options = {"pool": "max"} if network == "bidirectional" else {}
         inner = build(network, n_features=self.embedding_dim, n_outputs=len(self.classes_),
-                      hidden_size=self.hidden_size, **{**options, **(self.arch_options or {})})
+                      hidden_size=self.hidden_size, **{**options, **arch_options(self.arch_options)})
         return Embedded(len(self.vocabulary_), self.embedding_dim, inner, self.embedding_dropout)
 
 
