@@ -177,6 +177,7 @@ def dated(values, dates):
     (dated(range(3), ["2000-01-01", "2000-01-01", "2000-02-01"]), "duplicated date 2000-01-01"),
     (dated(range(3), ["2000-02-01", "2000-01-01", "2000-03-01"]), "unsorted dates"),
     (dated(range(4), ["2000-01-01", "2000-01-02", "2000-03-01", "2000-03-02"]), "irregular"),
+    (dated(range(3), [None, "2000-01-01", "2000-02-01"]), r"missing date \(NaT\) at position 0"),
 ])
 def test_bad_series_get_one_line_errors(y, message):
     with pytest.raises((InputError, TypeError), match=message) as info:
@@ -193,3 +194,12 @@ def test_bad_prediction_arguments(call, message, seasonal_series):
     model = Forecaster(**FAST).fit(seasonal_series[:96])
     with pytest.raises(InputError, match=message):
         call(model, seasonal_series)
+
+
+def test_period_and_evenly_spaced_integer_indexes_keep_their_labels():
+    values = 10 + np.sin(np.arange(48) / 2)
+    monthly = Forecaster(**FAST).fit(pd.Series(values, index=pd.period_range("2000-01", periods=48, freq="M")))
+    assert monthly.season_ == 12  # as with the same dates in a DatetimeIndex
+    assert list(monthly.predict(2).index) == list(pd.date_range("2004-01-01", periods=2, freq="MS"))
+    every_other = Forecaster(**FAST).fit(pd.Series(values, index=np.arange(0, 96, 2)))
+    assert list(every_other.predict(2).index) == [96, 98]

@@ -271,3 +271,30 @@ def test_season_comes_from_the_first_series_with_a_frequency_and_milliseconds_ar
     assert season_length(monthly) == 12 and infer_freq(monthly) == "MS"
     stored = pd.Series(range(6), index=monthly)
     assert series_from_dict(series_to_dict(stored)).index.freqstr == "MS"  # saved models load back
+
+
+def test_time_zones_survive_save_and_load_across_a_daylight_saving_change(tmp_path):
+    import lstmkit
+
+    days = dict(periods=40, freq="D", tz="Europe/Paris")  # 2020-03-29: Paris moves from +01:00 to +02:00
+    one = pd.Series(np.arange(40.0) + 10, index=pd.date_range("2020-02-20", **days))
+    f = Forecaster(**FAST).fit(one)
+    pd.testing.assert_series_equal(lstmkit.load(f.save(tmp_path / "one")).predict(3), f.predict(3))
+    frame = pd.concat([pd.DataFrame({"unique_id": k, "ds": pd.date_range("2020-03-01", **days),
+                                     "y": np.arange(40.0) + 10 + i}) for i, k in enumerate("ab")])
+    g = Forecaster(strategy="direct", horizon=3, **FAST).fit(frame)
+    out = lstmkit.load(g.save(tmp_path / "many")).predict(3)
+    pd.testing.assert_frame_equal(out, g.predict(3))
+    assert str(out.ds.iloc[0].tz) == "Europe/Paris" and out.ds.iloc[0].utcoffset() == pd.Timedelta(hours=2)
+
+
+def test_rows_without_an_id_or_a_time_are_a_clear_error():
+    frame = long_frame(panel(2))
+    no_id = frame.astype({"unique_id": object})
+    no_id.iloc[3, no_id.columns.get_loc("unique_id")] = None
+    with pytest.raises(lstmkit.InputError, match="y has a missing unique_id at row"):
+        Forecaster(strategy="direct", horizon=3, **FAST).fit(no_id)
+    no_time = frame.copy()
+    no_time.iloc[3, no_time.columns.get_loc("ds")] = pd.NaT
+    with pytest.raises(lstmkit.InputError, match="y has a missing ds at row"):
+        Forecaster(strategy="direct", horizon=3, **FAST).fit(no_time)

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lstmkit.data.series import as_series, future_index, infer_freq, same_frequency, season_length
+from lstmkit.data.series import (
+    as_series,
+    dates_from_strings,
+    future_index,
+    infer_freq,
+    same_frequency,
+    season_length,
+)
 from lstmkit.errors import InputError, InputTypeError
 
 
@@ -78,6 +85,12 @@ def _from_frame(frame: pd.DataFrame, columns: tuple[str, str, str]) -> Panel:
                          "time_col=, value_col=)")
     if frame.empty:
         raise InputError("y (a long DataFrame) has no rows")
+    for col in (id_col, time_col):
+        blank = frame[col].isna().to_numpy()
+        if blank.any():
+            row = frame.index[int(np.flatnonzero(blank)[0])]
+            raise InputError(f"y has a missing {col} at row {_jsonable(row)!r}; every row needs an id "
+                             "and a time (drop or fill those rows first)")
     dup = frame.duplicated([id_col, time_col])
     if dup.any():
         row = frame[dup].iloc[0]
@@ -169,9 +182,10 @@ def _jsonable(value):
 def _index_to_dict(index: pd.Index) -> dict:
     if isinstance(index, pd.DatetimeIndex):
         freq = infer_freq(index)
+        tz = None if index.tz is None else str(index.tz)
         if freq is None:
-            return {"dates": [t.isoformat() for t in index]}
-        return {"start": index[0].isoformat(), "n": len(index), "freq": freq}
+            return {"dates": [t.isoformat() for t in index], "tz": tz}
+        return {"start": index[0].isoformat(), "n": len(index), "freq": freq, "tz": tz}
     return {"range": [int(index[0]), int(index[-1]) + 1]}
 
 
@@ -179,5 +193,6 @@ def _index_from_dict(data: dict) -> pd.Index:
     if "range" in data:
         return pd.RangeIndex(*data["range"])
     if "dates" in data:
-        return pd.DatetimeIndex(pd.to_datetime(data["dates"]))
-    return pd.date_range(data["start"], periods=data["n"], freq=data["freq"])
+        return dates_from_strings(data["dates"], data.get("tz"))
+    start = dates_from_strings([data["start"]], data.get("tz"))[0]
+    return pd.date_range(start, periods=data["n"], freq=data["freq"])

@@ -27,6 +27,8 @@ def as_series(y, name: str = "y", min_length: int = 1) -> pd.Series:
         y = y.iloc[:, 0]
     if isinstance(y, pd.Series):
         index = y.index
+        if isinstance(index, pd.PeriodIndex):  # periods -> the timestamps they start at
+            index = index.to_timestamp(how="start")
         values = y.to_numpy()
     elif isinstance(y, (np.ndarray, list, tuple)):
         values = np.asarray(y, dtype=object if isinstance(y, (list, tuple)) else None)
@@ -79,6 +81,9 @@ def _is_number(v) -> bool:
 
 def check_dates(index: pd.DatetimeIndex, name: str = "y") -> None:
     """Raise unless the dates are unique, increasing and evenly spaced (a known frequency)."""
+    if index.hasnans:
+        at = int(np.flatnonzero(index.isna())[0])
+        raise InputError(f"{name} has a missing date (NaT) at position {at}; drop or fill it first")
     if index.has_duplicates:
         dup = index[index.duplicated()][0]
         raise InputError(f"{name} has duplicated date {dup.date()}; each date may appear once")
@@ -173,8 +178,10 @@ def future_index(index: pd.Index, h: int, freq: str | None = None) -> pd.Index:
     if freq is not None and isinstance(index, pd.DatetimeIndex) and len(index):
         return pd.DatetimeIndex(dates_after(index[-1:], h, freq)[0])
     if isinstance(index, pd.RangeIndex) or pd.api.types.is_integer_dtype(index):
-        start = int(index[-1]) + 1 if len(index) else 0
-        return pd.RangeIndex(start, start + h)
+        steps = np.diff(np.asarray(index[-3:], dtype=np.int64))
+        step = int(steps[0]) if len(steps) and steps[0] >= 1 and (steps == steps[0]).all() else 1
+        start = int(index[-1]) + step if len(index) else 0  # evenly spaced labels go on evenly
+        return pd.RangeIndex(start, start + h * step, step)
     return pd.RangeIndex(len(index), len(index) + h)
 
 
@@ -184,7 +191,7 @@ def series_to_dict(series: pd.Series) -> dict:
     index = series.index
     if isinstance(index, pd.DatetimeIndex):
         freq = infer_freq(index) if index.freq is not None else None  # a parseable string
-        stored = {"dates": [t.isoformat() for t in index], "freq": freq}
+        stored = {"dates": [t.isoformat() for t in index], "freq": freq, "tz": _zone(index)}
     elif isinstance(index, pd.RangeIndex):
         stored = {"range": [index.start, index.stop, index.step]}
     else:
@@ -192,11 +199,23 @@ def series_to_dict(series: pd.Series) -> dict:
     return {"values": series.to_numpy().tolist(), "index": stored, "name": series.name}
 
 
+def _zone(index: pd.DatetimeIndex) -> str | None:
+    return None if index.tz is None else str(index.tz)
+
+
+def dates_from_strings(dates: list[str], tz: str | None) -> pd.DatetimeIndex:
+    """ISO date strings back to dates, in their time zone (whose UTC offsets may differ across
+    a daylight-saving change)."""
+    if tz is None:
+        return pd.DatetimeIndex(pd.to_datetime(dates))
+    return pd.DatetimeIndex(pd.to_datetime(dates, utc=True).tz_convert(tz))
+
+
 def series_from_dict(data: dict) -> pd.Series:
     """The series that ``series_to_dict`` described."""
     stored = data["index"]
     if "dates" in stored:
-        index = pd.DatetimeIndex(pd.to_datetime(stored["dates"]), freq=stored["freq"])
+        index = pd.DatetimeIndex(dates_from_strings(stored["dates"], stored.get("tz")), freq=stored["freq"])
     elif "range" in stored:
         index = pd.RangeIndex(*stored["range"])
     else:
