@@ -198,7 +198,8 @@ def test_bad_prediction_arguments(call, message, seasonal_series):
 
 def test_period_and_evenly_spaced_integer_indexes_keep_their_labels():
     values = 10 + np.sin(np.arange(48) / 2)
-    monthly = Forecaster(**FAST).fit(pd.Series(values, index=pd.period_range("2000-01", periods=48, freq="M")))
+    periods = pd.period_range("2000-01", periods=48, freq="M")
+    monthly = Forecaster(**FAST).fit(pd.Series(values, index=periods))
     assert monthly.season_ == 12  # as with the same dates in a DatetimeIndex
     assert list(monthly.predict(2).index) == list(pd.date_range("2004-01-01", periods=2, freq="MS"))
     every_other = Forecaster(**FAST).fit(pd.Series(values, index=np.arange(0, 96, 2)))
