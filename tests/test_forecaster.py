@@ -204,3 +204,12 @@ def test_period_and_evenly_spaced_integer_indexes_keep_their_labels():
     assert list(monthly.predict(2).index) == list(pd.date_range("2004-01-01", periods=2, freq="MS"))
     every_other = Forecaster(**FAST).fit(pd.Series(values, index=np.arange(0, 96, 2)))
     assert list(every_other.predict(2).index) == [96, 98]
+
+
+def test_predict_checks_the_frequency_and_the_date_range_before_forecasting(seasonal_series):
+    model = Forecaster(**FAST).fit(seasonal_series[:96])
+    daily = pd.Series(np.arange(100.0) + 1, index=pd.date_range("2000", periods=100, freq="D"))
+    with pytest.raises(InputError, match="y has frequency 'D'; this model was fitted on 'MS' data"):
+        model.predict(3, y=daily)
+    with pytest.raises(InputError, match="run past the last date pandas can hold"):
+        model.predict(4000)

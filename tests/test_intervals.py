@@ -98,3 +98,17 @@ def test_cli_level_adds_coverage_and_bands(tmp_path, capsys):
     multi = json.loads(capsys.readouterr().out)["metrics"]["lstmkit"]["multi_step"]
     assert 0 <= multi["coverage_80"] <= multi["coverage_95"] <= 1 and plot.exists()
     assert main(["forecast", "--level", "120", "--no-plot"]) == 2
+
+
+def test_calibration_that_cannot_run_fails_before_any_training():
+    from lstmkit import EnsembleForecaster
+
+    series = [50 + np.sin(np.arange(40) / 2) + k for k in range(3)]
+    epochs = []
+    with pytest.raises(InputError, match=r"needs series longer than 2 \* horizon \(48\); the longest has 40"):
+        Forecaster(strategy="direct", horizon=24, conformal_windows=1, epochs=2, hidden_size=4).fit(
+            series, on_epoch=epochs.append)
+    members = [Forecaster(hidden_size=4, epochs=2)]  # recursive members: no horizon of their own
+    with pytest.raises(InputError, match="conformal_horizon is needed"):
+        EnsembleForecaster(members, conformal_windows=1).fit(series, on_epoch=epochs.append)
+    assert epochs == []

@@ -172,6 +172,14 @@ def season_length(index: pd.Index) -> int | None:
 def future_index(index: pd.Index, h: int, freq: str | None = None) -> pd.Index:
     """The ``h`` index labels that follow ``index`` (dates if it has a frequency, or if
     ``freq`` gives one: e.g. a panel's, for a series of one or two dates)."""
+    try:
+        return _future_index(index, h, freq)
+    except (pd.errors.OutOfBoundsDatetime, OverflowError):
+        raise InputError(f"h={h} steps after {index[-1]} run past the last date pandas can hold "
+                         f"({pd.Timestamp.max.date()}); forecast fewer steps") from None
+
+
+def _future_index(index: pd.Index, h: int, freq: str | None = None) -> pd.Index:
     own = infer_freq(index)
     if own is not None:
         return pd.date_range(index[-1], periods=h + 1, freq=own)[1:]

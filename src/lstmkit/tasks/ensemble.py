@@ -53,13 +53,16 @@ class EnsembleForecaster(BaseEstimator):
         if windows and not is_panel(y):
             raise InputError("conformal_windows needs many series (a list of series or a long DataFrame)")
         self.panel_ = as_panel(y, _columns(fit_params)) if is_panel(y) else None
+        horizon = self.conformal_horizon or self.members[0].get_params().get("horizon")
+        if windows and not horizon:
+            raise InputError("conformal_horizon is needed when the members have no horizon")
+        if windows and max(len(v) for v in self.panel_.values) <= 2 * horizon:
+            raise InputError(f"conformal calibration needs series longer than 2 * horizon ({2 * horizon}); "
+                             f"the longest has {max(len(v) for v in self.panel_.values)} values")
         self.members_ = self._fit_members(y, fit_params, n_jobs)
         self.conformal_scores_ = None
         if windows and not interrupted():
             season = self.members[0].get_params().get("season") or self.panel_.season() or 1
-            horizon = self.conformal_horizon or self.members[0].get_params().get("horizon")
-            if not horizon:
-                raise InputError("conformal_horizon is needed when the members have no horizon")
             self.season_ = season
 
             def fit_predict(train, h):

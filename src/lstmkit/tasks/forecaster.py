@@ -28,13 +28,28 @@ from lstmkit.data.framing import sliding_windows
 from lstmkit.data.panel import as_panel, is_panel
 from lstmkit.data.parquet import is_parquet_source
 from lstmkit.data.scaling import DiffScaler
-from lstmkit.data.series import as_series, future_index, season_length, series_from_dict, series_to_dict
+from lstmkit.data.series import (
+    as_series,
+    future_index,
+    infer_freq,
+    same_frequency,
+    season_length,
+    series_from_dict,
+    series_to_dict,
+)
 from lstmkit.diagnosis import Diagnosable
 from lstmkit.errors import InputError, NotFittedError, check_choice, check_number, check_positive_int
 from lstmkit.models.registry import arch_options, build, check_arch
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed, seeded
-from lstmkit.tasks.global_forecast import GlobalState, calibrate_global, fit_global, fit_store, predict_global
+from lstmkit.tasks.global_forecast import (
+    GlobalState,
+    calibrate_global,
+    check_calibration,
+    fit_global,
+    fit_store,
+    predict_global,
+)
 from lstmkit.training import (
     TrainConfig,
     cpu_threads,
@@ -195,7 +210,9 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
             if is_parquet_source(y):
                 self.global_ = fit_store(self, y, columns, checkpoint_dir, resume, on_epoch, store_dir)
             else:
-                self.global_ = fit_global(self, as_panel(y, columns), checkpoint_dir, resume, on_epoch)
+                panel = as_panel(y, columns)
+                check_calibration(self, panel)
+                self.global_ = fit_global(self, panel, checkpoint_dir, resume, on_epoch)
             self.lookback_, self.season_ = self.global_.lookback, self.global_.season
             calibrate = self.conformal_windows and not interrupted()
             self.conformal_scores_ = calibrate_global(self, self.global_) if calibrate else None
@@ -374,16 +391,23 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
             raise InputError(f"h must be at most {MAX_HORIZON} steps (recursive forecasts that far "
                              f"out carry no information); received {h}")
         if self.global_ is not None:
+            if y is not None and not is_panel(y):
+                raise InputError(f"y must be many series (a long DataFrame or a list of series), as in fit; "
+                                 f"received one {type(y).__name__}")
             panel = None if y is None else as_panel(y, self.global_.columns)
             return predict_global(self, self.global_, h, panel, level)
         history = self.y_ if y is None else as_series(y, "y")
         if len(history) < self._width:
             raise InputError(f"y must have at least {self._width} values (lookback {self.lookback_} "
                              f"+ lag {self.scaler_.lag}) to forecast from; received {len(history)}")
+        trained, given = infer_freq(self.y_.index), infer_freq(history.index)
+        if trained and given and not same_frequency(trained, given):
+            raise InputError(f"y has frequency {given!r}; this model was fitted on {trained!r} data")
         levels = check_levels(level, self.conformal_scores_, h)
+        index = future_index(history.index, h)  # dates past pandas' range fail here, before forecasting
         z = self.scaler_.transform(history.to_numpy())
         path = self._recursive(z[None, -self._width :], h)[0]
-        forecast = pd.Series(path, index=future_index(history.index, h), name="forecast")
+        forecast = pd.Series(path, index=index, name="forecast")
         if levels is None:
             return forecast
         frame = forecast.to_frame()

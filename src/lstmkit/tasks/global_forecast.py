@@ -193,10 +193,25 @@ def _train_networks(est, values, offsets, lengths, name_of, lookback: int, horiz
     est.history_ = histories[0] if len(histories) == 1 else histories
 
 
+def calibration_horizon(est, horizon: int, season: int) -> int:
+    """The steps each conformal window forecasts."""
+    return horizon if est.strategy != "recursive" else (est.conformal_horizon or max(2 * season, 12))
+
+
+def check_calibration(est, panel: Panel) -> None:
+    """Raise before any training when no series is long enough for one conformal window."""
+    if not est.conformal_windows:
+        return
+    horizon = calibration_horizon(est, horizon_of(est), est.season or panel.season() or 1)
+    longest = max(len(v) for v in panel.values)
+    if longest <= 2 * horizon:
+        raise InputError(f"conformal calibration needs series longer than 2 * horizon ({2 * horizon}); "
+                         f"the longest has {longest} values (use conformal_windows=0)")
+
+
 def calibrate_global(est, state: GlobalState) -> np.ndarray:
     """Conformal scores from refits on the series cut before their ends (``conformal.py``)."""
-    horizon = state.horizon if est.strategy != "recursive" else (
-        est.conformal_horizon or max(2 * state.season, 12))
+    horizon = calibration_horizon(est, state.horizon, state.season)
 
     def fit_predict(train: list[np.ndarray], h: int) -> np.ndarray:
         model = est.__class__(**est.get_params()).set_params(
