@@ -100,6 +100,7 @@ def test_round_trip_gives_the_same_scores(fitted, tmp_path):
 def test_clone_time_budget_and_ctrl_c(monkeypatch):
     gen = clone(SequenceGenerator(**SMALL)).set_params(max_minutes=1e-4)
     assert len(gen.fit(TEXTS).history_) == 1  # the first epoch always runs; then time is up
+    assert len(gen.set_params(max_minutes=1e-9).fit(TEXTS).history_) == 1  # even when time is up at once
     calls = {"n": 0}
     loss = generator_module._window_loss
 

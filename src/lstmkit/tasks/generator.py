@@ -161,8 +161,8 @@ class SequenceGenerator(Persistable, BaseEstimator):
             epochs = max(1, round(self.epochs * until)) - len(history)
             deadline = None if self.max_minutes is None else start + 60.0 * self.max_minutes * until
             last = history[-1]["seconds"] if history else 0.0
-            if epochs < 1 or deadline is not None and time.perf_counter() + last > deadline:
-                break
+            if epochs < 1 or k and deadline is not None and time.perf_counter() + last > deadline:
+                break  # (the first phase always trains at least one epoch)
             config = TrainConfig(epochs=epochs, batch_size=self.batch_size, lr=lr, patience=self.patience,
                                  shuffle=False, n_threads=windows.n_threads)
             budget = _Budget(deadline, windows, lr)
