@@ -1,11 +1,13 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from lstmkit import InputError
 from lstmkit.cli import main
 
 
@@ -93,7 +95,14 @@ BAD = [
     (lambda d: ["demo", "sine"], "invalid choice: 'sine'"),
     (lambda d: ["demo", "echo", "--length", "0"], "argument --length: must be an integer >= 1"),
     (lambda d: ["demo", "echo", "--out-index", "9"], "out_index must be in [0, 4]"),
-    (lambda d: ["demo", "echo", "--digits", "3"], "demo 'echo' has no option --digits; its options"),
+    (lambda d: ["demo", "echo", "--digits", "3"], "demo 'echo' has no option --digits; its options are "
+     "--length, --n-features, --out-index, --hidden-size, --epochs\n"),
+    (lambda d: ["demo", "addition", "--length", "3"], "demo 'addition' has no option --length; its options "
+     "are --n-terms, --digits, --hidden-size, --epochs, --decoder\n"),
+    (lambda d: ["demo", "echo", "--out-index", "-1"],
+     "out_index must be in [0, 4] for length 5; received -1"),
+    (lambda d: ["demo", "echo", "--length", "8", "--out-index", "-8"],
+     "out_index must be in [0, 7] for length 8; received -8"),
     (lambda d: ["demo", "echo", "--plot", "x.png"], "demo 'echo' draws no plot"),
 ]
 
@@ -180,3 +189,198 @@ def test_output_files_get_ordinary_permissions(tmp_path, capsys):
     os.umask(umask)
     assert plot.stat().st_mode & 0o777 == 0o666 & ~umask
     assert [p.name for p in tmp_path.iterdir()] == ["p.png"]  # no temporary file left
+
+
+def test_demo_errors_list_only_options_the_parser_accepts(capsys):
+    """The options an error lists for a demo are command-line options of `lstmkit demo`."""
+    from lstmkit.cli import build_parser
+    from lstmkit.demos import DEMOS
+
+    demo_parser = build_parser()._subparsers._group_actions[0].choices["demo"]
+    known = {s for action in demo_parser._actions for s in action.option_strings}
+    for name in DEMOS:
+        wrong = "--length" if name == "addition" else "--digits"
+        assert main(["demo", name, wrong, "3"]) == 2
+        err = capsys.readouterr().err
+        listed = err.split("its options are ")[1].strip().split(", ")
+        assert listed and set(listed) <= known, (name, listed)
+
+
+@pytest.fixture
+def fail_if_trained(monkeypatch):
+    """Training (the comparison) raises: a check that must come first fails the test otherwise."""
+    import lstmkit.evaluation
+
+    def trained(*args, **kwargs):
+        raise AssertionError("trained before checking the outputs")
+
+    monkeypatch.setattr(lstmkit.evaluation, "evaluate_forecasters", trained)
+    monkeypatch.setattr(lstmkit.evaluation, "evaluate_classifiers", trained)
+
+
+def _setup_targets(d):
+    (d / "full").mkdir()
+    (d / "full" / "x").write_text("mine")
+    (d / "folder").mkdir()
+    (d / "afile").write_text("mine")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["classify", "--dataset", "GunPoint", "--epochs", "1", "--save", "full", "--report", "r.html"],
+     "--save 'full' is a non-empty folder that holds no lstmkit model"),
+    (["classify", "--save", "afile", "--report", "r.html"], "--save 'afile' is a file"),
+    (["classify", "--report", "r.html", "--plot", "folder"], "--plot 'folder' is a folder; give a file name"),
+    (["forecast", "--report", "r.html", "--out", "folder"], "--out 'folder' is a folder; give a file name"),
+    (["forecast", "--report", "r.html", "--out", "afile/next.csv"],
+     "--out 'afile/next.csv' cannot be written: 'afile' is a file, not a folder"),
+    (["forecast", "--report", "r.html", "--save", "afile/model"],
+     "--save 'afile/model' cannot be written: 'afile' is a file, not a folder"),
+    (["forecast", "--report", "same.csv", "--out", "same.csv"], "--report and --out both name 'same.csv'"),
+    (["forecast", "--save", "m", "--out", "m/next.csv"],
+     "--out 'm/next.csv' is inside the --save folder 'm'"),
+    (["tune", "--plot", "folder"], "--plot 'folder' is a folder"),
+])
+def test_every_output_is_checked_before_training(argv, message, tmp_path, monkeypatch, capsys,
+                                                 fail_if_trained):
+    import lstmkit.tuning
+
+    monkeypatch.setattr(lstmkit.tuning, "tune", lambda *a, **k: pytest.fail("tuned before the check"))
+    monkeypatch.chdir(tmp_path)
+    _setup_targets(tmp_path)
+    before = sorted(str(p) for p in tmp_path.rglob("*"))
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert sorted(str(p) for p in tmp_path.rglob("*")) == before  # no file written, none removed
+
+
+def _labelled_csv(path, labels, rng):
+    rows = [[lab, *(rng.normal(size=8) + (2 if str(lab).startswith("1") else -2)).round(3)] for lab in labels]
+    pd.DataFrame(rows, columns=["label", *(f"t{i}" for i in range(8))]).to_csv(path, index=False)
+    return str(path)
+
+
+@pytest.mark.parametrize("command", ["classify", "forecast"])
+def test_a_failing_write_leaves_none_of_the_outputs(command, tmp_path, monkeypatch, capsys):
+    """The last output fails: the ones finished before it are not left behind, and a file that an
+    output would have replaced keeps its old content."""
+    import lstmkit.plots
+
+    def broken(*args, **kwargs):
+        raise InputError("the disk is full")
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r.html").write_text("an earlier report")
+    if command == "classify":  # the model is written last
+        monkeypatch.setattr("lstmkit.persistence._write_json", broken)
+        train = _labelled_csv(tmp_path / "train.csv", ["1", "2"] * 6, np.random.default_rng(0))
+        argv = ["classify", "--train", train, "--test", train, "--arch", "vanilla", "--epochs", "1",
+                "--report", "r.html", "--plot", "cm.png", "--save", "model"]
+    else:  # the plot is written last (the report draws its own copy in a temporary folder first)
+        draw = lstmkit.plots.plot_forecasts
+
+        def plot_forecasts(*args, **kwargs):
+            if Path(args[3]).resolve().parent == tmp_path.resolve():
+                raise InputError("the disk is full")
+            return draw(*args, **kwargs)
+
+        monkeypatch.setattr(lstmkit.plots, "plot_forecasts", plot_forecasts)
+        argv = ["forecast", "--epochs", "1", "--report", "r.html", "--out", "new/next.csv", "--save",
+                "model", "--plot", "f.png"]
+    assert main(argv) == 2
+    assert "the disk is full" in capsys.readouterr().err
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == (["r.html", "train.csv"] if command == "classify" else ["r.html"])
+    assert (tmp_path / "r.html").read_text() == "an earlier report"
+
+
+def test_forecast_writes_every_output_and_lists_them(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r.html").write_text("an earlier report")
+    result = run_json(capsys, "forecast", "--epochs", "1", "--report", "r.html", "--out", "new/next.csv",
+                      "--save", "model", "--plot", "f.png")
+    assert result["files"] == {"report": "r.html", "forecast": "new/next.csv", "model": "model",
+                               "plot": "f.png"}
+    assert "<html" in (tmp_path / "r.html").read_text() and len(pd.read_csv("new/next.csv")) == 48
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.png", "model", "new", "r.html"]
+
+
+def test_classify_csv_labels_are_text_and_checked(tmp_path, capsys):
+    from lstmkit.data.csv import read_sequences_csv
+
+    rng = np.random.default_rng(0)
+    train = _labelled_csv(tmp_path / "train.csv", ["1", "2"] * 6, rng)
+    blank = tmp_path / "blank.csv"
+    _labelled_csv(blank, ["1", "2", "1", "2", "", "1"], rng)
+    floats = _labelled_csv(tmp_path / "floats.csv", ["1.0", "2.0"] * 3, rng)
+    _, labels = read_sequences_csv(train)
+    assert labels.tolist() == ["1", "2"] * 6
+    assert main(["classify", "--train", train, "--test", str(blank), "--no-plot"]) == 2
+    assert capsys.readouterr().err == (f"lstmkit classify: error: {blank} row 6 has an empty label (column "
+                                       "'label'); every sequence needs one\n")
+    assert main(["classify", "--train", train, "--test", floats, "--no-plot"]) == 2
+    assert capsys.readouterr().err == (f"lstmkit classify: error: --test {floats!r} has labels '1.0', '2.0', "
+                                       f"none of them a class of --train {train!r} ('1', '2'); both files "
+                                       "must name the classes the same way\n")
+    na = tmp_path / "na.csv"
+    na.write_text("label,t0\nNA,1\n 01 ,2\n")
+    assert read_sequences_csv(na)[1].tolist() == ["NA", "01"]  # as written: not missing, not a number
+
+
+def _long_csv(path, dates=None):
+    rows = [(f"s{i}", str(d.date()), float(t + i)) for i in range(3)
+            for t, d in enumerate(pd.date_range("2000-01-01", periods=30, freq="MS"))]
+    frame = pd.DataFrame(rows, columns=["unique_id", "ds", "y"])
+    if dates is not None:
+        frame.loc[4, "ds"] = dates
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _train_yaml(d, **config):
+    import yaml
+
+    config = {"task": "forecast", "data": str(_long_csv(d / "long.csv")), "output": str(d / "model"),
+              "params": {"strategy": "direct", "horizon": 3, "epochs": 1, "hidden_size": 4}} | config
+    (d / "train.yaml").write_text(yaml.safe_dump(config))
+    return str(d / "train.yaml")
+
+
+@pytest.mark.parametrize("make_config, message", [
+    (lambda d: _train_yaml(d, data=str(_long_csv(d / "bad.csv", "notadate"))),
+     "column 'ds' holds 'notadate' (row 6), which is not a date"),
+    (lambda d: _train_yaml(d, data=str(d / "empty.csv")), "(config key 'data') is empty"),
+    (lambda d: _train_yaml(d, params={"bogus": 1}), "config key 'params' has unknown Forecaster parameter "
+                                                    "'bogus'; valid: arch, "),
+    (lambda d: _train_yaml(d, output=str(d / "afile")), "config key 'output' '"),
+    (lambda d: _train_yaml(d, checkpoint_dir=str(d / "afile")), "config key 'checkpoint_dir' '"),
+])
+def test_train_config_errors_are_one_line_before_training(make_config, message, tmp_path, capsys,
+                                                          monkeypatch):
+    import lstmkit
+
+    monkeypatch.setattr(lstmkit.Forecaster, "fit", lambda *a, **k: pytest.fail("trained before the check"))
+    (tmp_path / "empty.csv").write_text("")
+    (tmp_path / "afile").write_text("mine")
+    assert main(["train", make_config(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and not (tmp_path / "model").exists()
+
+
+def test_predict_global_model_reads_long_data_with_one_line_errors(tmp_path, capsys):
+    from lstmkit import Forecaster
+
+    model = tmp_path / "global"
+    frame = pd.read_csv(_long_csv(tmp_path / "long.csv"), parse_dates=["ds"])
+    Forecaster(strategy="direct", horizon=3, epochs=1, hidden_size=4, random_state=0).fit(frame).save(model)
+    (tmp_path / "empty.csv").write_text("")
+    for data, message in [("nope.csv", "data file 'nope.csv' does not exist\n"),
+                          (str(_long_csv(tmp_path / "bad.csv", "31/02/2001")),
+                           f"data file {str(tmp_path / 'bad.csv')!r}: column 'ds' holds '31/02/2001' "
+                           "(row 6), which is not a date\n"),
+                          (str(tmp_path / "empty.csv"), "is empty; it needs a header row and values\n")]:
+        assert main(["predict", str(model), data, "--horizon", "3"]) == 2
+        err = capsys.readouterr().err
+        assert err.endswith(message) and err.count("\n") == 1 and "config" not in err
+    assert main(["predict", str(model), str(tmp_path / "long.csv"), "--horizon", "3", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["predictions"]) == 9

@@ -173,3 +173,97 @@ def test_cli_classifier_predict_scores_labelled_rows(tmp_path, capsys):
     assert result["metrics"]["lstmkit"]["accuracy"] >= 0.9 and len(result["predictions"]) == 20
     assert main(["predict", str(tmp_path / "nothing")]) == 2
     assert "is not an lstmkit model" in capsys.readouterr().err
+
+
+def test_save_refuses_a_file_in_the_way_and_never_deletes_other_files(forecaster, tmp_path, monkeypatch):
+    afile = tmp_path / "afile"
+    afile.write_text("mine")
+    with pytest.raises(InputError, match=r"path '.*afile' is a file; a model is saved as a folder"):
+        forecaster.save(afile)
+    with pytest.raises(InputError, match=r"path '.*afile/sub' cannot be written: '.*afile' is a file, not a"):
+        forecaster.save(afile / "sub")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.chdir(empty)
+    with pytest.raises(InputError, match="path '.' is the current folder; save the model into a new"):
+        forecaster.save(".")
+    model = forecaster.save(tmp_path / "model")
+    (model / "NOTES.txt").write_text("mine")
+    with pytest.raises(InputError, match=r"holds an lstmkit model and other files \(NOTES.txt\), which"):
+        forecaster.save(model)
+    assert (model / "NOTES.txt").read_text() == "mine" and lstmkit.load(model).get_params()
+    assert afile.read_text() == "mine" and list(empty.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "empty", "model"]
+
+
+def test_checkpoint_dir_that_is_a_file_is_a_one_line_error(tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("mine")
+    epochs = []
+    with pytest.raises(InputError, match="checkpoint_dir '.*afile' is a file, not a folder"):
+        Forecaster(hidden_size=4, epochs=1, random_state=0).fit(load_airpassengers()[:96],
+                                                                checkpoint_dir=afile, on_epoch=epochs.append)
+    assert afile.read_text() == "mine" and epochs == []  # before any training
+
+
+def test_model_files_follow_the_umask(forecaster, tmp_path):
+    import os
+
+    old = os.umask(0o002)
+    try:
+        path = forecaster.save(tmp_path / "model")
+    finally:
+        os.umask(old)
+    assert {p.name: p.stat().st_mode & 0o777 for p in path.iterdir()} == dict.fromkeys(
+        ["config.json", "preprocessing.json", "weights.safetensors"], 0o664)
+    assert path.stat().st_mode & 0o777 == 0o775
+
+
+def test_outputs_commit_all_or_nothing(tmp_path, monkeypatch):
+    """A move that fails while committing: the outputs already moved are taken back and the
+    files they replaced restored; no temporary file or created folder is left."""
+    import os
+
+    import lstmkit.files
+    from lstmkit.files import Outputs
+
+    (tmp_path / "a.txt").write_text("old a")
+    real_replace = os.replace
+
+    def replace(src, dst):
+        if str(dst).endswith("b.txt"):
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+
+    with Outputs() as outputs:
+        outputs.file(tmp_path / "a.txt", lambda tmp: open(tmp, "w").write("new a"))
+        outputs.folder(tmp_path / "new" / "model", lambda folder: (folder / "x").write_text("x"))
+        outputs.file(tmp_path / "b.txt", lambda tmp: open(tmp, "w").write("new b"))
+        monkeypatch.setattr(lstmkit.files.os, "replace", replace)
+        with pytest.raises(OSError, match="No space"):
+            outputs.commit()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
+    assert (tmp_path / "a.txt").read_text() == "old a"
+    monkeypatch.setattr(lstmkit.files.os, "replace", real_replace)
+    with Outputs() as outputs:
+        outputs.file(tmp_path / "a.txt", lambda tmp: open(tmp, "w").write("new a"))
+        outputs.file(tmp_path / "b.txt", lambda tmp: open(tmp, "w").write("new b"))
+        outputs.commit()
+    assert [(tmp_path / n).read_text() for n in ("a.txt", "b.txt")] == ["new a", "new b"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]
+
+
+def test_cli_predict_classifier_data_errors_are_one_line(classifier, tmp_path, capsys):
+    from lstmkit.cli import main
+
+    model = classifier[0].save(tmp_path / "clf")
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("label,t0\ncaf\xe9,1\n".encode("latin-1"))
+    for data, message in [(tmp_path / "missing.csv", f"data file {str(tmp_path / 'missing.csv')!r} does "
+                                                     "not exist"),
+                          (latin, f"{latin} is not UTF-8 text")]:
+        assert main(["predict", str(model), str(data)]) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1 and "Traceback" not in err
+    assert main(["predict", str(model), str(latin), "--out", str(tmp_path)]) == 2
+    assert f"--out {str(tmp_path)!r} is a folder" in capsys.readouterr().err

@@ -21,8 +21,13 @@ from lstmkit.files import atomic_write
 
 
 def checkpoint_path(folder, k: int) -> Path | None:
-    """The checkpoint file of network ``k`` in ``folder`` (None: no checkpoints)."""
-    return None if folder is None else Path(folder) / f"network-{k}.safetensors"
+    """The checkpoint file of network ``k`` in ``folder`` (None: no checkpoints); a folder
+    that cannot hold checkpoints (a file in its place) fails here, before network k trains."""
+    if folder is None:
+        return None
+    from lstmkit.files import check_folder_target
+
+    return check_folder_target(folder, "checkpoint_dir") / f"network-{k}.safetensors"
 
 
 def fingerprint(*parts) -> str:

@@ -18,6 +18,7 @@ import numpy as np
 from lstmkit.cli_output import report
 from lstmkit.cli_predict import predict_command
 from lstmkit.errors import InputError, TrainingError
+from lstmkit.files import Outputs
 
 
 class _Parser(argparse.ArgumentParser):
@@ -208,6 +209,8 @@ def _forecast(args) -> dict:
     from lstmkit.tasks.forecaster import Forecaster
 
     start = time.perf_counter()
+    _check_outputs({"--report": args.report, "--out": args.out,
+                    "--plot": None if args.no_plot else args.plot}, args.save)
     if args.data is None:
         y, name = load_airpassengers(), "AirPassengers (bundled)"
         test_size = args.test_size or 48
@@ -238,26 +241,68 @@ def _forecast(args) -> dict:
         for lv in args.level:
             inside = (actual >= bands[f"lo-{lv:g}"].to_numpy()) & (actual <= bands[f"hi-{lv:g}"].to_numpy())
             result["metrics"]["lstmkit"]["multi_step"][f"coverage_{lv:g}"] = float(inside.mean())
-    if args.report:
-        from lstmkit.report import forecast_report
+    saved = model
+    if args.out:  # refit on the whole series (the model --save keeps), before any file is written
+        from lstmkit.training import interrupts
 
-        result.setdefault("files", {})["report"] = str(forecast_report(args.report, result, model))
-    if args.out:
-        horizon = args.horizon or len(y) - n_train
-        future = model.fit(y).predict(horizon)
-        result["files"] = {"forecast": str(_write_csv(future, args.out))}
-    if args.save:
-        result.setdefault("files", {})["model"] = str(model.save(args.save))
-    if not args.no_plot:
-        from lstmkit.plots import plot_forecasts
+        before = interrupts()
+        saved = Forecaster(**model.get_params()).fit(y)
+        if interrupts() != before:  # Ctrl-C cut the refit: no forecast from a half-trained model
+            raise KeyboardInterrupt
+        future = saved.predict(args.horizon or len(y) - n_train).rename("forecast")
+    files = {}
+    with Outputs() as outputs:  # every file is finished first, then all move into place (or none)
+        if args.report:
+            from lstmkit.report import forecast_report
 
-        split = result["split"]
-        path = plot_forecasts(split["train"], split["test"],
-                              {k: result["forecasts"][k] for k in ("lstmkit", "seasonal naive")},
-                              args.plot, title=name)
-        result.setdefault("files", {})["plot"] = str(path)
+            files["report"] = outputs.file(args.report, lambda tmp: forecast_report(tmp, result, model),
+                                           "--report")
+        if args.out:
+            files["forecast"] = outputs.file(args.out, lambda tmp: future.to_csv(tmp, index_label="ds"),
+                                             "--out")
+        if args.save:
+            from lstmkit.persistence import write_model
+
+            files["model"] = outputs.folder(args.save, lambda folder: write_model(saved, folder), "--save")
+        if not args.no_plot:
+            from lstmkit.plots import plot_forecasts
+
+            split = result["split"]
+            shown = {k: result["forecasts"][k] for k in ("lstmkit", "seasonal naive")}
+            files["plot"] = outputs.file(args.plot, lambda tmp: plot_forecasts(
+                split["train"], split["test"], shown, tmp, title=name), "--plot")
+        outputs.commit()
+    if files:
+        result["files"] = {kind: str(path) for kind, path in files.items()}
     result["timings"]["total"] = time.perf_counter() - start
     return result
+
+
+def _check_outputs(files: dict[str, str | None], save: str | None = None) -> None:
+    """Before any training: every output file (flag -> path, None: not written) and the --save
+    folder can be written, and no two outputs land on the same path (or inside the folder)."""
+    import os
+
+    from lstmkit.files import check_file_target
+    from lstmkit.persistence import check_save_path
+
+    seen: dict[str, str] = {}
+    for flag, path in files.items():
+        if path is None:
+            continue
+        check_file_target(path, flag)
+        key = os.path.realpath(path)
+        if key in seen:
+            raise InputError(f"{seen[key]} and {flag} both name {str(path)!r}; give each output its own file")
+        seen[key] = flag
+    if save is None:
+        return
+    check_save_path(save, "--save")
+    folder = Path(os.path.realpath(save))
+    for key, flag in seen.items():
+        if Path(key) == folder or folder in Path(key).parents:
+            raise InputError(f"{flag} {str(files[flag])!r} is inside the --save folder {str(save)!r}; "
+                             "write it elsewhere")
 
 
 def _classify(args) -> dict:
@@ -266,12 +311,14 @@ def _classify(args) -> dict:
     from lstmkit.tasks.classifier import SequenceClassifier
 
     start = time.perf_counter()
+    _check_outputs({"--report": args.report, "--plot": None if args.no_plot else args.plot}, args.save)
     if args.train or args.test:
         if not (args.train and args.test) or args.dataset:
             raise InputError("give --train and --test together (CSV files), or --dataset NAME alone")
-        from lstmkit.data.csv import read_sequences_csv
+        from lstmkit.data.csv import check_test_labels, read_sequences_csv
 
         (X, y), (X_test, y_test) = read_sequences_csv(args.train), read_sequences_csv(args.test)
+        check_test_labels(y, y_test, args.train, args.test)
         name = f"{args.train} / {args.test}"
     else:
         from lstmkit.data.datasets import load_ucr
@@ -287,26 +334,33 @@ def _classify(args) -> dict:
     result = evaluate_classifiers(models, X, y, X_test, y_test)
     result.update(task="classify", data={"name": name, "n_train": len(X), "n_test": len(X_test),
                                           "classes": sorted({str(c) for c in y})})
-    if not args.no_plot:
+    model = result["fitted"]["lstmkit"]
+    result["diagnosis"] = _diagnosis(model)
+    predictions = result.pop("predictions")["lstmkit"]
+    labels = sorted(set(np.asarray(y).tolist()) | set(np.asarray(y_test).tolist()))
+
+    def confusion(path):
         from lstmkit.plots import plot_confusion
 
-        labels = sorted(set(np.asarray(y).tolist()) | set(np.asarray(y_test).tolist()))
-        path = plot_confusion(y_test, result["predictions"]["lstmkit"], labels, args.plot,
-                              title=f"{name}: lstmkit on the test split")
-        result["files"] = {"plot": str(path)}
-    result["diagnosis"] = _diagnosis(result["fitted"]["lstmkit"])
-    if args.report:
-        from lstmkit.plots import plot_confusion
-        from lstmkit.report import classify_report, figure_png
+        return plot_confusion(y_test, predictions, labels, path, title=f"{name}: lstmkit on the test split")
 
-        labels = sorted(set(np.asarray(y).tolist()) | set(np.asarray(y_test).tolist()))
-        png = figure_png(lambda p: plot_confusion(y_test, result["predictions"]["lstmkit"], labels, p,
-                                                  title=f"{name}: lstmkit on the test split"))
-        path = classify_report(args.report, result, result["fitted"]["lstmkit"], png)
-        result.setdefault("files", {})["report"] = str(path)
-    if args.save:
-        result.setdefault("files", {})["model"] = str(result["fitted"]["lstmkit"].save(args.save))
-    del result["predictions"]
+    files = {}
+    with Outputs() as outputs:  # every file is finished first, then all move into place (or none)
+        if not args.no_plot:
+            files["plot"] = outputs.file(args.plot, confusion, "--plot")
+        if args.report:
+            from lstmkit.report import classify_report, figure_png
+
+            png = figure_png(confusion)
+            files["report"] = outputs.file(args.report, lambda tmp: classify_report(tmp, result, model, png),
+                                           "--report")
+        if args.save:
+            from lstmkit.persistence import write_model
+
+            files["model"] = outputs.folder(args.save, lambda folder: write_model(model, folder), "--save")
+        outputs.commit()
+    if files:
+        result["files"] = {kind: str(path) for kind, path in files.items()}
     result["timings"]["total"] = time.perf_counter() - start
     return result
 
@@ -361,6 +415,7 @@ def _tune(args) -> dict:
 
     if args.timeout <= 0:
         raise InputError(f"--timeout must be a positive number of seconds; received {args.timeout}")
+    _check_outputs({"--plot": None if args.no_plot else args.plot})
     start = time.perf_counter()
     y, name, test_size = _load_series(args)
     n_train = split_train_test(len(y), test_size)
@@ -400,6 +455,7 @@ def _diagnose(args) -> dict:
     from lstmkit.persistence import load
 
     start = time.perf_counter()
+    _check_outputs({"--plot": args.plot})
     model = load(args.model)
     if not hasattr(model, "diagnose"):
         raise InputError(f"model {args.model!r} is a {type(model).__name__}, which keeps no "
@@ -419,22 +475,28 @@ def _train(args) -> dict:
 
 
 def _demo(args) -> dict:
-    from lstmkit.demos import run_demo
+    import importlib
+    import inspect
+
+    from lstmkit.demos import DEMOS, run_demo
 
     start = time.perf_counter()
     names = ("seed_config", "length", "n_features", "out_index", "n_terms", "digits", "limit",
              "n_frames", "size", "decoder", "epochs", "hidden_size", "plot")
     options = {k: getattr(args, k) for k in names if getattr(args, k) not in (None, False)}
+    module_name, function_name = DEMOS[args.name].split(":")
+    accepted = inspect.signature(getattr(importlib.import_module(module_name), function_name)).parameters
+    unknown = sorted(k for k in options if k not in accepted and k != "plot")
+    if unknown:  # list the command-line options this demo takes (not all its Python arguments)
+        flags = ", ".join("--" + k.replace("_", "-") for k in accepted if k in names)
+        raise InputError(f"demo {args.name!r} has no option --{unknown[0].replace('_', '-')}; "
+                         + (f"its options are {flags}" if flags else "it takes no options"))
+    if args.plot and "plot" in accepted:
+        _check_outputs({"--plot": args.plot})
     result = run_demo(args.name, seed=args.seed,
                       progress=sys.stderr.isatty() and not args.json, **options)
     result["timings"]["total"] = time.perf_counter() - start
     return result
-
-
-def _write_csv(series, path) -> Path:
-    from lstmkit.files import atomic_write
-
-    return atomic_write(path, lambda tmp: series.rename("forecast").to_csv(tmp, index_label="ds"))
 
 
 if __name__ == "__main__":

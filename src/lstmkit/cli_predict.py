@@ -9,6 +9,13 @@ import numpy as np
 from lstmkit.data.parquet import is_parquet_source
 from lstmkit.errors import InputError
 
+# Estimators that lstmkit predict does not run, and what to use instead.
+ELSEWHERE = {
+    "SequenceGenerator": "sample from it with `lstmkit generate --model {model}`",
+    "Seq2Seq": "translate with lstmkit.load({model!r}).predict(sources) in Python (`lstmkit seq2seq` "
+               "trains and scores new ones)",
+}
+
 
 def predict_command(args) -> dict:
     """`lstmkit predict MODEL [DATA]`: run a saved model and return the CLI's result."""
@@ -17,8 +24,15 @@ def predict_command(args) -> dict:
     from lstmkit.persistence import load
 
     start = time.perf_counter()
+    if args.out:
+        from lstmkit.files import check_file_target
+
+        check_file_target(args.out, "--out")
     model = load(args.model)
     kind = type(model).__name__
+    if kind in ELSEWHERE:
+        raise InputError(f"model {args.model!r} is a {kind}; lstmkit predict runs forecasters, anomaly "
+                         f"detectors and classifiers: {ELSEWHERE[kind].format(model=args.model)}")
     result = {"task": "predict", "data": {"model": args.model, "estimator": kind, "name": args.data},
               "metrics": {}}
     if kind == "Forecaster" and getattr(model, "global_", None) is not None:
@@ -48,9 +62,8 @@ def predict_command(args) -> dict:
             raise InputError("a SequenceClassifier needs data: a CSV with one sequence per row")
         from lstmkit.data.csv import read_sequences_csv
 
-        header = pd.read_csv(args.data, nrows=0).columns
-        labelled = len(header) > 0 and str(header[0]).strip().lower() == "label"
-        X, y = read_sequences_csv(args.data, labelled=labelled)
+        X, y = read_sequences_csv(args.data, labelled="auto")
+        labelled = y is not None
         predicted = model.predict(X)
         frame = pd.DataFrame({"prediction": predicted})
         if labelled:
@@ -62,7 +75,7 @@ def predict_command(args) -> dict:
 
         parquet = str(args.out).endswith((".parquet", ".pq"))
         path = atomic_write(args.out, lambda tmp: frame.to_parquet(tmp, index=False) if parquet
-                            else frame.to_csv(tmp, index=False))
+                            else frame.to_csv(tmp, index=False), "--out")
         result["files"] = {"predictions": str(path)}
     result["timings"] = {"total": time.perf_counter() - start}
     return result
@@ -91,7 +104,7 @@ def _predict_many(model, args):
     from lstmkit.train_config import read_long
 
     columns = model.global_.columns
-    data = read_long(args.data, columns) if args.data else None
+    data = read_long(args.data, columns, context="") if args.data else None
     out = model.predict(args.horizon, y=data)
     if isinstance(out, pd.DataFrame):
         return out
@@ -106,7 +119,7 @@ def _read_texts(path) -> list[str]:
 
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as e:
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
         raise InputError(f"cannot read {path}: {str(e).splitlines()[0]}") from None
     if "text" not in frame.columns:
         raise InputError(f"{path} needs a 'text' column; it has {', '.join(map(str, frame.columns))}")

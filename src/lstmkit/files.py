@@ -2,33 +2,204 @@
 
 An interrupted or failed command never leaves a half-written file behind, and the
 finished file gets ordinary permissions (0666 minus the umask, as ``open`` would give).
+Folders that a write had to create are removed again when it fails.
+
+A command that writes several outputs checks every target first (``check_file_target``,
+before any training) and writes them through ``Outputs``: each is finished under a
+temporary name, and only when all are done are they moved into place, so a failure
+leaves none of them (and any file they would have replaced is kept).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from lstmkit.errors import InputError
 
-def atomic_write(path, write: Callable[[str], None]) -> Path:
-    """Call ``write(temporary_path)``, then move the result to ``path``; returns ``path``."""
+
+def umask() -> int:
+    """The process's umask (read without changing it for longer than a moment)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def check_parents(path, name: str) -> Path:
+    """Raise naming ``name`` unless ``path``'s folder exists or can be created: its nearest
+    existing ancestor must be a folder we may write in. Returns ``path`` as a Path."""
+    path = Path(path)
+    for parent in path.parents:
+        if not os.path.lexists(parent):
+            continue
+        if not parent.is_dir():
+            raise InputError(f"{name} {str(path)!r} cannot be written: {str(parent)!r} is a file, "
+                             "not a folder")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise InputError(f"{name} {str(path)!r} cannot be written: no permission to write in "
+                             f"folder {str(parent)!r}")
+        break
+    return path
+
+
+def check_file_target(path, name: str) -> Path:
+    """Raise naming ``name`` (e.g. "--out") unless a file can be written at ``path``: not a
+    folder, and in a folder that exists or can be created. Returns ``path`` as a Path."""
     path = Path(path)
     if path.is_dir():
-        from lstmkit.errors import InputError
+        raise InputError(f"{name} {str(path)!r} is a folder; give a file name")
+    return check_parents(path, name)
 
-        raise InputError(f"cannot write {str(path)!r}: it is a directory")
-    path.parent.mkdir(parents=True, exist_ok=True)
+
+def check_folder_target(path, name: str) -> Path:
+    """Raise naming ``name`` (e.g. "checkpoint_dir") unless ``path`` is a folder or can be
+    created as one: not a file, and its nearest existing ancestor a folder we may write in."""
+    path = Path(path)
+    if os.path.lexists(path) and not path.is_dir():
+        raise InputError(f"{name} {str(path)!r} is a file, not a folder; give a folder")
+    if path.is_dir():
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise InputError(f"{name} {str(path)!r} cannot be written: no permission to write in it")
+        return path
+    return check_parents(path, name)
+
+
+def make_parents(path, name: str = "file") -> list[Path]:
+    """Create the missing folders above ``path``; returns those created, outermost first."""
+    path = check_parents(path, name)
+    missing = []
+    parent = path.parent
+    while not os.path.lexists(parent) and parent != parent.parent:
+        missing.append(parent)
+        parent = parent.parent
+    created: list[Path] = []
+    for folder in reversed(missing):
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        except OSError as error:
+            remove_folders(created)
+            raise InputError(f"{name} {str(path)!r} cannot be written: cannot create folder "
+                             f"{str(folder)!r} ({error.strerror})") from None
+        created.append(folder)
+    return created
+
+
+def remove_folders(created: list[Path]) -> None:
+    """Remove the folders ``make_parents`` created (innermost first), where still empty."""
+    for folder in reversed(created):
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
+
+
+def atomic_write(path, write: Callable[[str], None], name: str = "file") -> Path:
+    """Call ``write(temporary_path)``, then move the result to ``path``; returns ``path``."""
+    path = check_file_target(path, name)
+    created = make_parents(path, name)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
     os.close(fd)
+    done = False
     try:
         write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        os.chmod(tmp, 0o666 & ~umask())
         os.replace(tmp, path)
+        done = True
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+        if not done:
+            remove_folders(created)
     return path
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    elif os.path.lexists(path):
+        path.unlink()
+
+
+class Outputs:
+    """Several output files (or folders) of one command, written all or nothing.
+
+        outputs = Outputs()
+        outputs.file(args.report, lambda tmp: write_report(tmp, ...))
+        outputs.folder(args.save, lambda tmp: write_model(model, tmp))
+        outputs.commit()          # every output moves into place, or none does
+
+    ``file``/``folder`` finish each output under a temporary name beside its target.
+    ``commit`` moves them into place; if one move fails, the outputs already moved are
+    removed and the files they replaced are put back. Leaving a ``with Outputs()`` block
+    with an error discards everything not committed.
+    """
+
+    def __init__(self):
+        self._staged: list[tuple[Path, Path]] = []  # (temporary, target)
+        self._created: list[Path] = []
+
+    def __enter__(self) -> Outputs:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.discard()
+
+    def file(self, path, write: Callable[[str], object], name: str = "file") -> Path:
+        """Run ``write(temporary_path)`` now; the file moves to ``path`` at ``commit``."""
+        path = check_file_target(path, name)
+        self._created += make_parents(path, name)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+        os.close(fd)
+        self._staged.append((Path(tmp), path))
+        write(tmp)
+        os.chmod(tmp, 0o666 & ~umask())
+        return path
+
+    def folder(self, path, write: Callable[[Path], object], name: str = "folder") -> Path:
+        """Run ``write(temporary_empty_folder)`` now; the folder moves to ``path`` at ``commit``,
+        replacing what is there (the caller has checked that it may)."""
+        path = Path(path)
+        self._created += make_parents(path, name)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
+        self._staged.append((tmp, path))
+        write(tmp)
+        os.chmod(tmp, 0o777 & ~umask())
+        return path
+
+    def commit(self) -> None:
+        """Move every finished output into place: all of them, or (if a move fails) none."""
+        done: list[list] = []  # [target, its previous content moved aside (or None), moved in?]
+        try:
+            for tmp, path in self._staged:
+                entry = [path, None, False]
+                done.append(entry)
+                if os.path.lexists(path):
+                    entry[1] = Path(tempfile.mkdtemp(prefix=f".{path.name}-old-", dir=path.parent)) / "old"
+                    os.replace(path, entry[1])
+                os.replace(tmp, path)
+                entry[2] = True
+        except BaseException:
+            for path, aside, moved_in in reversed(done):
+                if moved_in:
+                    _remove(path)
+                if aside is not None:
+                    if os.path.lexists(aside):
+                        os.replace(aside, path)
+                    shutil.rmtree(aside.parent, ignore_errors=True)
+            raise
+        for _, aside, _ in done:
+            if aside is not None:
+                shutil.rmtree(aside.parent, ignore_errors=True)
+        self._staged, self._created = [], []
+
+    def discard(self) -> None:
+        """Remove every output not yet committed, and the folders created for them."""
+        for tmp, _ in self._staged:
+            _remove(tmp)
+        remove_folders(self._created)
+        self._staged, self._created = [], []

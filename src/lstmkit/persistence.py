@@ -16,8 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import torch
@@ -50,41 +48,88 @@ class Persistable:
         return save(self, path)
 
 
-def save(estimator, path) -> Path:
-    """Write ``estimator`` to the directory ``path`` atomically (replacing an earlier model)."""
-    from safetensors.torch import save_file
+def save(estimator, path, name: str = "path") -> Path:
+    """Write ``estimator`` to the directory ``path`` atomically (replacing an earlier model).
 
-    from lstmkit import __version__
+    ``path`` must be a new folder, an empty one or one that holds an lstmkit model and
+    nothing else (other files are never deleted: that is an error, as is a file in the way).
+    ``name`` is how errors call ``path`` (e.g. "--save")."""
+    from lstmkit.files import Outputs
 
+    _check_estimator(estimator)
+    path = check_save_path(path, name)
+    with Outputs() as outputs:
+        outputs.folder(path, lambda folder: write_model(estimator, folder), name)
+        outputs.commit()
+    return path
+
+
+def _check_estimator(estimator) -> list[torch.nn.Module]:
     name = type(estimator).__name__
     if name not in _estimators():
         raise InputError(f"model must be one of {', '.join(_estimators())}; received {name}")
     try:
-        modules = estimator._fitted_modules()
+        return estimator._fitted_modules()
     except AttributeError:
         raise NotFittedError(f"this {name} is not fitted yet; call fit first, then save") from None
+
+
+def check_save_path(path, name: str = "path") -> Path:
+    """Raise naming ``name`` unless a model can be saved at ``path``: a folder that does not
+    exist yet (and can be created), an empty folder, or an lstmkit model's folder holding
+    only the model's own files. Call it before training; returns ``path`` as a Path."""
+    from lstmkit.files import check_parents
+
     path = Path(path)
-    if path.exists() and not (path / "config.json").is_file() and any(path.iterdir()):
-        raise InputError(f"path {str(path)!r} is a non-empty folder that holds no lstmkit model; "
-                         "pick a new or empty folder")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
+    shown = repr(str(path))
+    if os.path.lexists(path) and not path.is_dir():
+        raise InputError(f"{name} {shown} is a file; a model is saved as a folder: pick a new or "
+                         "empty folder")
+    check_parents(path, name)
+    if not path.is_dir():
+        return path
+    if os.path.samefile(path, os.getcwd()):
+        raise InputError(f"{name} {shown} is the current folder; save the model into a new or empty "
+                         "folder inside it (e.g. 'model')")
     try:
-        tensors = {f"{k}.{key}": value.detach().cpu().contiguous().clone()
-                   for k, module in enumerate(modules) for key, value in module.state_dict().items()}
-        save_file(tensors, tmp / "weights.safetensors", metadata={"format": "pt"})
-        _write_json(tmp / "preprocessing.json", estimator._get_state())
-        config = {"format": "lstmkit-model", "format_version": FORMAT_VERSION,
-                  "lstmkit_version": __version__, "estimator": name,
-                  "params": _jsonable(estimator.get_params(deep=False)),
-                  "weights_sha256": _sha256(tmp / "weights.safetensors")}
-        _write_json(tmp / "config.json", config)
-        os.chmod(tmp, 0o777 & ~_umask())
-        _replace_dir(tmp, path)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
+        entries = sorted(p.name for p in path.iterdir())
+    except OSError as error:
+        raise InputError(f"{name} {shown} cannot be read ({error.strerror})") from None
+    if entries and "config.json" not in entries:
+        raise InputError(f"{name} {shown} is a non-empty folder that holds no lstmkit model; pick a "
+                         "new or empty folder")
+    foreign = [e for e in entries if e not in FILES]
+    if foreign:
+        raise InputError(f"{name} {shown} holds an lstmkit model and other files ({', '.join(foreign[:3])}"
+                         f"{', ...' if len(foreign) > 3 else ''}), which saving over the model would "
+                         "delete; move them, or pick a new or empty folder")
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise InputError(f"{name} {shown} cannot be written: no permission to write in it")
     return path
+
+
+def write_model(estimator, folder) -> None:
+    """Write ``estimator``'s model files into the existing, empty ``folder`` (not atomic: ``save``
+    writes into a temporary folder and moves it into place). Files get ordinary permissions
+    (0666 minus the umask)."""
+    from safetensors.torch import save_file
+
+    from lstmkit import __version__
+    from lstmkit.files import umask
+
+    modules = _check_estimator(estimator)
+    folder = Path(folder)
+    tensors = {f"{k}.{key}": value.detach().cpu().contiguous().clone()
+               for k, module in enumerate(modules) for key, value in module.state_dict().items()}
+    save_file(tensors, folder / "weights.safetensors", metadata={"format": "pt"})
+    _write_json(folder / "preprocessing.json", estimator._get_state())
+    config = {"format": "lstmkit-model", "format_version": FORMAT_VERSION,
+              "lstmkit_version": __version__, "estimator": type(estimator).__name__,
+              "params": _jsonable(estimator.get_params(deep=False)),
+              "weights_sha256": _sha256(folder / "weights.safetensors")}
+    _write_json(folder / "config.json", config)
+    for file in FILES:
+        os.chmod(folder / file, 0o666 & ~umask())
 
 
 def load(path):
@@ -183,21 +228,3 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _replace_dir(new: Path, path: Path) -> None:
-    """Move the finished folder ``new`` to ``path``; an earlier model there is removed."""
-    if not path.exists():
-        os.replace(new, path)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{path.name}-old-", dir=path.parent))
-    os.rmdir(old)
-    os.replace(path, old)
-    os.replace(new, path)
-    shutil.rmtree(old)

@@ -16,9 +16,11 @@ rank 0 alone writes checkpoints and the model.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from lstmkit.data.parquet import check_columns, is_parquet_source
@@ -61,20 +63,61 @@ def read_config(path) -> dict:
     return config
 
 
-def read_long(path, columns: tuple[str, str, str]) -> pd.DataFrame:
-    """A long-format CSV or Parquet file; the time column is parsed as dates unless integers."""
+def read_long(path, columns: tuple[str, str, str], context: str = " (config key 'data')") -> pd.DataFrame:
+    """A long-format CSV or Parquet file; the time column is parsed as dates unless integers.
+    ``context`` follows the file's name in errors (the CLI's ``predict`` passes "")."""
     path = Path(path)
+    shown = f"data file {str(path)!r}{context}"
     if not path.exists():
-        raise InputError(f"config key 'data': {str(path)!r} does not exist")
+        raise InputError(f"{shown} does not exist")
     parquet = path.suffix in (".parquet", ".pq") or path.is_dir()
-    frame = pd.read_parquet(path) if parquet else pd.read_csv(path)
+    try:
+        frame = pd.read_parquet(path) if parquet else pd.read_csv(path, encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{shown} is not UTF-8 text; save it as UTF-8 CSV") from None
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{shown} is empty; it needs a header row and values") from None
+    except (OSError, ValueError) as error:  # a ParserError, or pyarrow's ArrowInvalid, is a ValueError
+        first = (str(error).splitlines() or [type(error).__name__])[0]
+        raise InputError(f"{shown} cannot be read as {'Parquet' if parquet else 'CSV'}: {first}") from None
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise InputError(f"data {str(path)!r} lacks the columns {missing}; it has {list(frame.columns)[:8]}")
+    if frame.empty:
+        raise InputError(f"{shown} has a header but no rows")
     time_col = columns[1]
     if not pd.api.types.is_integer_dtype(frame[time_col]):
-        frame[time_col] = pd.to_datetime(frame[time_col])
+        dates = pd.to_datetime(frame[time_col], errors="coerce")
+        if dates.isna().any():
+            row = int(np.flatnonzero(dates.isna().to_numpy())[0])
+            raise InputError(f"{shown}: column {time_col!r} holds {frame[time_col].iloc[row]!r} "
+                             f"(row {row + 2}), which is not a date")
+        frame[time_col] = dates
     return frame
+
+
+def _check_targets(config: dict) -> None:
+    """Before any training: the output folder, checkpoint folder and store folder can be written."""
+    from lstmkit.files import check_folder_target
+    from lstmkit.persistence import check_save_path
+
+    if config.get("store_dir") is not None:  # every rank builds its store
+        check_folder_target(config["store_dir"], "config key 'store_dir'")
+    if int(os.environ.get("RANK", "0")) != 0:  # rank 0 alone writes checkpoints and the model
+        return
+    if config.get("checkpoint_dir") is not None:
+        check_folder_target(config["checkpoint_dir"], "config key 'checkpoint_dir'")
+    check_save_path(config["output"], "config key 'output'")
+
+
+def _check_params(params: dict) -> None:
+    from lstmkit import Forecaster
+
+    allowed = Forecaster().get_params(deep=False)
+    unknown = sorted(str(k) for k in params if k not in allowed)
+    if unknown:
+        raise InputError(f"config key 'params' has unknown Forecaster parameter {unknown[0]!r}; valid: "
+                         f"{', '.join(allowed)}")
 
 
 def run(path) -> dict:
@@ -89,6 +132,8 @@ def run(path) -> dict:
         data = config["data"]
     else:
         data = read_long(config["data"], columns)
+    _check_params(config.get("params", {}))
+    _check_targets(config)
     model = Forecaster(**config.get("params", {}))
     model._check_params()  # bad settings fail on every rank before the process group forms
     parallel = distributed.setup()
@@ -100,7 +145,9 @@ def run(path) -> dict:
         seconds = time.perf_counter() - start
         world = distributed.world_size()
         if distributed.is_main():
-            model.save(config["output"])
+            from lstmkit.persistence import save
+
+            save(model, config["output"], name="config key 'output'")
     finally:
         if parallel:
             distributed.teardown()

@@ -46,11 +46,11 @@ def read_series_csv(path, column: str | None = None, date_column: str | None = N
     return as_series(values, f"column {column!r}")
 
 
-def _read(path: Path) -> pd.DataFrame:
+def _read(path: Path, **options) -> pd.DataFrame:
     if not path.is_file():
         raise InputError(f"data file {str(path)!r} does not exist")
     try:
-        frame = pd.read_csv(path, encoding="utf-8")
+        frame = pd.read_csv(path, encoding="utf-8", **options)
     except UnicodeDecodeError:
         raise InputError(f"{path} is not UTF-8 text; save it as UTF-8 CSV") from None
     except pd.errors.EmptyDataError:
@@ -66,19 +66,31 @@ def _names(frame: pd.DataFrame) -> str:
     return ", ".join(repr(str(c)) for c in frame.columns)
 
 
-def read_sequences_csv(path, labelled: bool = True):
+def read_sequences_csv(path, labelled: bool | str = True):
     """Univariate sequences from a UCR-style CSV: ``(X, y)`` (y is None when not ``labelled``).
 
-    Format: a header row; the first column holds the label (unless ``labelled`` is False),
-    the others the values in time order (one sequence per row). Shorter sequences leave
-    their last cells empty. X is a 3-D (n, time, 1) array when every row is full, else a
-    list of (time_i, 1) arrays.
+    Format: a header row; the first column holds the label (unless ``labelled`` is False;
+    ``"auto"``: when its header is "label"), the others the values in time order (one
+    sequence per row). Labels are read as text, exactly as written (spaces around them
+    aside): "1" and "1.0" are different classes, and an empty label is an error. Shorter
+    sequences leave their last cells empty. X is a 3-D (n, time, 1) array when every row is
+    full, else a list of (time_i, 1) arrays.
     """
-    frame = _read(Path(path))
+    frame = _read(Path(path), converters={0: str})  # the first column as text, never as numbers
+    if labelled == "auto":
+        labelled = str(frame.columns[0]).strip().lower() == "label"
+    if not labelled:
+        frame = _read(Path(path))
     first = 1 if labelled else 0
     if frame.shape[1] < first + 1:
         raise InputError(f"{path} needs a label column and at least one value column")
-    labels = frame.iloc[:, 0].astype(str).to_numpy() if labelled else None
+    labels = None
+    if labelled:
+        labels = frame.iloc[:, 0].astype(str).str.strip().to_numpy()
+        empty = np.flatnonzero(labels == "")
+        if len(empty):
+            raise InputError(f"{path} row {empty[0] + 2} has an empty label (column "
+                             f"{str(frame.columns[0])!r}); every sequence needs one")
     values = frame.iloc[:, first:].apply(pd.to_numeric, errors="coerce")
     raw = frame.iloc[:, first:]
     bad = values.isna() & raw.notna()
@@ -98,3 +110,17 @@ def read_sequences_csv(path, labelled: bool = True):
     if len({len(s) for s in sequences}) == 1:
         return np.stack(sequences), labels
     return sequences, labels
+
+
+def check_test_labels(y_train, y_test, train_path, test_path) -> None:
+    """Raise when the test file's labels share no class with the training file's (a model
+    could then score nothing but 0; often the same classes written differently, "1" / "1.0")."""
+    train, test = set(map(str, y_train)), set(map(str, y_test))
+    if not train & test:
+        def some(labels: set) -> str:
+            shown = sorted(labels)
+            return ", ".join(map(repr, shown[:5])) + (", ..." if len(shown) > 5 else "")
+
+        raise InputError(f"--test {str(test_path)!r} has labels {some(test)}, none of them a class of "
+                         f"--train {str(train_path)!r} ({some(train)}); both files must name the "
+                         "classes the same way")

@@ -16,7 +16,7 @@ def echo(n: int, length: int = 5, n_features: int = 10, out_index: int = 2, rng=
     n = check_positive_int("n", n)
     length = check_positive_int("length", length)
     n_features = check_positive_int("n_features", n_features, minimum=2)
-    if not -length <= out_index < length:
+    if not 0 <= out_index < length:
         raise InputError(
             f"out_index must be in [0, {length - 1}] for length {length}; received {out_index}"
         )
