@@ -79,6 +79,8 @@ def test_balanced_class_weight_changes_training():
     ({"level": "byte"}, ["a", "b"], ["x", "y"], InputError, "level must be one of 'word', 'char'"),
     ({"max_vocab": 0}, ["a", "b"], ["x", "y"], InputError, "max_vocab"),
     ({"class_weight": "auto"}, ["a", "b"], ["x", "y"], InputError, "class_weight must be one of"),
+    ({"embedding_dropout": 2}, ["a", "b"], ["x", "y"], InputError, r"embedding_dropout must be in \[0, 1"),
+    ({"embedding_dropout": "x"}, ["a", "b"], ["x", "y"], InputTypeError, "embedding_dropout must be a number"),
 ])
 def test_bad_input_is_one_line_error_before_training(kwargs, X, y, error, message):
     with pytest.raises(error, match=message):

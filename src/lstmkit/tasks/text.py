@@ -15,7 +15,7 @@ from __future__ import annotations
 import torch
 
 from lstmkit.data.text import LEVELS, Vocabulary, as_texts, encode_texts, tokenize
-from lstmkit.errors import check_choice, check_positive_int
+from lstmkit.errors import InputError, check_choice, check_number, check_positive_int
 from lstmkit.models.embedded import Embedded
 from lstmkit.models.registry import arch_options, build
 from lstmkit.tasks.classifier import SequenceClassifier
@@ -67,6 +67,8 @@ class TextClassifier(SequenceClassifier):
         check_choice("level", self.level, LEVELS)
         check_positive_int("min_count", self.min_count)
         check_positive_int("embedding_dim", self.embedding_dim)
+        if check_number("embedding_dropout", self.embedding_dropout, strict=False) >= 1:
+            raise InputError(f"embedding_dropout must be in [0, 1); received {self.embedding_dropout!r}")
         for name in ("max_vocab", "max_length"):
             if getattr(self, name) is not None:
                 check_positive_int(name, getattr(self, name))
