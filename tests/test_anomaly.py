@@ -118,3 +118,17 @@ def test_load_anomaly_shapes():
         load_anomaly("KDD")
     with pytest.raises(InputError, match="channel must be"):
         load_anomaly("Daphnet_S06R02E0", channel=9)
+
+
+def test_a_failed_refit_leaves_the_detector_as_it_was(spiked):
+    d = AnomalyDetector(train_size=200, forecaster_params=TINY | {"val_size": 0, "lookback": 4},
+                        random_state=0).fit(spiked)
+    before = d.score_samples(spiked)
+    with pytest.raises(InputError, match="forecast errors to measure sigma"):
+        d.fit(spiked, train_size=6)
+    assert np.array_equal(d.score_samples(spiked), before) and d.train_size_ == 200
+    fresh = AnomalyDetector(train_size=6, forecaster_params=TINY | {"val_size": 0, "lookback": 4})
+    with pytest.raises(InputError):
+        fresh.fit(spiked)
+    with pytest.raises(NotFittedError):
+        fresh.score_samples(spiked)

@@ -384,3 +384,11 @@ def test_predict_global_model_reads_long_data_with_one_line_errors(tmp_path, cap
         assert err.endswith(message) and err.count("\n") == 1 and "config" not in err
     assert main(["predict", str(model), str(tmp_path / "long.csv"), "--horizon", "3", "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)["predictions"]) == 9
+
+
+def test_a_plot_path_without_a_suffix_gets_a_png_and_nothing_else(tmp_path):
+    from lstmkit.cli import main
+
+    assert main(["forecast", "--epochs", "1", "--plot", str(tmp_path / "noext"), "--json"]) == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["noext"]
+    assert (tmp_path / "noext").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -218,3 +218,21 @@ def test_predict_checks_the_frequency_and_the_date_range_before_forecasting(seas
             model.predict(4000)
     else:
         assert len(model.predict(4000)) == 4000
+
+
+def test_a_fixed_offset_zone_without_a_name_survives_save_and_load(tmp_path):
+    import dateutil.parser
+
+    import lstmkit
+
+    dates = pd.DatetimeIndex([dateutil.parser.parse(f"2024-01-{d:02d}T00:00+01:00") for d in range(1, 31)])
+    model = Forecaster(**FAST | {"lookback": 4}).fit(pd.Series(np.arange(30.0) + 1, index=dates))
+    loaded = lstmkit.load(model.save(tmp_path / "m"))
+    assert loaded.predict(1).index[0] == model.predict(1).index[0] == pd.Timestamp("2024-01-31T00:00+01:00")
+
+
+def test_log_transform_reads_only_the_values_it_forecasts_from(seasonal_series):
+    model = Forecaster(**FAST, transform="log").fit(seasonal_series[:96])
+    old_zero = seasonal_series.copy()
+    old_zero.iloc[0] = 0.0  # long before the lookback window
+    assert np.isfinite(model.predict(3, y=old_zero).to_numpy()).all()

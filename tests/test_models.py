@@ -98,3 +98,18 @@ def test_padding_never_changes_a_sequence_level_output(arch, options):
         alone = module(short, torch.tensor([6]))
         together = module(batch, torch.tensor([6, 15]))
     assert torch.allclose(alone[0], together[0], atol=1e-5)
+
+
+def test_options_accept_numpy_values_and_a_linear_mlp():
+    import numpy as np
+
+    from lstmkit.models.registry import build
+
+    linear = build("mlp", n_features=1, n_outputs=1, n_steps=4, n_layers=0)
+    assert linear(torch.randn(2, 4, 1)).shape == (2, 1)
+    net = build("stacked", n_features=1, n_outputs=1, hidden_size=np.int64(8), dropout=np.float32(0.1))
+    assert net(torch.randn(2, 5, 1)).shape == (2, 1)
+    assert build("lstm-fcn", n_features=1, n_outputs=2, conv_channels=np.array([4, 4, 4]))(
+        torch.randn(2, 9, 1)).shape == (2, 2)
+    per_step = build("vanilla", n_features=1, n_outputs=1, per_step=np.True_)
+    assert per_step(torch.randn(2, 5, 1)).shape[:2] == (2, 5)

@@ -11,9 +11,11 @@ from sklearn.base import BaseEstimator
 
 from lstmkit.data.series import as_series, future_index, season_length
 from lstmkit.errors import InputError, NotFittedError, check_positive_int
+from lstmkit.training import one_fit
 
 
 class _Baseline(BaseEstimator):
+    @one_fit
     def fit(self, y):
         self.y_ = as_series(y, "y")
         self.season_ = self._season(self.y_.index)
@@ -99,6 +101,7 @@ class Mean(_Baseline):
 class MajorityClass(BaseEstimator):
     """Predict the most frequent training label for every sequence (the floor for classifiers)."""
 
+    @one_fit
     def fit(self, X, y):
         labels, counts = np.unique(np.asarray(y), return_counts=True)
         self.classes_, self.majority_ = labels, labels[counts.argmax()]
@@ -113,6 +116,7 @@ class MajorityClass(BaseEstimator):
 class NearestNeighbour(BaseEstimator):
     """1-NN with Euclidean distance on the raw (equal-length) sequences: UCR's classic baseline."""
 
+    @one_fit
     def fit(self, X, y):
         from sklearn.neighbors import KNeighborsClassifier
 
@@ -151,6 +155,7 @@ class CharNGram(BaseEstimator):
     def __init__(self, order: int = 5):
         self.order = order
 
+    @one_fit
     def fit(self, texts) -> CharNGram:
         from lstmkit.data.text import as_texts
 

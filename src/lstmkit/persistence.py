@@ -167,8 +167,12 @@ def load(path):
     except (SafetensorError, OSError, ValueError) as error:
         raise InputError(f"weights.safetensors cannot be read: {str(error).splitlines()[0]}") from None
     state = _read_json(path / "preprocessing.json")
-    if "cuda" in str(params.get("device")) and not torch.cuda.is_available():
-        params = params | {"device": "cpu"}  # a model trained on a GPU loads on a CPU-only machine
+    if not torch.cuda.is_available():  # a model trained on a GPU loads on a CPU-only machine
+        if "cuda" in str(params.get("device")):
+            params = params | {"device": "cpu"}
+        inner = params.get("forecaster_params")  # an anomaly detector's forecaster
+        if isinstance(inner, dict) and "cuda" in str(inner.get("device")):
+            params = params | {"forecaster_params": inner | {"device": "cpu"}}
     estimator = cls(**params)
     try:
         estimator._set_state(state)

@@ -22,8 +22,10 @@ def save_figure(fig, path) -> Path:
     """Write ``fig`` to ``path`` atomically (see ``lstmkit.files``), then close it."""
     import matplotlib.pyplot as plt
 
+    suffix = Path(path).suffix[1:].lower()
+    kind = suffix if suffix in fig.canvas.get_supported_filetypes() else "png"  # no suffix: PNG
     try:
-        return atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, bbox_inches="tight"))
+        return atomic_write(path, lambda tmp: fig.savefig(tmp, format=kind, dpi=110, bbox_inches="tight"))
     finally:
         plt.close(fig)
 

@@ -70,6 +70,8 @@ def _untrained(model) -> bool:
     members = getattr(model, "members_", None)
     if isinstance(members, list):
         return all(_untrained(m) for m in members)
+    if hasattr(model, "forecaster_"):  # an anomaly detector: its forecaster
+        return _untrained(model.forecaster_)
     return getattr(model, "history_", None) == []
 
 

@@ -24,6 +24,7 @@ from lstmkit.data.series import (
     infer_freq,
     same_frequency,
     season_length,
+    zone_name,
 )
 from lstmkit.errors import InputError, InputTypeError
 
@@ -182,7 +183,7 @@ def _jsonable(value):
 def _index_to_dict(index: pd.Index) -> dict:
     if isinstance(index, pd.DatetimeIndex):
         freq = infer_freq(index)
-        tz = None if index.tz is None else str(index.tz)
+        tz = zone_name(index)
         if freq is None:
             return {"dates": [t.isoformat() for t in index], "tz": tz}
         return {"start": index[0].isoformat(), "n": len(index), "freq": freq, "tz": tz}

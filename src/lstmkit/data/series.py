@@ -186,7 +186,7 @@ def _future_index(index: pd.Index, h: int, freq: str | None = None) -> pd.Index:
     if freq is not None and isinstance(index, pd.DatetimeIndex) and len(index):
         return pd.DatetimeIndex(dates_after(index[-1:], h, freq)[0])
     if isinstance(index, pd.RangeIndex) or pd.api.types.is_integer_dtype(index):
-        steps = np.diff(np.asarray(index[-3:], dtype=np.int64))
+        steps = np.diff(np.asarray(index, dtype=np.int64))
         step = int(steps[0]) if len(steps) and steps[0] >= 1 and (steps == steps[0]).all() else 1
         start = int(index[-1]) + step if len(index) else 0  # evenly spaced labels go on evenly
         return pd.RangeIndex(start, start + h * step, step)
@@ -199,7 +199,7 @@ def series_to_dict(series: pd.Series) -> dict:
     index = series.index
     if isinstance(index, pd.DatetimeIndex):
         freq = infer_freq(index) if index.freq is not None else None  # a parseable string
-        stored = {"dates": [t.isoformat() for t in index], "freq": freq, "tz": _zone(index)}
+        stored = {"dates": [t.isoformat() for t in index], "freq": freq, "tz": zone_name(index)}
     elif isinstance(index, pd.RangeIndex):
         stored = {"range": [index.start, index.stop, index.step]}
     else:
@@ -207,23 +207,45 @@ def series_to_dict(series: pd.Series) -> dict:
     return {"values": series.to_numpy().tolist(), "index": stored, "name": series.name}
 
 
-def _zone(index: pd.DatetimeIndex) -> str | None:
-    return None if index.tz is None else str(index.tz)
+def zone_name(index: pd.DatetimeIndex) -> str | None:
+    """A name that rebuilds the dates' time zone exactly (an IANA name, "UTC"), or None: naive
+    dates, or a zone without such a name (a fixed offset), which the ISO strings carry."""
+    tz = index.tz
+    if tz is None:
+        return None
+    path = str(getattr(tz, "_filename", ""))  # dateutil's zone files: ".../zoneinfo/Europe/Berlin"
+    for name in (getattr(tz, "key", None), getattr(tz, "zone", None), path.split("zoneinfo/")[-1], str(tz)):
+        if not isinstance(name, str) or not name:
+            continue
+        try:
+            rebuilt = index.tz_convert(name)
+        except Exception:  # not a name pandas knows (e.g. "tzoffset(None, 3600)")
+            continue
+        if (rebuilt.tz_localize(None) == index.tz_localize(None)).all():  # same wall times
+            return name
+    return None
 
 
 def dates_from_strings(dates: list[str], tz: str | None) -> pd.DatetimeIndex:
     """ISO date strings back to dates, in their time zone (whose UTC offsets may differ across
-    a daylight-saving change)."""
-    if tz is None:
+    a daylight-saving change); without a zone name, the offsets the strings carry."""
+    if tz is not None:
+        return pd.DatetimeIndex(pd.to_datetime(dates, utc=True).tz_convert(tz))
+    try:
         return pd.DatetimeIndex(pd.to_datetime(dates))
-    return pd.DatetimeIndex(pd.to_datetime(dates, utc=True).tz_convert(tz))
+    except ValueError:  # offsets that differ and no zone name: keep the instants, in UTC
+        return pd.DatetimeIndex(pd.to_datetime(dates, utc=True))
 
 
 def series_from_dict(data: dict) -> pd.Series:
     """The series that ``series_to_dict`` described."""
     stored = data["index"]
     if "dates" in stored:
-        index = pd.DatetimeIndex(dates_from_strings(stored["dates"], stored.get("tz")), freq=stored["freq"])
+        dates = dates_from_strings(stored["dates"], stored.get("tz"))
+        try:
+            index = pd.DatetimeIndex(dates, freq=stored["freq"])
+        except ValueError:  # daily steps of a zone without a name are not daily in UTC
+            index = dates
     elif "range" in stored:
         index = pd.RangeIndex(*stored["range"])
     else:

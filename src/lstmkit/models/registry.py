@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import numbers
 
+import numpy as np
 from torch import nn
 
 from lstmkit.errors import InputError, InputTypeError, check_choice, check_positive_int
@@ -56,9 +58,8 @@ def build(arch: str, **config) -> nn.Module:
         raise InputError(
             f"arch {arch!r} has no option {unknown[0]!r}; its options are {', '.join(sorted(fields))}"
         )
-    for field in dataclasses.fields(config_cls):
-        if field.name in config:
-            _check_option(arch, field, config[field.name])
+    config = {f.name: _check_option(arch, f, config[f.name])
+              for f in dataclasses.fields(config_cls) if f.name in config}
     try:
         return net_cls(config_cls(**config))
     except InputError:
@@ -81,26 +82,34 @@ def arch_options(options) -> dict:
     return dict(options)
 
 
-def _check_option(arch: str, field: dataclasses.Field, value) -> None:
-    """One config value against its annotated type: counts >= 1, dropouts in [0, 1), flags bool."""
+ZERO_ALLOWED = {("mlp", "n_layers")}  # an MLP with no hidden layer: a linear autoregression
+
+
+def _check_option(arch: str, field: dataclasses.Field, value):
+    """One config value checked against its annotated type (counts >= 1, dropouts in [0, 1),
+    flags bool) and returned as that type (numpy numbers become Python ones)."""
     name, kind = field.name, field.type
     if value is None and "None" in kind:
-        return
+        return None
     if kind.startswith("int"):
-        check_positive_int(name, value, minimum=0 if field.name.endswith("_token") else 1)
-    elif kind == "bool" and not isinstance(value, bool):
-        raise InputTypeError(f"{name} must be True or False; received {value!r}")
-    elif kind == "float":  # dropout (a rate below 1) or teacher forcing (a probability)
+        zero = field.name.endswith("_token") or (arch, field.name) in ZERO_ALLOWED
+        return check_positive_int(name, value, minimum=0 if zero else 1)
+    if kind == "bool":
+        if not isinstance(value, (bool, np.bool_)) and not (type(value) is int and value in (0, 1)):
+            raise InputTypeError(f"{name} must be True or False; received {value!r}")
+        return bool(value)
+    if kind == "float":  # dropout (a rate below 1) or teacher forcing (a probability)
         below_one = "dropout" in field.name
-        number = not isinstance(value, bool) and isinstance(value, (int, float))
+        number = not isinstance(value, (bool, np.bool_)) and isinstance(value, numbers.Real)
         if not number or not (0 <= value < 1 if below_one else 0 <= value <= 1):
             allowed = "[0, 1)" if below_one else "[0, 1]"
             raise InputError(f"{name} must be a number in {allowed}; received {value!r}")
-    elif kind.startswith("tuple[int, ...]") and (not isinstance(value, (tuple, list)) or not value):
-        raise InputError(f"{name} must be a non-empty tuple of integers >= 1; received {value!r}")
-    elif kind.startswith("tuple[int, ...]"):
-        for v in value:
-            check_positive_int(name, v)
+        return float(value)
+    if kind.startswith("tuple[int, ...]"):
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) == 0:
+            raise InputError(f"{name} must be a non-empty tuple of integers >= 1; received {value!r}")
+        return tuple(check_positive_int(name, v) for v in value)
+    return value
 
 
 def check_arch(arch: str, allowed: tuple[str, ...], task: str) -> str:

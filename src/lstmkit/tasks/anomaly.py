@@ -28,6 +28,7 @@ whose ``score_samples`` is lower for outliers.
 from __future__ import annotations
 
 import numpy as np
+import torch
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator
 
@@ -35,7 +36,7 @@ from lstmkit.data.series import as_series
 from lstmkit.errors import InputError, NotFittedError, check_positive_int
 from lstmkit.persistence import Persistable, _jsonable
 from lstmkit.tasks.forecaster import Forecaster
-from lstmkit.training import threads_for, torch_threads
+from lstmkit.training import one_fit, threads_for, torch_threads
 
 DEFAULT_THRESHOLD = 5.0
 # Settings for long series on a small CPU: a few seconds of training on thousands of values.
@@ -94,6 +95,7 @@ class AnomalyDetector(Persistable, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
+    @one_fit
     def fit(self, y, train_size: int | None = None) -> AnomalyDetector:
         """Train on the normal start ``y[:train_size]``; returns self."""
         values = as_series(y, "y").to_numpy()
@@ -189,7 +191,10 @@ class AnomalyDetector(Persistable, BaseEstimator):
                 "width": self.width_, "error_mean": self.error_mean_, "error_scale": self.error_scale_}
 
     def _set_state(self, state: dict) -> None:
-        self.forecaster_ = Forecaster(**state["forecaster_params"])
+        params = dict(state["forecaster_params"])
+        if "cuda" in str(params.get("device")) and not torch.cuda.is_available():
+            params["device"] = "cpu"  # trained on a GPU, loaded on a CPU-only machine
+        self.forecaster_ = Forecaster(**params)
         self.forecaster_._set_state(state["forecaster"])
         self.train_size_, self.width_ = int(state["train_size"]), int(state["width"])
         self.error_mean_, self.error_scale_ = float(state["error_mean"]), float(state["error_scale"])
@@ -211,6 +216,7 @@ class RollingZScore(BaseEstimator):
     def __init__(self, window: int = 100):
         self.window = window
 
+    @one_fit
     def fit(self, y=None, train_size: int | None = None) -> RollingZScore:
         check_positive_int("window", self.window, minimum=2)
         return self

@@ -405,8 +405,8 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
             raise InputError(f"y has frequency {given!r}; this model was fitted on {trained!r} data")
         levels = check_levels(level, self.conformal_scores_, h)
         index = future_index(history.index, h)  # dates past pandas' range fail here, before forecasting
-        z = self.scaler_.transform(history.to_numpy())
-        path = self._recursive(z[None, -self._width :], h)[0]
+        z = self.scaler_.transform(history.to_numpy()[-self._width :])  # only these values are read
+        path = self._recursive(z[None, :], h)[0]
         forecast = pd.Series(path, index=index, name="forecast")
         if levels is None:
             return forecast
