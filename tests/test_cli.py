@@ -354,6 +354,11 @@ def _train_yaml(d, **config):
                                                     "'bogus'; valid: arch, "),
     (lambda d: _train_yaml(d, output=str(d / "afile")), "config key 'output' '"),
     (lambda d: _train_yaml(d, checkpoint_dir=str(d / "afile")), "config key 'checkpoint_dir' '"),
+    (lambda d: _train_yaml(d, data=None), "config key 'data' must be a path (a non-empty string); "
+                                          "received None"),
+    (lambda d: _train_yaml(d, output=3), "config key 'output' must be a path (a non-empty string); "
+                                         "received 3"),
+    (lambda d: _train_yaml(d, resume="false"), "config key 'resume' must be true or false (unquoted)"),
 ])
 def test_train_config_errors_are_one_line_before_training(make_config, message, tmp_path, capsys,
                                                           monkeypatch):
@@ -392,3 +397,23 @@ def test_a_plot_path_without_a_suffix_gets_a_png_and_nothing_else(tmp_path):
     assert main(["forecast", "--epochs", "1", "--plot", str(tmp_path / "noext"), "--json"]) == 0
     assert [p.name for p in tmp_path.iterdir()] == ["noext"]
     assert (tmp_path / "noext").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_an_output_never_replaces_the_input_data(tmp_path, capsys):
+    data = tmp_path / "series.csv"
+    pd.DataFrame({"month": pd.date_range("2000-01-01", periods=60, freq="MS").strftime("%Y-%m-%d"),
+                  "price $": np.arange(60.0) + 100}).to_csv(data, index=False)
+    before = data.read_text()
+    argv = ["forecast", str(data), "--column", "price $", "--date-column", "month", "--epochs", "1",
+            "--no-plot"]
+    assert main([*argv, "--out", str(data)]) == 2
+    assert "--out " in capsys.readouterr().err and data.read_text() == before
+
+
+def test_a_dollar_in_a_series_name_is_text_in_plots_and_reports(tmp_path):
+    data = tmp_path / "math.csv"
+    pd.DataFrame({"month": pd.date_range("2000-01-01", periods=60, freq="MS").strftime("%Y-%m-%d"),
+                  "cost $\\foo$ usd": np.arange(60.0) + 100}).to_csv(data, index=False)
+    assert main(["forecast", str(data), "--column", "cost $\\foo$ usd", "--date-column", "month", "--epochs",
+                 "1", "--plot", str(tmp_path / "p.png"), "--report", str(tmp_path / "r.html")]) == 0
+    assert (tmp_path / "p.png").exists() and (tmp_path / "r.html").exists()

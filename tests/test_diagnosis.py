@@ -58,3 +58,12 @@ def test_cli_prints_a_diagnosis_and_diagnoses_a_saved_model(tmp_path, capsys):
     result = json.loads(capsys.readouterr().out)
     assert result["diagnosis"]["advice"] and result["files"]["learning curves"] == str(curves)
     assert curves.exists()
+
+
+def test_a_nan_validation_loss_is_never_a_good_fit():
+    import numpy as np
+
+    from lstmkit.diagnosis import diagnose
+
+    history = [{"loss": v, "val_loss": float("nan")} for v in np.linspace(1.0, 0.5, 20)]
+    assert diagnose(history, max_epochs=20).verdict == "unstable"

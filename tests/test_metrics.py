@@ -25,3 +25,12 @@ def test_bad_metric_inputs():
         rmse([1, 2], [1])
     with pytest.raises(InputError, match="constant"):
         mase([1.0], [1.0], y_train=[2.0, 2.0, 2.0])
+    with pytest.raises(InputError, match=r"y_pred must hold finite numbers; received nan at position 0"):
+        smape([100.0, 100.0], [float("nan")] * 2)  # a NaN forecast must not score as perfect
+    with pytest.raises(InputError, match=r"y_true must hold finite numbers; received nan at position 1"):
+        rmse([1.0, float("nan")], [1.0, 2.0])
+    with pytest.raises(InputError, match="y_train must hold finite numbers"):
+        mase([1.0], [1.0], y_train=[1.0, float("inf"), 2.0])
+    for season in (0, -1, 1.5):
+        with pytest.raises(InputError, match="season must be an integer >= 1"):
+            mase([1.0], [1.0], y_train=[1.0, 2.0, 3.0], season=season)

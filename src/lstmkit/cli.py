@@ -210,7 +210,7 @@ def _forecast(args) -> dict:
 
     start = time.perf_counter()
     _check_outputs({"--report": args.report, "--out": args.out,
-                    "--plot": None if args.no_plot else args.plot}, args.save)
+                    "--plot": None if args.no_plot else args.plot}, args.save, inputs=[args.data])
     if args.data is None:
         y, name = load_airpassengers(), "AirPassengers (bundled)"
         test_size = args.test_size or 48
@@ -278,13 +278,18 @@ def _forecast(args) -> dict:
     return result
 
 
-def _check_outputs(files: dict[str, str | None], save: str | None = None) -> None:
+def _check_outputs(files: dict[str, str | None], save: str | None = None, inputs=()) -> None:
     """Before any training: every output file (flag -> path, None: not written) and the --save
-    folder can be written, and no two outputs land on the same path (or inside the folder)."""
+    folder can be written, none replaces an input file, and no two outputs land on the same
+    path (or inside the folder)."""
     import os
 
-    from lstmkit.files import check_file_target
+    from lstmkit.files import check_file_target, check_not_input
     from lstmkit.persistence import check_save_path
+
+    for flag, path in {**files, "--save": save}.items():
+        if path is not None:
+            check_not_input(path, flag, inputs)
 
     seen: dict[str, str] = {}
     for flag, path in files.items():
@@ -311,7 +316,8 @@ def _classify(args) -> dict:
     from lstmkit.tasks.classifier import SequenceClassifier
 
     start = time.perf_counter()
-    _check_outputs({"--report": args.report, "--plot": None if args.no_plot else args.plot}, args.save)
+    _check_outputs({"--report": args.report, "--plot": None if args.no_plot else args.plot}, args.save,
+                   inputs=[args.train, args.test])
     if args.train or args.test:
         if not (args.train and args.test) or args.dataset:
             raise InputError("give --train and --test together (CSV files), or --dataset NAME alone")

@@ -25,9 +25,10 @@ def predict_command(args) -> dict:
 
     start = time.perf_counter()
     if args.out:
-        from lstmkit.files import check_file_target
+        from lstmkit.files import check_file_target, check_not_input
 
         check_file_target(args.out, "--out")
+        check_not_input(args.out, "--out", [args.data, args.model])
     model = load(args.model)
     kind = type(model).__name__
     if kind in ELSEWHERE:

@@ -64,6 +64,9 @@ def diagnose(history, max_epochs: int | None = None) -> Diagnosis:
     n = len(loss)
     facts = {"epochs": n, "first_loss": float(loss[0]), "final_loss": float(loss[-1])}
     ran_out = max_epochs is None or n >= max_epochs
+    if val is not None and not np.isfinite(val).all():  # a NaN validation loss is no good fit
+        loss = np.where(np.isfinite(val), loss, np.nan)  # read as unstable, below
+        val = None
     overfit = _overfit(loss, val, ran_out, facts) if val is not None else None
     verdict = overfit or _unstable(loss, facts)
     verdict = verdict or _underfit(loss, val, n, ran_out, facts) or "good fit"

@@ -54,6 +54,21 @@ def check_file_target(path, name: str) -> Path:
     return check_parents(path, name)
 
 
+def check_not_input(path, name: str, inputs) -> None:
+    """Raise naming ``name`` when output ``path`` is one of the ``inputs`` (files or folders, None
+    skipped) or lies inside an input folder: an output must never replace the data it came from."""
+    out = Path(os.path.realpath(path))
+    for given in inputs:
+        if given is None:
+            continue
+        source = Path(os.path.realpath(given))
+        within = source.is_dir() and source in out.parents  # e.g. into a Parquet input folder
+        holds = out.is_dir() and out in source.parents  # e.g. a --save folder holding the input
+        if out == source or within or holds:
+            raise InputError(f"{name} {str(path)!r} would overwrite the input {str(given)!r}; "
+                             "write elsewhere")
+
+
 def check_folder_target(path, name: str) -> Path:
     """Raise naming ``name`` (e.g. "checkpoint_dir") unless ``path`` is a folder or can be
     created as one: not a file, and its nearest existing ancestor a folder we may write in."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import mean_absolute_error, mean_squared_error
 
-from lstmkit.errors import InputError
+from lstmkit.errors import InputError, check_positive_int
 
 
 def _pair(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
@@ -22,7 +22,16 @@ def _pair(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
         )
     if len(y_true) == 0:
         raise InputError("y_true and y_pred must not be empty")
+    for name, values in (("y_true", y_true), ("y_pred", y_pred)):
+        _check_finite(name, values)
     return y_true, y_pred
+
+
+def _check_finite(name: str, values: np.ndarray) -> None:
+    """A NaN forecast must not score as perfect (sMAPE's 0/0 rule) or vanish from a mean."""
+    bad = np.flatnonzero(~np.isfinite(values))
+    if len(bad):
+        raise InputError(f"{name} must hold finite numbers; received {values[bad[0]]} at position {bad[0]}")
 
 
 def rmse(y_true, y_pred) -> float:
@@ -49,6 +58,8 @@ def mase(y_true, y_pred, y_train, season: int = 1) -> float:
     """Mean absolute scaled error: MAE over the in-sample seasonal-naive MAE of ``y_train``."""
     y_true, y_pred = _pair(y_true, y_pred)
     y_train = np.asarray(y_train, dtype=np.float64).reshape(-1)
+    _check_finite("y_train", y_train)
+    season = check_positive_int("season", season)
     if len(y_train) <= season:
         raise InputError(
             f"mase needs more than season={season} training values; received {len(y_train)}"

@@ -52,7 +52,7 @@ def plot_forecasts(train: pd.Series, test: pd.Series, forecasts: dict, path, tit
         ax.axvline(test.index[0], color="grey", lw=0.8)
         label = "rolling one-step forecasts" if kind == "one_step" else (
             f"{len(next(iter(forecasts.values()))[kind])}-step forecast from the end of training")
-        ax.set_title(f"{title} {label}".strip())
+        ax.set_title(f"{title} {label}".strip(), parse_math=False)  # a "$" in a name is text
         ax.legend(loc="upper left", fontsize=8)
         ax.grid(alpha=0.3)
     return save_figure(fig, path)
@@ -64,7 +64,7 @@ def plot_confusion(y_true, y_pred, labels, path, title: str = ""):
 
     fig, ax = _figure(figsize=(5, 4.5))
     ConfusionMatrixDisplay.from_predictions(y_true, y_pred, labels=labels, ax=ax, colorbar=False)
-    ax.set_title(title)
+    ax.set_title(title, parse_math=False)
     return save_figure(fig, path)
 
 
@@ -81,7 +81,7 @@ def plot_history(history, path, title: str = ""):
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
-    ax.set_title(f"Learning curves: {title}" if title else "Learning curves")
+    ax.set_title(f"Learning curves: {title}" if title else "Learning curves", parse_math=False)
     handles, labels = ax.get_legend_handles_labels()
     unique = dict(zip(labels, handles))
     ax.legend(unique.values(), unique.keys(), fontsize=8)
@@ -103,7 +103,7 @@ def plot_tuning(trials: pd.DataFrame, path, default_value: float | None = None, 
         ax.axhline(default_value, color="grey", ls="--", lw=1, label="defaults (trial 0)")
     ax.set_xlabel("trial")
     ax.set_ylabel("validation score (lower is better)")
-    ax.set_title(title or "Optimisation history")
+    ax.set_title(title or "Optimisation history", parse_math=False)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     return save_figure(fig, path)

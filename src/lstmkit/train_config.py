@@ -56,6 +56,14 @@ def read_config(path) -> dict:
     for key in ("params", "columns"):
         if not isinstance(config.get(key, {}), dict):
             raise InputError(f"config key {key!r} must be a mapping; received {config[key]!r}")
+    for key in ("data", "output", "store_dir", "checkpoint_dir"):
+        if key in config and not (isinstance(config[key], str) and config[key].strip()):
+            if key in ("data", "output") or config[key] is not None:
+                raise InputError(f"config key {key!r} must be a path (a non-empty string); "
+                                 f"received {config[key]!r}")
+    if not isinstance(config.get("resume", False), bool):
+        raise InputError(f"config key 'resume' must be true or false (unquoted); "
+                         f"received {config['resume']!r}")
     unknown_cols = sorted(set(config.get("columns", {})) - {"id", "time", "value"})
     if unknown_cols:
         raise InputError(f"config key 'columns' has unknown entry {unknown_cols[0]!r}; valid: id, time, "

@@ -373,7 +373,8 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         if self.n_threads is not None:
             check_positive_int("n_threads", self.n_threads)
         resolve_device(self.device)
-        self._build()  # an unknown arch or arch option fails here, before any training
+        with torch.random.fork_rng(devices=[]):  # a trial build must not move the caller's random state
+            self._build()  # an unknown arch or arch option fails here, before any training
 
     # ------------------------------------------------------------------ predict
     def predict(self, h: int, y=None, level=None):
@@ -517,10 +518,11 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         self.y_ = series_from_dict(state["y"])
 
     def _fresh_modules(self) -> list[torch.nn.Module]:
-        if self.global_ is not None:
-            return [self._build_global(self.global_.lookback, self.global_.horizon)
-                    for _ in range(self.n_models_)]
-        return [self._build() for _ in range(self.n_models_)]
+        with torch.random.fork_rng(devices=[]):  # loading must not move the caller's random state
+            if self.global_ is not None:
+                return [self._build_global(self.global_.lookback, self.global_.horizon)
+                        for _ in range(self.n_models_)]
+            return [self._build() for _ in range(self.n_models_)]
 
     def _set_modules(self, modules: list[torch.nn.Module]) -> None:
         self.modules_ = [m.to(self.device_).eval() for m in modules]
