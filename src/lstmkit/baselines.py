@@ -136,7 +136,7 @@ def _flat(X) -> np.ndarray:
     return X.reshape(len(X), -1)
 
 
-__all__ = ["Naive", "SeasonalNaive", "Mean", "MajorityClass", "NearestNeighbour"]
+__all__ = ["Naive", "SeasonalNaive", "Naive2", "Mean", "MajorityClass", "NearestNeighbour"]
 
 
 class CharNGram(BaseEstimator):
