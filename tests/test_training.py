@@ -199,3 +199,17 @@ def test_a_comparison_cut_short_by_ctrl_c_raises_instead_of_scoring_a_half_train
     models = {"a": Interrupted(epochs=3, hidden_size=4, random_state=0, device="cpu")}
     with pytest.raises(KeyboardInterrupt):
         evaluate_forecasters(models, y, n_train=48)
+
+
+def test_networks_of_different_seeds_never_coincide():
+    import numpy as np
+
+    from lstmkit import Forecaster
+    from lstmkit.seeding import network_seed
+
+    assert network_seed(7, 0) == 7 and len({network_seed(s, k) for s in range(20) for k in range(5)}) == 100
+    y = 10 + np.sin(np.arange(60) / 3)
+    fast = dict(n_models=2, epochs=2, hidden_size=4, device="cpu")
+    a, b = Forecaster(random_state=0, **fast).fit(y), Forecaster(random_state=1, **fast).fit(y)
+    second, first = a.modules_[1].state_dict(), b.modules_[0].state_dict()
+    assert any(not torch.equal(second[key], first[key]) for key in second)  # seed + k made these equal

@@ -37,7 +37,7 @@ from lstmkit.diagnosis import Diagnosable
 from lstmkit.errors import InputError, NotFittedError, check_choice, check_number, check_positive_int
 from lstmkit.models.registry import arch_options, build, check_arch
 from lstmkit.persistence import Persistable
-from lstmkit.seeding import resolve_seed, seeded
+from lstmkit.seeding import network_seed, resolve_seed, seeded
 from lstmkit.training import TrainConfig, interrupted, one_fit, predict_batches, resolve_device, train
 
 ARCHS = ("cnn-lstm", "vanilla", "stacked", "bidirectional")  # networks that read packed sequences
@@ -181,14 +181,15 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
         returns (network, history, predicted codes of ``val_idx``)."""
         data = ((x[train_idx], lengths[train_idx]), target[train_idx])
         validation = ((x[val_idx], lengths[val_idx]), target[val_idx]) if len(val_idx) else None
-        with seeded(seed + k, self.device_):
+        own = network_seed(seed, k)
+        with seeded(own, self.device_):
             module = self._network(self._check_params()).to(self.device_)
             history = train(module, loss, *data, config,
-                            validation=validation, seed=seed + k, progress=self.verbose,
+                            validation=validation, seed=own, progress=self.verbose,
                             description=f"fold {k + 1}/{n_networks}",
                             checkpoint=checkpoint_path(checkpoint_dir, k), resume=resume,
                             on_epoch=on_epoch,
-                            fingerprint=fingerprint(self._fit_params(), seed + k, data, validation))
+                            fingerprint=fingerprint(self._fit_params(), own, data, validation))
         predicted = np.empty(0, dtype=np.int64)
         if validation is not None:
             logits = predict_batches(module, (x[val_idx], lengths[val_idx]), batch_size=256)

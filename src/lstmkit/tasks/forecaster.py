@@ -41,7 +41,7 @@ from lstmkit.diagnosis import Diagnosable
 from lstmkit.errors import InputError, NotFittedError, check_choice, check_number, check_positive_int
 from lstmkit.models.registry import arch_options, build, check_arch
 from lstmkit.persistence import Persistable
-from lstmkit.seeding import resolve_seed, seeded
+from lstmkit.seeding import network_seed, resolve_seed, seeded
 from lstmkit.tasks.global_forecast import (
     GlobalState,
     calibrate_global,
@@ -258,14 +258,15 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         for k in range(self.n_models):
             if histories and interrupted():  # Ctrl-C: keep the networks trained so far
                 break
-            with seeded(seed + k, self.device_):
+            own = network_seed(seed, k)
+            with seeded(own, self.device_):
                 module = self._build().to(self.device_)
                 history = train(
                     module, _LOSSES[self.loss], x[:split], target[:split], config,
-                    validation=validation, seed=seed + k, progress=self.verbose,
+                    validation=validation, seed=own, progress=self.verbose,
                     description=f"model {k + 1}/{self.n_models}",
                     checkpoint=checkpoint_path(checkpoint_dir, k), resume=resume,
-                    fingerprint=fingerprint(self._fit_params(), seed + k, x, target, split),
+                    fingerprint=fingerprint(self._fit_params(), own, x, target, split),
                     on_epoch=on_epoch,
                 )
             if histories and not history:  # stopped before its first epoch ended

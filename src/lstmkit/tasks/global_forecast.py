@@ -29,7 +29,7 @@ from lstmkit.data.series import same_frequency
 from lstmkit.data.store import SeriesStore, adjusted, store_parent
 from lstmkit.data.windows import Drawn, WindowSampler, last_windows, network_inputs, normalise, window_loss
 from lstmkit.errors import InputError
-from lstmkit.seeding import resolve_seed, seeded
+from lstmkit.seeding import network_seed, resolve_seed, seeded
 from lstmkit.training import TrainConfig, interrupted, predict_batches, resolve_device, train
 
 
@@ -177,13 +177,14 @@ def _train_networks(est, values, offsets, lengths, name_of, lookback: int, horiz
     for k in range(est.n_models):
         if histories and interrupted():  # Ctrl-C: keep the networks trained so far
             break
-        with seeded(seed + k, est.device_):
+        own = network_seed(seed, k)
+        with seeded(own, est.device_):
             module = est._build_global(lookback, horizon).to(est.device_)
             history = train(
                 module, window_loss(est.loss, log), sampler, None, config, validation=validation,
-                seed=seed + k, progress=est.verbose, description=f"model {k + 1}/{est.n_models}",
+                seed=own, progress=est.verbose, description=f"model {k + 1}/{est.n_models}",
                 checkpoint=checkpoint_path(checkpoint_dir, k), resume=resume,
-                fingerprint=fingerprint(est._fit_params(), seed + k, data, len(sampler)),
+                fingerprint=fingerprint(est._fit_params(), own, data, len(sampler)),
                 on_epoch=on_epoch,
             )
         if histories and not history:  # stopped before its first epoch ended
