@@ -132,3 +132,20 @@ def test_a_failed_refit_leaves_the_detector_as_it_was(spiked):
         fresh.fit(spiked)
     with pytest.raises(NotFittedError):
         fresh.score_samples(spiked)
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="CUDA is available here")
+def test_a_detector_trained_on_a_gpu_loads_on_a_cpu_only_machine(spiked, tmp_path):
+    import json
+
+    from lstmkit.persistence import load
+
+    d = detector().fit(spiked)
+    d.save(tmp_path / "m")
+    for name in ("config.json", "preprocessing.json"):  # as a model trained with device="cuda" says
+        path = tmp_path / "m" / name
+        saved = json.loads(path.read_text())
+        holder = saved["params"] if name == "config.json" else saved
+        holder["forecaster_params"] = (holder.get("forecaster_params") or {}) | {"device": "cuda"}
+        path.write_text(json.dumps(saved))
+    assert np.array_equal(load(tmp_path / "m").score_samples(spiked), d.score_samples(spiked))

@@ -167,12 +167,10 @@ def load(path):
     except (SafetensorError, OSError, ValueError) as error:
         raise InputError(f"weights.safetensors cannot be read: {str(error).splitlines()[0]}") from None
     state = _read_json(path / "preprocessing.json")
-    if not torch.cuda.is_available():  # a model trained on a GPU loads on a CPU-only machine
-        if "cuda" in str(params.get("device")):
-            params = params | {"device": "cpu"}
-        inner = params.get("forecaster_params")  # an anomaly detector's forecaster
-        if isinstance(inner, dict) and "cuda" in str(inner.get("device")):
-            params = params | {"forecaster_params": inner | {"device": "cpu"}}
+    params = on_this_machine(params)
+    inner = params.get("forecaster_params")  # an anomaly detector's forecaster
+    if isinstance(inner, dict):
+        params = params | {"forecaster_params": on_this_machine(inner)}
     estimator = cls(**params)
     try:
         estimator._set_state(state)
@@ -183,6 +181,14 @@ def load(path):
     _load_weights(modules, tensors)
     estimator._set_modules(modules)
     return estimator
+
+
+def on_this_machine(params: dict) -> dict:
+    """Saved settings whose ``device`` names CUDA get "cpu" where CUDA is missing, so a model
+    trained on a GPU loads on a CPU-only machine."""
+    if "cuda" in str(params.get("device")) and not torch.cuda.is_available():
+        return params | {"device": "cpu"}
+    return params
 
 
 def _load_weights(modules: list[torch.nn.Module], tensors: dict[str, torch.Tensor]) -> None:

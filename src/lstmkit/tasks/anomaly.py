@@ -28,13 +28,12 @@ whose ``score_samples`` is lower for outliers.
 from __future__ import annotations
 
 import numpy as np
-import torch
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator
 
 from lstmkit.data.series import as_series
 from lstmkit.errors import InputError, NotFittedError, check_positive_int
-from lstmkit.persistence import Persistable, _jsonable
+from lstmkit.persistence import Persistable, _jsonable, on_this_machine
 from lstmkit.tasks.forecaster import Forecaster
 from lstmkit.training import one_fit, threads_for, torch_threads
 
@@ -191,10 +190,7 @@ class AnomalyDetector(Persistable, BaseEstimator):
                 "width": self.width_, "error_mean": self.error_mean_, "error_scale": self.error_scale_}
 
     def _set_state(self, state: dict) -> None:
-        params = dict(state["forecaster_params"])
-        if "cuda" in str(params.get("device")) and not torch.cuda.is_available():
-            params["device"] = "cpu"  # trained on a GPU, loaded on a CPU-only machine
-        self.forecaster_ = Forecaster(**params)
+        self.forecaster_ = Forecaster(**on_this_machine(state["forecaster_params"]))
         self.forecaster_._set_state(state["forecaster"])
         self.train_size_, self.width_ = int(state["train_size"]), int(state["width"])
         self.error_mean_, self.error_scale_ = float(state["error_mean"]), float(state["error_scale"])
