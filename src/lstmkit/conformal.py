@@ -27,6 +27,14 @@ def series_scale(values: np.ndarray, season: int) -> float:
     return scale or float(np.mean(np.abs(values))) or 1.0
 
 
+def check_calibration_length(series: list[np.ndarray], horizon: int) -> None:
+    """Raise before any training unless some series is long enough for one calibration window."""
+    longest = max(len(s) for s in series)
+    if longest <= 2 * horizon:
+        raise InputError(f"conformal calibration needs series longer than 2 * horizon ({2 * horizon}); "
+                         f"the longest has {longest} values (use conformal_windows=0)")
+
+
 def calibration_scores(fit_predict, series: list[np.ndarray], horizon: int, season: int,
                        windows: int = 1) -> np.ndarray:
     """Scaled absolute errors (n_windows * usable series, horizon).

@@ -24,7 +24,13 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
-from lstmkit.conformal import calibration_scores, check_levels, interval_columns, series_scale
+from lstmkit.conformal import (
+    calibration_scores,
+    check_calibration_length,
+    check_levels,
+    interval_columns,
+    series_scale,
+)
 from lstmkit.data.panel import as_panel, forecasts_out, is_panel
 from lstmkit.errors import InputError, NotFittedError, check_choice, check_positive_int
 from lstmkit.training import interrupted, one_fit
@@ -56,9 +62,8 @@ class EnsembleForecaster(BaseEstimator):
         horizon = self.conformal_horizon or self.members[0].get_params().get("horizon")
         if windows and not horizon:
             raise InputError("conformal_horizon is needed when the members have no horizon")
-        if windows and max(len(v) for v in self.panel_.values) <= 2 * horizon:
-            raise InputError(f"conformal calibration needs series longer than 2 * horizon ({2 * horizon}); "
-                             f"the longest has {max(len(v) for v in self.panel_.values)} values")
+        if windows:
+            check_calibration_length(self.panel_.values, horizon)
         self.members_ = self._fit_members(y, fit_params, n_jobs)
         self.conformal_scores_ = None
         if windows and not interrupted():

@@ -21,7 +21,13 @@ import numpy as np
 import torch
 
 from lstmkit.checkpoints import checkpoint_path, fingerprint
-from lstmkit.conformal import calibration_scores, check_levels, interval_columns, series_scale
+from lstmkit.conformal import (
+    calibration_scores,
+    check_calibration_length,
+    check_levels,
+    interval_columns,
+    series_scale,
+)
 from lstmkit.data.panel import Panel, forecasts_out, panel_freq
 from lstmkit.data.parquet import CHUNK_ROWS, read_chunks
 from lstmkit.data.seasonal import indices_at, seasonal_indices
@@ -203,11 +209,8 @@ def check_calibration(est, panel: Panel) -> None:
     """Raise before any training when no series is long enough for one conformal window."""
     if not est.conformal_windows:
         return
-    horizon = calibration_horizon(est, horizon_of(est), est.season or panel.season() or 1)
-    longest = max(len(v) for v in panel.values)
-    if longest <= 2 * horizon:
-        raise InputError(f"conformal calibration needs series longer than 2 * horizon ({2 * horizon}); "
-                         f"the longest has {longest} values (use conformal_windows=0)")
+    check_calibration_length(panel.values, calibration_horizon(est, horizon_of(est),
+                                                               est.season or panel.season() or 1))
 
 
 def calibrate_global(est, state: GlobalState) -> np.ndarray:
