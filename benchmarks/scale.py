@@ -74,7 +74,6 @@ def child(spec: dict) -> None:
     import yaml
 
     from lstmkit import load
-    from lstmkit.tasks.global_forecast import predict_parquet
     from lstmkit.train_config import run
 
     work = Path(spec["work"])
@@ -93,7 +92,7 @@ def child(spec: dict) -> None:
         out["series"] = result["data"]["series"]
         if spec["predict"]:
             start = time.perf_counter()
-            predict_parquet(model, model.global_, 12, spec["data"], work / "forecasts.parquet")
+            model.predict_parquet(12, spec["data"], work / "forecasts.parquet")
             out["predict"] = time.perf_counter() - start
     out["rss"] = _peak_rss()
     (work / f"rank{os.environ.get('RANK', '0')}.json").write_text(json.dumps(out))

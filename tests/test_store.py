@@ -18,7 +18,6 @@ from lstmkit.data.seasonal import seasonal_indices, seasonal_indices_many
 from lstmkit.data.store import SeriesStore
 from lstmkit.data.windows import WindowSampler
 from lstmkit.errors import InputError
-from lstmkit.tasks.global_forecast import predict_parquet
 
 FAST = dict(strategy="direct", horizon=6, epochs=8, batch_size=16, hidden_size=8, random_state=0,
             device="cpu")
@@ -102,13 +101,13 @@ def test_fitting_from_parquet_matches_the_in_memory_fit_and_leaves_no_files(parq
     # the same values (float64 in the store); the vectorised seasonal indices differ by ~1e-16
     np.testing.assert_allclose(a.forecast, b.forecast, rtol=1e-6)
     assert (a.ds == b.ds).all() and (a.unique_id == b.unique_id).all()
-    assert on_disk.global_.n_series == 24 and on_disk.global_.panel is None
+    assert on_disk.global_.n_series_ == 24 and on_disk.global_.state_.panel is None
 
 
 def test_streaming_predict_writes_what_predict_returns(parquet, tmp_path):
     model = Forecaster(**FAST).fit(parquet)
     out = tmp_path / "forecasts.parquet"
-    assert predict_parquet(model, model.global_, 6, parquet, out, chunk_rows=37) == 24
+    assert model.predict_parquet(6, parquet, out, chunk_rows=37) == 24
     streamed = pd.read_parquet(out)
     direct = model.predict(6, y=long_frame())
     assert list(streamed.columns) == ["unique_id", "ds", "forecast"]
@@ -169,7 +168,7 @@ def test_streaming_predict_leaves_no_file_on_bad_data(parquet, tmp_path):
     bad.to_parquet(tmp_path / "bad.parquet", index=False)
     out = tmp_path / "forecasts.parquet"
     with pytest.raises(InputError, match="more than one place"):
-        predict_parquet(model, model.global_, 6, tmp_path / "bad.parquet", out, chunk_rows=100)
+        model.predict_parquet(6, tmp_path / "bad.parquet", out, chunk_rows=100)
     assert list(tmp_path.glob("*forecasts*")) == []
 
 
@@ -259,7 +258,7 @@ def test_forecasting_series_of_another_frequency_gets_one_line(parquet, tmp_path
     for model in (Forecaster(**FAST).fit(parquet), Forecaster(**FAST).fit(long_frame())):
         with pytest.raises(InputError, match=r"frequency 'D', but the model was trained on series of "
                                              r"frequency 'MS'") as info:
-            predict_parquet(model, model.global_, 6, tmp_path / "daily.parquet", out)
+            model.predict_parquet(6, tmp_path / "daily.parquet", out)
         assert "\n" not in str(info.value) and not out.exists()
         with pytest.raises(InputError, match=r"^y has dates of frequency 'D'"):
             model.predict(6, y=daily)
@@ -330,9 +329,9 @@ def test_filesystem_type_reads_the_mount_table():
 
 
 def test_a_model_saved_before_the_frequency_was_kept_takes_it_from_its_series():
-    from lstmkit.tasks.global_forecast import GlobalState
+    from lstmkit.tasks.global_recipe import GlobalState
 
-    state = Forecaster(**FAST).fit(long_frame()).global_.to_dict()
+    state = Forecaster(**FAST).fit(long_frame()).global_.state_.to_dict()
     assert state.pop("freq") == "MS"
     assert GlobalState.from_dict(state).freq == "MS"  # the saved panel's dates
     no_series = {k: v for k, v in state.items() if k not in ("panel", "values", "indices")}

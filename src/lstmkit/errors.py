@@ -6,6 +6,9 @@ code keeps working; the CLI turns them into one line on stderr and exit status 2
 """
 
 
+from sklearn.exceptions import NotFittedError as _SklearnNotFitted
+
+
 class InputError(ValueError):
     """An argument has a bad value."""
 
@@ -14,8 +17,9 @@ class InputTypeError(InputError, TypeError):
     """An argument has a bad type."""
 
 
-class NotFittedError(InputError, AttributeError):
-    """A method that needs a fitted estimator was called before ``fit``."""
+class NotFittedError(InputError, _SklearnNotFitted):
+    """A method that needs a fitted estimator was called before ``fit`` (scikit-learn's
+    ``NotFittedError`` too, so ``check_is_fitted`` users and ``except AttributeError`` agree)."""
 
 
 class TrainingError(RuntimeError):

@@ -26,22 +26,27 @@ FORMAT_VERSION = 1
 FILES = ("config.json", "weights.safetensors", "preprocessing.json")
 
 
-def _estimators() -> dict[str, type]:
-    from lstmkit.tasks.anomaly import AnomalyDetector
-    from lstmkit.tasks.classifier import SequenceClassifier
-    from lstmkit.tasks.forecaster import Forecaster
-    from lstmkit.tasks.generator import SequenceGenerator
-    from lstmkit.tasks.seq2seq import Seq2Seq
-    from lstmkit.tasks.text import TextClassifier
+_REGISTRY: dict[str, type] = {}  # estimator name -> class: every Persistable registers itself
 
-    return {c.__name__: c for c in (Forecaster, SequenceClassifier, TextClassifier, AnomalyDetector,
-                                    Seq2Seq, SequenceGenerator)}
+
+def _estimators() -> dict[str, type]:
+    """The estimators ``load`` can build, by name (their modules are imported by ``lstmkit``)."""
+    import lstmkit  # noqa: F401  (importing the package imports, and so registers, every estimator)
+
+    return dict(sorted(_REGISTRY.items()))
 
 
 class Persistable:
     """Mixin: ``save(path)``. Estimators provide ``_get_state``/``_set_state`` (their JSON-safe
     fitted state, networks aside), ``_fitted_modules`` (their networks), ``_fresh_modules``
-    (untrained networks of the same shapes, once the state is set) and ``_set_modules``."""
+    (untrained networks of the same shapes, once the state is set) and ``_set_modules``.
+    Subclasses register themselves for ``load`` by their class name. Estimators whose
+    parameters hold other estimators (``EnsembleForecaster.members``) also provide
+    ``_params_to_json`` and ``_params_from_json``."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _REGISTRY[cls.__name__] = cls
 
     def save(self, path) -> Path:
         """Write this fitted estimator to the directory ``path``; ``lstmkit.load`` reads it back."""
@@ -125,7 +130,7 @@ def write_model(estimator, folder) -> None:
     _write_json(folder / "preprocessing.json", estimator._get_state())
     config = {"format": "lstmkit-model", "format_version": FORMAT_VERSION,
               "lstmkit_version": __version__, "estimator": type(estimator).__name__,
-              "params": _jsonable(estimator.get_params(deep=False)),
+              "params": _params_to_json(estimator),
               "weights_sha256": _sha256(folder / "weights.safetensors")}
     _write_json(folder / "config.json", config)
     for file in FILES:
@@ -171,8 +176,8 @@ def load(path):
     inner = params.get("forecaster_params")  # an anomaly detector's forecaster
     if isinstance(inner, dict):
         params = params | {"forecaster_params": on_this_machine(inner)}
-    estimator = cls(**params)
     try:
+        estimator = cls(**(cls._params_from_json(params) if hasattr(cls, "_params_from_json") else params))
         estimator._set_state(state)
         modules = estimator._fresh_modules()
     except (KeyError, TypeError, IndexError, ValueError, AttributeError) as error:
@@ -208,12 +213,18 @@ def _load_weights(modules: list[torch.nn.Module], tensors: dict[str, torch.Tenso
         module.eval()
 
 
-def _jsonable(value):
+def _params_to_json(estimator) -> dict:
+    if hasattr(estimator, "_params_to_json"):
+        return estimator._params_to_json()
+    return jsonable(estimator.get_params(deep=False))
+
+
+def jsonable(value):
     """Parameters as JSON values (tuples become lists)."""
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if hasattr(value, "item"):  # numpy scalars

@@ -160,7 +160,7 @@ def run(path) -> dict:
         if parallel:
             distributed.teardown()
     history = model.history_ if isinstance(model.history_[0], dict) else model.history_[0]
-    return {"task": "train", "data": {"file": str(config["data"]), "series": model.global_.n_series},
+    return {"task": "train", "data": {"file": str(config["data"]), "series": model.global_.n_series_},
             "config": {"world_size": world, **config.get("params", {})},
             "metrics": {"lstmkit": {"final loss": history[-1]["loss"], "epochs": len(history)}},
             "timings": {"fit": seconds}, "files": {"model": str(config["output"])}}

@@ -1,7 +1,7 @@
 """Millions of series in bounded memory: series from Parquet (``data/parquet.py``) kept on disk.
 
 ``SeriesStore.write`` turns a long-format Parquet file into what global training reads:
-every series seasonally adjusted (and logged, if asked) as ``tasks/global_forecast.py``
+every series seasonally adjusted (and logged, if asked) as ``tasks/global_recipe.py``
 does in memory, in one flat float64 file. Training draws windows from it a batch at a time
 (``WindowSampler.from_flat``), each window's values read with one ``pread``: nothing of the
 file is mapped into the process, so the resident memory is a few arrays of one number per

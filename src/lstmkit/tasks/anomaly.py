@@ -33,7 +33,7 @@ from sklearn.base import BaseEstimator
 
 from lstmkit.data.series import as_series
 from lstmkit.errors import InputError, NotFittedError, check_positive_int
-from lstmkit.persistence import Persistable, _jsonable, on_this_machine
+from lstmkit.persistence import Persistable, jsonable, on_this_machine
 from lstmkit.tasks.forecaster import Forecaster
 from lstmkit.training import one_fit, threads_for, torch_threads
 
@@ -185,7 +185,7 @@ class AnomalyDetector(Persistable, BaseEstimator):
         return self.forecaster_.modules_
 
     def _get_state(self) -> dict:
-        return {"forecaster_params": _jsonable(self.forecaster_.get_params()),
+        return {"forecaster_params": jsonable(self.forecaster_.get_params()),
                 "forecaster": self.forecaster_._get_state(), "train_size": self.train_size_,
                 "width": self.width_, "error_mean": self.error_mean_, "error_scale": self.error_scale_}
 

@@ -10,8 +10,10 @@ Recipe (every step fit on the training series only, see ``data/scaling.py``):
 4. forecast recursively, feeding each prediction back as input, and undo the
    differencing step by step.
 
-Given many series (a long DataFrame or a list of series), ``fit`` trains one global
-network on all of them instead; see ``tasks/global_forecast.py`` for that recipe.
+Given many series (a long DataFrame, a list of series or a Parquet source), ``fit`` hands
+its settings to a ``GlobalForecaster`` (``tasks/global_forecaster.py``) and answers through
+it: ``Forecaster.fit(frame)`` and ``GlobalForecaster(**same settings).fit(frame)`` give the
+same model. New code with many series can use ``GlobalForecaster`` directly.
 """
 
 from __future__ import annotations
@@ -20,12 +22,12 @@ import numpy as np
 import pandas as pd
 import torch
 from numpy.lib.stride_tricks import sliding_window_view
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import clone
 
 from lstmkit.checkpoints import checkpoint_path, fingerprint
 from lstmkit.conformal import check_levels
 from lstmkit.data.framing import sliding_windows
-from lstmkit.data.panel import as_panel, is_panel
+from lstmkit.data.panel import is_panel
 from lstmkit.data.parquet import is_parquet_source
 from lstmkit.data.scaling import DiffScaler
 from lstmkit.data.series import (
@@ -38,38 +40,26 @@ from lstmkit.data.series import (
     series_to_dict,
 )
 from lstmkit.diagnosis import Diagnosable
-from lstmkit.errors import InputError, NotFittedError, check_choice, check_number, check_positive_int
-from lstmkit.models.registry import arch_options, build, check_arch
+from lstmkit.errors import InputError, check_positive_int
+from lstmkit.models.registry import arch_options, build
 from lstmkit.persistence import Persistable
-from lstmkit.seeding import network_seed, resolve_seed, seeded
-from lstmkit.tasks.global_forecast import (
-    GlobalState,
-    calibrate_global,
-    check_calibration,
-    fit_global,
-    fit_store,
-    predict_global,
+from lstmkit.seeding import resolve_seed
+from lstmkit.tasks._base import check_fitted, fit_networks, fit_params, one_or_many, trial_build
+from lstmkit.tasks.forecast_settings import (  # noqa: F401  (ARCHS ... are part of this module's API)
+    ARCHS,
+    DIFFERENCES,
+    LOSSES,
+    MAX_HORIZON,
+    STRATEGIES,
+    TRANSFORMS,
+    ForecastSettings,
 )
-from lstmkit.training import (
-    TrainConfig,
-    cpu_threads,
-    interrupted,
-    one_fit,
-    resolve_device,
-    torch_threads,
-    train,
-)
-
-ARCHS = ("vanilla", "stacked", "bidirectional", "mlp")  # (batch, time, features) -> (batch, outputs)
-STRATEGIES = ("recursive", "direct", "seq2seq")
-LOSSES = ("mse", "mae", "smape")
-TRANSFORMS = ("none", "log")
-DIFFERENCES = ("auto", "seasonal", "first", "none")
-MAX_HORIZON = 100_000  # steps one predict call may forecast
+from lstmkit.tasks.global_forecaster import GlobalForecaster
+from lstmkit.training import TrainConfig, cpu_threads, interrupted, one_fit, resolve_device, torch_threads, train
 
 
-class Forecaster(Persistable, Diagnosable, BaseEstimator):
-    """LSTM forecaster for one series, or one global model for many series.
+class Forecaster(Persistable, Diagnosable, ForecastSettings):
+    """LSTM forecaster for one series (many series: a ``GlobalForecaster`` inside).
 
     >>> from lstmkit import Forecaster, datasets
     >>> y = datasets.load_airpassengers()
@@ -128,62 +118,9 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
     Attributes after fit: ``modules_`` (the trained networks), ``scaler_`` (the
     differencing scaler), ``lookback_``, ``season_``, ``history_`` (one dict per epoch with
     loss, val_loss and seconds; a list of such lists, one per network, when several were
-    trained), ``y_``.
+    trained), ``y_``, ``conformal_scores_``, and ``global_``: None for one series, else the
+    fitted ``GlobalForecaster`` that answers ``predict`` (``y_`` is then None).
     """
-
-    def __init__(
-        self,
-        arch: str = "vanilla",
-        strategy: str = "recursive",
-        horizon: int | None = None,
-        loss: str = "mse",
-        recent_windows: int | None = None,
-        lookback: int | None = None,
-        hidden_size: int = 32,
-        arch_options: dict | None = None,
-        transform: str = "none",
-        difference: str = "auto",
-        season: int | None = None,
-        epochs: int = 300,
-        batch_size: int = 16,
-        lr: float = 3e-3,
-        lr_schedule: str = "constant",
-        weight_decay: float = 0.0,
-        patience: int = 40,
-        val_size: int | None = None,
-        n_models: int = 1,
-        conformal_windows: int = 0,
-        conformal_horizon: int | None = None,
-        random_state: int | None = None,
-        device: str = "auto",
-        n_threads: int | None = None,
-        verbose: bool = False,
-    ):
-        self.arch = arch
-        self.strategy = strategy
-        self.horizon = horizon
-        self.loss = loss
-        self.recent_windows = recent_windows
-        self.lookback = lookback
-        self.hidden_size = hidden_size
-        self.arch_options = arch_options
-        self.transform = transform
-        self.difference = difference
-        self.season = season
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.lr_schedule = lr_schedule
-        self.weight_decay = weight_decay
-        self.patience = patience
-        self.val_size = val_size
-        self.n_models = n_models
-        self.conformal_windows = conformal_windows
-        self.conformal_horizon = conformal_horizon
-        self.random_state = random_state
-        self.device = device
-        self.n_threads = n_threads
-        self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
     @one_fit
@@ -205,20 +142,10 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         """
         self._check_params()
         if is_panel(y) or is_parquet_source(y):
-            self.device_ = resolve_device(self.device)
-            columns = (id_col, time_col, value_col)
-            if is_parquet_source(y):
-                self.global_ = fit_store(self, y, columns, checkpoint_dir, resume, on_epoch, store_dir)
-            else:
-                panel = as_panel(y, columns)
-                check_calibration(self, panel)
-                self.global_ = fit_global(self, panel, checkpoint_dir, resume, on_epoch)
-            self.lookback_, self.season_ = self.global_.lookback, self.global_.season
-            calibrate = self.conformal_windows and not interrupted()
-            self.conformal_scores_ = calibrate_global(self, self.global_) if calibrate else None
-            if interrupted():  # no intervals from a fit or a calibration that Ctrl-C cut short
-                self.conformal_scores_ = None
-            self.y_ = None
+            model = GlobalForecaster(**self.get_params()).fit(
+                y, checkpoint_dir=checkpoint_dir, resume=resume, on_epoch=on_epoch, id_col=id_col,
+                time_col=time_col, value_col=value_col, store_dir=store_dir)
+            self._adopt(model)
             return self
         if self.strategy != "recursive" or self.loss == "smape":
             raise InputError(f"strategy={self.strategy!r} and loss={self.loss!r} need many series "
@@ -254,32 +181,34 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
             patience=self.patience if val_size else None,
             n_threads=self.n_threads,
         )
-        self.modules_, histories = [], []
-        for k in range(self.n_models):
-            if histories and interrupted():  # Ctrl-C: keep the networks trained so far
-                break
-            own = network_seed(seed, k)
-            with seeded(own, self.device_):
-                module = self._build().to(self.device_)
-                history = train(
-                    module, _LOSSES[self.loss], x[:split], target[:split], config,
-                    validation=validation, seed=own, progress=self.verbose,
-                    description=f"model {k + 1}/{self.n_models}",
-                    checkpoint=checkpoint_path(checkpoint_dir, k), resume=resume,
-                    fingerprint=fingerprint(self._fit_params(), own, x, target, split),
-                    on_epoch=on_epoch,
-                )
-            if histories and not history:  # stopped before its first epoch ended
-                break
-            self.modules_.append(module)
-            histories.append(history)
-        self.history_ = histories[0] if len(histories) == 1 else histories
+        settings = fit_params(self)
+
+        def train_one(k: int, own: int):
+            module = self._build().to(self.device_)
+            history = train(
+                module, _LOSSES[self.loss], x[:split], target[:split], config,
+                validation=validation, seed=own, progress=self.verbose,
+                description=f"model {k + 1}/{self.n_models}",
+                checkpoint=checkpoint_path(checkpoint_dir, k), resume=resume,
+                fingerprint=fingerprint(settings, own, x, target, split), on_epoch=on_epoch,
+            )
+            return module, history
+
+        self.modules_, histories = fit_networks(self.n_models, seed, self.device_, train_one)
+        self.history_ = one_or_many(histories)
         calibrate = self.conformal_windows and not interrupted()
         self.conformal_scores_ = self._calibrate(series) if calibrate else None
         if interrupted():  # no intervals from a fit or a calibration that Ctrl-C cut short
             self.conformal_scores_ = None
         self.y_ = series
         return self
+
+    def _adopt(self, model: GlobalForecaster) -> None:
+        """Answer through the fitted global ``model``, showing its fitted attributes."""
+        self.global_, self.y_ = model, None
+        self.device_, self.modules_, self.history_ = model.device_, model.modules_, model.history_
+        self.lookback_, self.season_, self.conformal_scores_ = model.lookback_, model.season_, \
+            model.conformal_scores_
 
     def _calibrate(self, series: pd.Series) -> np.ndarray:
         """Absolute errors (windows, horizon) of forecasts from cut-off training series.
@@ -305,10 +234,6 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
             scores.append(np.abs(actual - model.predict(horizon).to_numpy()))
         return np.array(scores)
 
-    def _fit_params(self) -> dict:
-        """The parameters that change training (for checkpoint fingerprints)."""
-        return {k: v for k, v in self.get_params().items() if k not in ("verbose", "device")}
-
     def _lag(self, n: int) -> int:
         if self.difference == "none":
             return 0
@@ -329,15 +254,6 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
             **({"n_steps": steps} if self.arch == "mlp" else {}), **arch_options(self.arch_options),
         )
 
-    def _build_global(self, lookback: int, horizon: int) -> torch.nn.Module:
-        """A network for many series: (batch, lookback, 2) windows -> (batch, horizon)."""
-        if self.strategy == "seq2seq":
-            return build("seq2seq", n_features=2, n_outputs=horizon, hidden_size=self.hidden_size)
-        return build(
-            self.arch, n_features=2, n_outputs=horizon, hidden_size=self.hidden_size,
-            **({"n_steps": lookback} if self.arch == "mlp" else {}), **arch_options(self.arch_options),
-        )
-
     def _windows(self, values: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
         """Training windows (n, lookback, 1) and next differences (n, 1) as float32 tensors."""
         d = self.scaler_.encode(values)
@@ -349,33 +265,8 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
             return check_positive_int("val_size", self.val_size, minimum=0)
         return max(1, min(self.season_ if self.season_ > 1 else n_windows, n_windows // 4))
 
-    def _check_params(self) -> None:
-        check_arch(self.arch, ARCHS, "forecasting")
-        check_choice("transform", self.transform, TRANSFORMS)
-        check_choice("difference", self.difference, DIFFERENCES)
-        check_choice("strategy", self.strategy, STRATEGIES)
-        check_choice("loss", self.loss, LOSSES)
-        check_choice("lr_schedule", self.lr_schedule, ("constant", "cosine"))
-        if self.horizon is not None:
-            check_positive_int("horizon", self.horizon)
-        if self.recent_windows is not None:
-            check_positive_int("recent_windows", self.recent_windows)
-        if self.lookback is not None:
-            check_positive_int("lookback", self.lookback)
-        if self.season is not None:
-            check_positive_int("season", self.season)
-        for name in ("hidden_size", "epochs", "batch_size", "patience", "n_models"):
-            check_positive_int(name, getattr(self, name))
-        check_positive_int("conformal_windows", self.conformal_windows, minimum=0)
-        if self.conformal_horizon is not None:
-            check_positive_int("conformal_horizon", self.conformal_horizon)
-        check_number("lr", self.lr)
-        check_number("weight_decay", self.weight_decay, strict=False)
-        if self.n_threads is not None:
-            check_positive_int("n_threads", self.n_threads)
-        resolve_device(self.device)
-        with torch.random.fork_rng(devices=[]):  # a trial build must not move the caller's random state
-            self._build()  # an unknown arch or arch option fails here, before any training
+    def _trial_build(self) -> None:
+        trial_build(self._build)
 
     # ------------------------------------------------------------------ predict
     def predict(self, h: int, y=None, level=None):
@@ -387,17 +278,13 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         [80, 95]; needs ``conformal_windows``); the result is then a DataFrame with columns
         ``forecast``, ``lo-80``, ``hi-80``, ... instead of a Series.
         """
-        self._check_fitted()
+        check_fitted(self, "modules_", "fit(y)")
+        if self.global_ is not None:
+            return self.global_.predict(h, y=y, level=level)
         h = check_positive_int("h", h)
         if h > MAX_HORIZON:
             raise InputError(f"h must be at most {MAX_HORIZON} steps (recursive forecasts that far "
                              f"out carry no information); received {h}")
-        if self.global_ is not None:
-            if y is not None and not is_panel(y):
-                raise InputError(f"y must be many series (a long DataFrame or a list of series), as in fit; "
-                                 f"received one {type(y).__name__}")
-            panel = None if y is None else as_panel(y, self.global_.columns)
-            return predict_global(self, self.global_, h, panel, level)
         history = self.y_ if y is None else as_series(y, "y")
         if len(history) < self._width:
             raise InputError(f"y must have at least {self._width} values (lookback {self.lookback_} "
@@ -443,7 +330,7 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
         The forecast of ``y[t]`` uses only ``y[: t - h + 1]`` (the actual values up to its
         origin). ``y`` is usually the training series followed by the test values.
         """
-        self._check_fitted()
+        check_fitted(self, "modules_", "fit(y)")
         if self.global_ is not None:
             raise InputError("backtest is for one-series models; for many series, fit on each "
                              "series' training part and compare predict(h) with the rest")
@@ -485,9 +372,14 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
                 window = np.concatenate([window[:, 1:], nxt], axis=1)
         return self.scaler_.inverse_transform(np.concatenate(steps, axis=1))
 
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "modules_"):
-            raise NotFittedError("this Forecaster is not fitted yet; call fit(y) first")
+    def predict_parquet(self, h: int, source, out, level=None, chunk_rows: int | None = None) -> int:
+        """Many-series models: ``GlobalForecaster.predict_parquet`` (Parquet in, Parquet out,
+        chunk by chunk); returns the number of series forecast."""
+        check_fitted(self, "modules_", "fit(y)")
+        if self.global_ is None:
+            raise InputError("predict_parquet is for models of many series; this Forecaster was fitted on "
+                             "one series: use predict(h)")
+        return self.global_.predict_parquet(h, source, out, level=level, chunk_rows=chunk_rows)
 
     # ------------------------------------------------------------------ persistence hooks
     def _fitted_modules(self) -> list[torch.nn.Module]:
@@ -495,10 +387,7 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
 
     def _get_state(self) -> dict:
         if self.global_ is not None:
-            return {"global": self.global_.to_dict(), "n_models": len(self.modules_),
-                    "history": self.history_,
-                    "conformal_scores": None if self.conformal_scores_ is None
-                    else self.conformal_scores_.tolist()}
+            return self.global_._get_state()  # the persistence protocol (``persistence.Persistable``)
         return {"scaler": self.scaler_.to_dict(), "lookback": self.lookback_, "season": self.season_,
                 "n_models": len(self.modules_), "y": series_to_dict(self.y_), "history": self.history_,
                 "conformal_scores": None if self.conformal_scores_ is None
@@ -506,26 +395,33 @@ class Forecaster(Persistable, Diagnosable, BaseEstimator):
 
     def _set_state(self, state: dict) -> None:
         self.device_ = resolve_device(self.device)
+        if "global" in state:  # a model of many series: its GlobalForecaster answers
+            model = GlobalForecaster(**self.get_params())
+            model._set_state(state)
+            self.global_, self.y_ = model, None
+            self.n_models_, self.history_ = model.n_models_, model.history_
+            self.lookback_, self.season_, self.conformal_scores_ = model.lookback_, model.season_, \
+                model.conformal_scores_
+            return
         self.n_models_, self.history_ = int(state["n_models"]), state["history"]
         scores = state.get("conformal_scores")
         self.conformal_scores_ = None if scores is None else np.asarray(scores, dtype=np.float64)
-        if "global" in state:
-            self.global_, self.y_ = GlobalState.from_dict(state["global"]), None
-            self.lookback_, self.season_ = self.global_.lookback, self.global_.season
-            return
         self.global_ = None
         self.scaler_ = DiffScaler.from_dict(state["scaler"])
         self.lookback_, self.season_ = int(state["lookback"]), int(state["season"])
         self.y_ = series_from_dict(state["y"])
 
     def _fresh_modules(self) -> list[torch.nn.Module]:
+        if self.global_ is not None:
+            return self.global_._fresh_modules()
         with torch.random.fork_rng(devices=[]):  # loading must not move the caller's random state
-            if self.global_ is not None:
-                return [self._build_global(self.global_.lookback, self.global_.horizon)
-                        for _ in range(self.n_models_)]
             return [self._build() for _ in range(self.n_models_)]
 
     def _set_modules(self, modules: list[torch.nn.Module]) -> None:
+        if self.global_ is not None:
+            self.global_._set_modules(modules)
+            self.modules_ = self.global_.modules_
+            return
         self.modules_ = [m.to(self.device_).eval() for m in modules]
 
 

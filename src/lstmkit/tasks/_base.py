@@ -1,0 +1,178 @@
+"""What every estimator shares, by composition: declared parameter limits, the fitted check
+and the loop that trains several seeded networks.
+
+An estimator declares its limits as data, next to its ``__init__`` (as scikit-learn's
+``_parameter_constraints``)::
+
+    _parameter_constraints = {"hidden_size": Int(), "lr": Real(), "transform": Choice(TRANSFORMS),
+                              "horizon": Int(none=True), "dropout": Real(strict=False, below=1)}
+
+and ``check_params(self)`` checks every one of them with the messages of ``lstmkit.errors``
+(one line naming the parameter, what was received and what is allowed). ``check_fitted``
+raises ``NotFittedError`` (a subclass of scikit-learn's) with one message for every
+estimator. ``fit_networks`` owns the seed ensemble: network k's seed, the seeded build and
+Ctrl-C (keep the networks that finished an epoch, train no more). Saving and ``load`` live
+in ``persistence.py``: an estimator that mixes in ``Persistable`` registers itself there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+
+from lstmkit.errors import (
+    InputError,
+    InputTypeError,
+    NotFittedError,
+    check_choice,
+    check_number,
+    check_positive_int,
+)
+from lstmkit.seeding import network_seed, seeded
+from lstmkit.training import interrupted, resolve_device
+
+
+@dataclass(frozen=True)
+class Int:
+    """An integer >= ``minimum`` (or None when ``none``)."""
+
+    minimum: int = 1
+    none: bool = False
+
+    def check(self, name: str, value) -> None:
+        if value is None and self.none:
+            return
+        check_positive_int(name, value, minimum=self.minimum)
+
+
+@dataclass(frozen=True)
+class Real:
+    """A finite number above ``minimum`` (at least it, unless ``strict``), below ``below``
+    (at most ``at_most``) when given, or None when ``none``."""
+
+    minimum: float = 0.0
+    strict: bool = True
+    below: float | None = None
+    at_most: float | None = None
+    none: bool = False
+
+    def check(self, name: str, value) -> None:
+        if value is None and self.none:
+            return
+        number = check_number(name, value, minimum=self.minimum, strict=self.strict)
+        low = "(" if self.strict else "["
+        if self.below is not None and number >= self.below:
+            raise InputError(f"{name} must be in {low}{self.minimum:g}, {self.below:g}); received {value!r}")
+        if self.at_most is not None and number > self.at_most:
+            suffix = " or None" if self.none else ""
+            raise InputError(f"{name} must be in {low}{self.minimum:g}, {self.at_most:g}]{suffix}; "
+                             f"received {value!r}")
+
+
+@dataclass(frozen=True)
+class Fraction:
+    """A number in [0, 1] (``closed``) or (0, 1)."""
+
+    closed: bool = False
+
+    def check(self, name: str, value) -> None:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        ok = ok and (0 <= value <= 1 if self.closed else 0 < value < 1)
+        if not ok:
+            raise InputError(f"{name} must be a fraction in {'[0, 1]' if self.closed else '(0, 1)'}; "
+                             f"received {value!r}")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of ``values``."""
+
+    values: tuple
+
+    def check(self, name: str, value) -> None:
+        check_choice(name, value, self.values)
+
+
+FLAG = Choice((True, False))
+
+
+@dataclass(frozen=True)
+class Device:
+    """"auto", "cpu" or "cuda[:N]" (CUDA only where this machine's torch has it)."""
+
+    def check(self, name: str, value) -> None:
+        resolve_device(value)
+
+
+@dataclass(frozen=True)
+class Options:
+    """None or a dict (whose entries the network builder checks)."""
+
+    def check(self, name: str, value) -> None:
+        if value is not None and not isinstance(value, dict):
+            raise InputTypeError(f"{name} must be None or a dict; received {value!r}")
+
+
+@dataclass(frozen=True)
+class Arch:
+    """One of the architectures ``allowed`` for ``task`` (aliases map to their network)."""
+
+    allowed: tuple
+    task: str
+    aliases: tuple = ()  # (alias, network) pairs
+
+    def check(self, name: str, value) -> None:
+        from lstmkit.models.registry import check_arch
+
+        check_arch(dict(self.aliases).get(value, value), self.allowed, self.task)
+
+
+def check_params(estimator) -> None:
+    """Check every parameter that ``type(estimator)._parameter_constraints`` declares, in order."""
+    for name, constraint in type(estimator)._parameter_constraints.items():
+        constraint.check(name, getattr(estimator, name))
+
+
+def check_fitted(estimator, attribute: str, call: str = "fit") -> None:
+    """Raise ``NotFittedError`` unless ``estimator`` has the fitted ``attribute``."""
+    if not hasattr(estimator, attribute):
+        raise NotFittedError(f"this {type(estimator).__name__} is not fitted yet; call {call} first")
+
+
+def fit_params(estimator, ignore=("verbose", "device")) -> dict:
+    """The parameters that change training (checkpoint fingerprints leave the others out)."""
+    return {k: v for k, v in estimator.get_params().items() if k not in ignore}
+
+
+def trial_build(build: Callable[[], torch.nn.Module]) -> None:
+    """Build a network once without moving the caller's random state: an unknown architecture
+    or network option fails here, before any training."""
+    with torch.random.fork_rng(devices=[]):
+        build()
+
+
+def fit_networks(n: int, seed: int, device: torch.device,
+                 train_one: Callable[[int, int], tuple[torch.nn.Module, list]]) -> tuple[list, list]:
+    """Train ``n`` networks one after another: ``train_one(k, seed_k)`` builds and trains network
+    ``k`` under torch seeded with its own seed (``seeding.network_seed``) and returns (network,
+    history). After Ctrl-C the networks that finished an epoch are kept and no more are trained
+    (the first one is always returned, for ``one_fit`` to judge). Returns (networks, histories)."""
+    modules, histories = [], []
+    for k in range(n):
+        if histories and interrupted():  # Ctrl-C: keep the networks trained so far
+            break
+        own = network_seed(seed, k)
+        with seeded(own, device):
+            module, history = train_one(k, own)
+        if histories and not history:  # stopped before its first epoch ended
+            break
+        modules.append(module)
+        histories.append(history)
+    return modules, histories
+
+
+def one_or_many(histories: list[list]) -> list:
+    """``history_``: one network's list of epochs, or one such list per network."""
+    return histories[0] if len(histories) == 1 else histories
