@@ -9,10 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fixtures.make_fixtures import inputs, predictions
 
 import lstmkit
-
-from fixtures.make_fixtures import inputs, predictions
 
 ROOT = Path(__file__).parent / "fixtures" / "models"
 EXPECTED = json.loads((ROOT / "expected.json").read_text())

@@ -7,8 +7,8 @@ from lstmkit.tasks.anomaly import AnomalyDetector, RollingZScore
 from lstmkit.tasks.classifier import SequenceClassifier
 from lstmkit.tasks.ensemble import EnsembleForecaster
 from lstmkit.tasks.forecaster import Forecaster
-from lstmkit.tasks.global_forecaster import GlobalForecaster
 from lstmkit.tasks.generator import SequenceGenerator
+from lstmkit.tasks.global_forecaster import GlobalForecaster
 from lstmkit.tasks.seq2seq import Seq2Seq
 from lstmkit.tasks.text import TextClassifier
 

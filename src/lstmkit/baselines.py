@@ -10,7 +10,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from lstmkit.data.series import as_series, future_index, season_length
-from lstmkit.errors import InputError, NotFittedError, check_positive_int
+from lstmkit.errors import InputError, check_fitted, check_positive_int
 from lstmkit.training import one_fit
 
 
@@ -30,16 +30,14 @@ class _Baseline(BaseEstimator):
         return 1
 
     def predict(self, h: int) -> pd.Series:
-        if not hasattr(self, "y_"):
-            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit(y) first")
+        check_fitted(self, "y_", "fit(y)")
         h = check_positive_int("h", h)
         path = self._path(self.y_.to_numpy(), h)
         return pd.Series(path, index=future_index(self.y_.index, h), name="forecast")
 
     def backtest(self, y, start: int, h: int = 1) -> pd.Series:
         """Rolling h-step-ahead forecasts of y[start:], each from y[: t - h + 1] only."""
-        if not hasattr(self, "y_"):
-            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit(y) first")
+        check_fitted(self, "y_", "fit(y)")
         h = check_positive_int("h", h)
         series = as_series(y, "y")
         values = series.to_numpy()
@@ -108,8 +106,7 @@ class MajorityClass(BaseEstimator):
         return self
 
     def predict(self, X) -> np.ndarray:
-        if not hasattr(self, "majority_"):
-            raise NotFittedError("this MajorityClass is not fitted yet; call fit(X, y) first")
+        check_fitted(self, "majority_", "fit(X, y)")
         return np.full(len(X), self.majority_)
 
 
@@ -124,8 +121,7 @@ class NearestNeighbour(BaseEstimator):
         return self
 
     def predict(self, X) -> np.ndarray:
-        if not hasattr(self, "model_"):
-            raise NotFittedError("this NearestNeighbour is not fitted yet; call fit(X, y) first")
+        check_fitted(self, "model_", "fit(X, y)")
         return self.model_.predict(_flat(X))
 
 
@@ -197,8 +193,7 @@ class CharNGram(BaseEstimator):
         """Bits per character of ``texts`` (the mean of -log2 p over every character)."""
         from lstmkit.data.text import as_texts
 
-        if not hasattr(self, "tables_"):
-            raise NotFittedError("this CharNGram is not fitted yet; call fit(texts) first")
+        check_fitted(self, "tables_", "fit(texts)")
         texts = [t for t in as_texts(texts, "texts") if t]
         if not texts:
             raise InputError("texts holds only empty strings; there is nothing to score")

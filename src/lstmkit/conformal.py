@@ -98,3 +98,21 @@ def interval_columns(forecasts: np.ndarray, scales: np.ndarray, scores: np.ndarr
         half = half_widths(scores, lv, h)[None, :] * scales[:, None]
         out[f"lo-{lv:g}"], out[f"hi-{lv:g}"] = forecasts - half, forecasts + half
     return out
+
+
+def pooled_half_widths(errors: np.ndarray, level: float) -> np.ndarray:
+    """Per-step half-widths at ``level`` percent from one series' ``errors`` (windows, horizon).
+
+    A few windows give only a few errors per step, too few for a quantile. So each step's
+    errors are divided by that step's typical error (the mean over windows, smoothed over
+    neighbouring steps), the scaled errors of all windows and steps are pooled, and the
+    split-conformal quantile of the pool (the ceil((n + 1) * level)-th smallest of n)
+    is scaled back per step: intervals widen with the horizon as the errors did.
+    """
+    width = min(5, errors.shape[1] - (1 - errors.shape[1] % 2))  # odd, at most the horizon
+    typical = np.convolve(errors.mean(axis=0), np.ones(width), mode="same")
+    typical /= np.convolve(np.ones(errors.shape[1]), np.ones(width), mode="same")
+    typical = np.maximum(typical, 1e-9 * (1.0 + errors.mean()))
+    pooled = np.sort((errors / typical).ravel())
+    rank = min(int(np.ceil((len(pooled) + 1) * level / 100)), len(pooled))
+    return pooled[rank - 1] * typical

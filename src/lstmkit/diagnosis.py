@@ -117,10 +117,9 @@ class Diagnosable:
 
     def diagnose(self, plot=None) -> Diagnosis:
         """Verdict and advice from ``history_``; ``plot``: also write the learning curves (PNG)."""
-        if not hasattr(self, "history_"):
-            from lstmkit.errors import NotFittedError
+        from lstmkit.errors import check_fitted
 
-            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit first")
+        check_fitted(self, "history_")
         result = diagnose(self.history_, max_epochs=getattr(self, "epochs", None))
         if plot is not None:
             from lstmkit.plots import plot_history

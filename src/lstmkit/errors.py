@@ -26,6 +26,13 @@ class TrainingError(RuntimeError):
     """Training could not go on (for example the loss became NaN or inf)."""
 
 
+def check_fitted(estimator, attribute: str, call: str = "fit") -> None:
+    """Raise ``NotFittedError`` unless ``estimator`` has the fitted ``attribute`` (one message for
+    every estimator: "this X is not fitted yet; call fit(...) first")."""
+    if not hasattr(estimator, attribute):
+        raise NotFittedError(f"this {type(estimator).__name__} is not fitted yet; call {call} first")
+
+
 def check_positive_int(name: str, value, minimum: int = 1) -> int:
     """Return ``value`` as an int, or raise naming ``name`` if it is not an int >= minimum."""
     if isinstance(value, bool) or not isinstance(value, (int,)) and not _is_integral(value):

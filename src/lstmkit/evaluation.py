@@ -1,4 +1,5 @@
-"""Model-vs-baselines evaluation of forecasters on a chronological train/test split."""
+"""Model-vs-baselines evaluation of forecasters on a chronological train/test split, the
+coverage of prediction intervals, and the refit on a whole series."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sklearn.base import clone
 from lstmkit.data.series import as_series, season_length
 from lstmkit.errors import InputError, check_positive_int
 from lstmkit.metrics import forecast_metrics
-from lstmkit.training import interrupted, one_fit
+from lstmkit.training import interrupted, interrupts, one_fit
 
 
 @one_fit
@@ -55,6 +56,32 @@ def evaluate_forecasters(models: dict, y, n_train: int, horizon: int | None = No
         forecasts[name] = {"one_step": one_step, "multi_step": multi_step}
     return {"metrics": metrics, "timings": timings, "forecasts": forecasts,
             "split": {"train": train, "test": test}, "fitted": fitted}
+
+
+def interval_coverage(actual, bands: pd.DataFrame, levels) -> dict[str, float]:
+    """Share of ``actual`` values inside each prediction interval, both bounds included.
+
+    ``bands``: a frame with ``lo-L`` and ``hi-L`` columns for every level ``L`` of ``levels``
+    (as ``Forecaster.predict(h, level=levels)`` returns), one row per value of ``actual``.
+    Returns ``{"coverage_L": share}`` in the order of ``levels`` (e.g. ``coverage_80``).
+    """
+    actual = np.asarray(actual)
+    coverage = {}
+    for lv in levels:
+        inside = (actual >= bands[f"lo-{lv:g}"].to_numpy()) & (actual <= bands[f"hi-{lv:g}"].to_numpy())
+        coverage[f"coverage_{lv:g}"] = float(inside.mean())
+    return coverage
+
+
+def refit(model, y):
+    """A new estimator with ``model``'s parameters, fitted on the whole of ``y`` (``model`` is
+    left as it was). Raises ``KeyboardInterrupt`` if Ctrl-C cut this fit short, so that no
+    forecast comes from a half-trained model."""
+    before = interrupts()
+    fitted = type(model)(**model.get_params()).fit(y)
+    if interrupts() != before:
+        raise KeyboardInterrupt
+    return fitted
 
 
 def metrics_frame(metrics: dict) -> pd.DataFrame:

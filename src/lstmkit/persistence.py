@@ -14,6 +14,7 @@ touches an estimator: a bad file gives one error line and no half-loaded model.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import os
 from pathlib import Path
@@ -30,10 +31,17 @@ _REGISTRY: dict[str, type] = {}  # estimator name -> class: every Persistable re
 
 
 def _estimators() -> dict[str, type]:
-    """The estimators ``load`` can build, by name (their modules are imported by ``lstmkit``)."""
-    import lstmkit  # noqa: F401  (importing the package imports, and so registers, every estimator)
-
+    """The estimators ``load`` can build, by name. Importing any module of lstmkit imports the
+    package first, whose ``__init__`` imports (and so registers) every estimator."""
     return dict(sorted(_REGISTRY.items()))
+
+
+def estimator_class(name, where: str = "the model") -> type:
+    """The registered estimator class called ``name``, or a one-line error naming ``where``."""
+    estimators = _estimators()
+    if name not in estimators:
+        raise InputError(f"{where} names estimator {name!r}; known: {', '.join(estimators)}")
+    return estimators[name]
 
 
 class Persistable:
@@ -151,13 +159,9 @@ def load(path):
     if config.get("format") != "lstmkit-model" or version != FORMAT_VERSION:
         raise InputError(f"config.json has format version {version!r}; this lstmkit reads version "
                          f"{FORMAT_VERSION} only")
-    estimators = _estimators()
-    cls = estimators.get(config.get("estimator"))
-    if cls is None:
-        raise InputError(f"config.json names estimator {config.get('estimator')!r}; known: "
-                         f"{', '.join(estimators)}")
+    cls = estimator_class(config.get("estimator"), "config.json")
     params = config.get("params")
-    allowed = cls().get_params(deep=False)
+    allowed = inspect.signature(cls).parameters
     if not isinstance(params, dict):
         raise InputError("config.json has no 'params' object")
     unknown = sorted(set(params) - set(allowed))
@@ -176,8 +180,8 @@ def load(path):
     inner = params.get("forecaster_params")  # an anomaly detector's forecaster
     if isinstance(inner, dict):
         params = params | {"forecaster_params": on_this_machine(inner)}
+    estimator = cls(**(cls._params_from_json(params) if hasattr(cls, "_params_from_json") else params))
     try:
-        estimator = cls(**(cls._params_from_json(params) if hasattr(cls, "_params_from_json") else params))
         estimator._set_state(state)
         modules = estimator._fresh_modules()
     except (KeyError, TypeError, IndexError, ValueError, AttributeError) as error:

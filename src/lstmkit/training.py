@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from lstmkit.errors import InputError, TrainingError
+from lstmkit.optim import FlatAdam, _adam, _progress_bar, _set_lr  # noqa: F401  (FlatAdam: tests)
 
 Batch = torch.Tensor | tuple[torch.Tensor, ...]
 
@@ -360,91 +361,3 @@ def predict_batches(module: nn.Module, x: Batch, batch_size: int = 4096) -> torc
     with torch_threads(cpu_threads(module, min(n, batch_size), None)):
         outs = [call(module, take(x, slice(i, i + batch_size))) for i in range(0, n, batch_size)]
     return torch.cat(outs)
-
-
-def _set_lr(optimizer, lr: float) -> None:
-    if isinstance(optimizer, FlatAdam):
-        optimizer.lr = lr
-    else:
-        for group in optimizer.param_groups:
-            group["lr"] = lr
-
-
-def _adam(module: nn.Module, config: TrainConfig):
-    """Adam over the module's parameters, and the parameters to clip.
-
-    On CPU every parameter (and its gradient) becomes a view into one flat buffer, so an
-    optimiser step, zeroing and clipping are one operation each instead of one per tensor:
-    small recurrent models spend most of their time in such per-tensor overhead.
-    """
-    params = [p for p in module.parameters() if p.requires_grad]
-    if params[0].device.type != "cpu":
-        optimizer = torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
-        return optimizer, params
-    flat = nn.Parameter(torch.cat([p.detach().reshape(-1) for p in params]))
-    flat.grad = torch.zeros_like(flat)
-    offset = 0
-    for p in params:
-        size = p.numel()
-        p.data = flat.data[offset : offset + size].view_as(p)
-        p.grad = flat.grad[offset : offset + size].view_as(p)  # autograd accumulates in place
-        offset += size
-    return FlatAdam(flat, lr=config.lr, weight_decay=config.weight_decay), [flat]
-
-
-class FlatAdam:
-    """Adam for one flat parameter, through torch's fused Adam kernel.
-
-    Why not torch.optim.Adam: creating any torch optimiser imports torch._dynamo, 1.4-1.6 s
-    on this machine, which is longer than most of our CPU trainings take. The update is
-    torch's own fused kernel (``torch._fused_adam_``), one call per step; tests compare it
-    with torch.optim.Adam.
-    """
-
-    def __init__(self, param: torch.Tensor, lr: float, betas=(0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0):
-        self.param, self.lr, self.betas, self.eps = param, lr, betas, eps
-        self.weight_decay = weight_decay
-        self.exp_avg = torch.zeros_like(param)
-        self.exp_avg_sq = torch.zeros_like(param)
-        self.step_count = torch.zeros((), dtype=torch.float32)
-
-    def zero_grad(self, set_to_none: bool = False) -> None:
-        self.param.grad.zero_()
-
-    @torch.no_grad()
-    def step(self) -> None:
-        self.step_count += 1
-        torch._fused_adam_(
-            [self.param], [self.param.grad], [self.exp_avg], [self.exp_avg_sq], [],
-            [self.step_count], lr=self.lr, beta1=self.betas[0], beta2=self.betas[1],
-            weight_decay=self.weight_decay, eps=self.eps, amsgrad=False, maximize=False,
-        )
-
-
-@contextlib.contextmanager
-def _progress_bar(enabled: bool, total: int, description: str):
-    if not enabled:
-        yield lambda record: None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    columns = [
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[status]}"),
-        TimeElapsedColumn(),
-    ]
-    from rich.console import Console
-
-    with Progress(*columns, transient=True, console=Console(stderr=True)) as bar:
-        task = bar.add_task(description, total=total, status="")
-
-        def advance(record: dict) -> None:
-            status = f"loss {record['loss']:.4g}"
-            if "val_loss" in record:
-                status += f"  val {record['val_loss']:.4g}"
-            bar.update(task, advance=1, status=status)
-
-        yield advance

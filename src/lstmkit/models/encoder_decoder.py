@@ -1,22 +1,19 @@
 """Encoder-decoder LSTM on token ids: an encoder LSTM reads the source, a decoder writes the target.
 
-The encoder reads right-padded sources (packed, so padding never changes an encoding;
-trailing padding of a batch is trimmed first); ``bidirectional=True`` reads them both ways
-and merges the two directions with learned projections. Padding is never attended to.
+The encoder reads right-padded sources (packed, so padding never changes an encoding and is
+never attended to); ``bidirectional=True`` reads them both ways, merged by projections.
 
 Decoders, picked by ``config.decoder`` (and ``config.attention``) when the network is built:
 
 - ``"attention"`` with ``attention="dot"`` or ``"general"``: Luong, Pham & Manning (2015),
-  with input feeding: each step also reads the previous attentional vector, so the
-  decoder knows what it attended to last (on addition this carries the carry and was
-  clearly more robust than attention without it).
+  with input feeding: each step also reads the previous attentional vector (on addition
+  this carries the carry: clearly more robust than attention without it).
 - ``"attention"`` with ``attention="bahdanau"``: Bahdanau, Cho & Bengio (2015): additive
   scores from the previous decoder state; the context is read by the LSTM cell.
 - ``"plain"``: no attention (Sutskever et al. 2014): the decoder starts from the encoder's
   final state and is fed only the previous token.
-- ``"repeat"``: the classic fixed-length form (Keras's RepeatVector recipe). The encoder's
-  final hidden state is repeated once per output step and read by a decoder LSTM; no
-  prediction is fed back.
+- ``"repeat"``: Keras's RepeatVector recipe: the encoder's final hidden state is repeated
+  once per output step and read by a decoder LSTM; no prediction is fed back.
 
 Every autoregressive decoder offers ``step(tokens, state, memory) -> (logits, state)``: the
 one-step unit that teacher forcing, greedy decoding and beam search loop over. All

@@ -24,14 +24,16 @@ import torch
 
 from lstmkit.errors import (
     InputError,
-    InputTypeError,
-    NotFittedError,
     check_choice,
+    check_fitted,
     check_number,
     check_positive_int,
 )
 from lstmkit.seeding import network_seed, seeded
 from lstmkit.training import interrupted, resolve_device
+
+__all__ = ["FLAG", "Arch", "Choice", "Device", "Fraction", "Int", "Options", "Real", "check_fitted",
+           "check_params", "fit_networks", "fit_params", "one_or_many", "trial_build"]
 
 
 @dataclass(frozen=True)
@@ -76,8 +78,11 @@ class Fraction:
     """A number in [0, 1] (``closed``) or (0, 1)."""
 
     closed: bool = False
+    none: bool = False
 
     def check(self, name: str, value) -> None:
+        if value is None and self.none:
+            return
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
         ok = ok and (0 <= value <= 1 if self.closed else 0 < value < 1)
         if not ok:
@@ -108,11 +113,13 @@ class Device:
 
 @dataclass(frozen=True)
 class Options:
-    """None or a dict (whose entries the network builder checks)."""
+    """None or a dict of network options, none of which the estimator sets itself (the
+    network builder checks their names and values)."""
 
     def check(self, name: str, value) -> None:
-        if value is not None and not isinstance(value, dict):
-            raise InputTypeError(f"{name} must be None or a dict; received {value!r}")
+        from lstmkit.models.registry import arch_options
+
+        arch_options(value)
 
 
 @dataclass(frozen=True)
@@ -133,12 +140,6 @@ def check_params(estimator) -> None:
     """Check every parameter that ``type(estimator)._parameter_constraints`` declares, in order."""
     for name, constraint in type(estimator)._parameter_constraints.items():
         constraint.check(name, getattr(estimator, name))
-
-
-def check_fitted(estimator, attribute: str, call: str = "fit") -> None:
-    """Raise ``NotFittedError`` unless ``estimator`` has the fitted ``attribute``."""
-    if not hasattr(estimator, attribute):
-        raise NotFittedError(f"this {type(estimator).__name__} is not fitted yet; call {call} first")
 
 
 def fit_params(estimator, ignore=("verbose", "device")) -> dict:

@@ -32,8 +32,9 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator
 
 from lstmkit.data.series import as_series
-from lstmkit.errors import InputError, NotFittedError, check_positive_int
+from lstmkit.errors import InputError, check_fitted, check_positive_int
 from lstmkit.persistence import Persistable, jsonable, on_this_machine
+from lstmkit.tasks._base import FLAG, Int, check_params
 from lstmkit.tasks.forecaster import Forecaster
 from lstmkit.training import one_fit, threads_for, torch_threads
 
@@ -78,6 +79,9 @@ class AnomalyDetector(Persistable, BaseEstimator):
     ``error_mean_`` and ``error_scale_`` (``mu`` and ``sigma`` above).
     """
 
+    _parameter_constraints = {"train_size": Int(none=True),
+                              "window": Int(), "max_train": Int(minimum=2, none=True), "verbose": FLAG}
+
     def __init__(
         self,
         train_size: int | None = None,
@@ -97,12 +101,12 @@ class AnomalyDetector(Persistable, BaseEstimator):
     @one_fit
     def fit(self, y, train_size: int | None = None) -> AnomalyDetector:
         """Train on the normal start ``y[:train_size]``; returns self."""
+        check_params(self)
         values = as_series(y, "y").to_numpy()
         n = self._train_size(train_size, len(values))
-        check_positive_int("window", self.window)
         train = values[:n]
         if self.max_train is not None:
-            train = train[-check_positive_int("max_train", self.max_train, minimum=2) :]
+            train = train[-int(self.max_train) :]
         forecaster = Forecaster(**self._forecaster_params(len(train)))
         forecaster._check_params()  # a bad setting is the settings' fault, not the data's
         try:
@@ -149,7 +153,7 @@ class AnomalyDetector(Persistable, BaseEstimator):
 
     def score_samples(self, y) -> np.ndarray:
         """One score per value of ``y`` (float array, same length); the first ``width_`` get 0."""
-        self._check_fitted()
+        check_fitted(self, "forecaster_", "fit(y)")
         values = as_series(y, "y").to_numpy()
         w, f = self.width_, self.forecaster_
         if len(values) <= w:
@@ -176,9 +180,6 @@ class AnomalyDetector(Persistable, BaseEstimator):
         """``fit(y, train_size)`` then ``score_samples(y)``."""
         return self.fit(y, train_size).score_samples(y)
 
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "forecaster_"):
-            raise NotFittedError("this AnomalyDetector is not fitted yet; call fit(y) first")
 
     # persistence hooks: the forecaster's networks and state, plus the error statistics
     def _fitted_modules(self):

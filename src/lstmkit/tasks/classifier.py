@@ -34,14 +34,31 @@ from sklearn.preprocessing import LabelEncoder
 from lstmkit.checkpoints import checkpoint_path, fingerprint
 from lstmkit.data.encoding import as_sequences, pad_sequences
 from lstmkit.diagnosis import Diagnosable
-from lstmkit.errors import InputError, NotFittedError, check_choice, check_number, check_positive_int
-from lstmkit.models.registry import arch_options, build, check_arch
+from lstmkit.errors import InputError, check_fitted
+from lstmkit.models.registry import arch_options, build
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import network_seed, resolve_seed, seeded
-from lstmkit.training import TrainConfig, interrupted, one_fit, predict_batches, resolve_device, train
+from lstmkit.tasks._base import (
+    FLAG,
+    Arch,
+    Choice,
+    Device,
+    Fraction,
+    Int,
+    Options,
+    Real,
+    check_params,
+    fit_networks,
+    fit_params,
+    one_or_many,
+)
+from lstmkit.training import TrainConfig, one_fit, predict_batches, resolve_device, train
 
-ARCHS = ("cnn-lstm", "vanilla", "stacked", "bidirectional")  # networks that read packed sequences
-NETWORKS = {"cnn-lstm": "lstm-fcn", "lstm-fcn": "lstm-fcn"}  # cnn-lstm here is the LSTM-FCN family
+ARCHS = ("lstm-fcn", "vanilla", "stacked", "bidirectional")  # networks that read packed sequences
+# "cnn-lstm" was this estimator's name for LSTM-FCN before the registry's "cnn-lstm" (a CNN
+# feeding an LSTM, ``models/cnn_lstm.py``) took that name: old code and saved models still
+# pass it, and it still means LSTM-FCN here.
+ALIASES = {"cnn-lstm": "lstm-fcn"}
 
 
 class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimator):
@@ -55,8 +72,9 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
 
     Parameters
     ----------
-    arch: "cnn-lstm" (LSTM-FCN: a convolutional branch beside an LSTM branch, Karim et al.
-        2017; "lstm-fcn" is the same), "vanilla", "stacked" or "bidirectional".
+    arch: "lstm-fcn" (a convolutional branch beside an LSTM branch, Karim et al. 2017; the old
+        spelling "cnn-lstm" is accepted and means the same), "vanilla", "stacked" or
+        "bidirectional".
     hidden_size: LSTM memory cells; arch_options: extra network options (e.g. n_layers,
         conv_channels).
     channels_first: X arrives as (n, channels, time), the layout aeon loads.
@@ -84,7 +102,15 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
     stopping).
     """
 
-    def __init__(self, arch: str = "cnn-lstm", hidden_size: int = 64,
+    _parameter_constraints = {
+        "arch": Arch((*ARCHS, "cnn-lstm"), "sequence classification", tuple(ALIASES.items())),
+        **{name: Int() for name in ("hidden_size", "epochs", "batch_size", "patience", "n_folds", "n_jobs")},
+        "lr": Real(), "weight_decay": Real(strict=False), "class_weight": Choice((None, "balanced")),
+        "lr_schedule": Choice(("constant", "cosine")), "early_stopping": FLAG, "channels_first": FLAG,
+        "device": Device(), "arch_options": Options(),
+    }
+
+    def __init__(self, arch: str = "lstm-fcn", hidden_size: int = 64,
                  arch_options: dict | None = None, channels_first: bool = False,
                  epochs: int = 300, batch_size: int = 32, lr: float = 3e-3,
                  weight_decay: float = 0.0, patience: int = 30, n_folds: int = 3,
@@ -156,14 +182,14 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
 
             results = Parallel(n_jobs=n_jobs, backend="loky")(delayed(fit_one)(*job) for job in jobs)
         else:
-            results = []
-            for job in jobs:
-                if results and interrupted():  # Ctrl-C: keep the folds trained so far
-                    break
-                result = fit_one(*job)
-                if results and not result[1]:  # stopped before its first epoch ended
-                    break
-                results.append(result)
+            predicted = {}
+
+            def train_one(k: int, own: int):
+                module, history, predicted[k] = fit_one(*jobs[k])
+                return module, history
+
+            modules, histories = fit_networks(len(jobs), seed, self.device_, train_one)
+            results = [(m, hist, predicted[k]) for k, (m, hist) in enumerate(zip(modules, histories))]
             jobs = jobs[: len(results)]
         self.modules_ = [module for module, _, _ in results]
         histories = [history for _, history, _ in results]
@@ -172,7 +198,7 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
             oof[val_idx] = predicted
         covered = np.concatenate([v for _, _, v in jobs])
         self.oof_score_ = float(np.mean(oof[covered] == codes[covered])) if len(covered) else None
-        self.history_ = histories[0] if len(histories) == 1 else histories
+        self.history_ = one_or_many(histories)
         return self
 
     def _fit_one(self, x, lengths, target, loss, config, seed, n_networks, checkpoint_dir, resume, on_epoch,
@@ -198,21 +224,14 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
 
     def _fit_params(self) -> dict:
         """The parameters that change training (for checkpoint fingerprints)."""
-        return {k: v for k, v in self.get_params().items() if k not in ("verbose", "device", "n_jobs")}
+        return fit_params(self, ignore=("verbose", "device", "n_jobs"))
 
     def _check_params(self) -> str:
-        check_arch(NETWORKS.get(self.arch, self.arch), (*ARCHS, "lstm-fcn"), "sequence classification")
-        for name in ("hidden_size", "epochs", "batch_size", "patience", "n_folds", "n_jobs"):
-            check_positive_int(name, getattr(self, name))
-        check_number("lr", self.lr)
-        check_number("weight_decay", self.weight_decay, strict=False)
-        check_choice("class_weight", self.class_weight, (None, "balanced"))
-        check_choice("lr_schedule", self.lr_schedule, ("constant", "cosine"))
-        check_choice("early_stopping", self.early_stopping, (True, False))
-        check_choice("channels_first", self.channels_first, (True, False))
-        if self.early_stopping and self.n_folds == 1 and not 0 < self.val_size < 1:
-            raise InputError(f"val_size must be a fraction in (0, 1); received {self.val_size!r}")
-        return NETWORKS.get(self.arch, self.arch)
+        """Checks every parameter; returns the network's registry name."""
+        check_params(self)
+        if self.early_stopping and self.n_folds == 1:
+            Fraction().check("val_size", self.val_size)
+        return ALIASES.get(self.arch, self.arch)
 
     def _folds(self, codes: np.ndarray, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
         """(train, validation) index pairs: one stratified split, or n_folds stratified folds."""
@@ -269,8 +288,7 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities (n, n_classes), columns in the order of ``classes_``."""
-        if not hasattr(self, "modules_"):
-            raise NotFittedError("this SequenceClassifier is not fitted yet; call fit(X, y) first")
+        check_fitted(self, "modules_", "fit(X, y)")
         inputs = self._inputs(self._validate(X))
         proba = [torch.softmax(predict_batches(m, inputs, batch_size=256).float(), dim=1)
                  for m in self.modules_]

@@ -31,12 +31,27 @@ from lstmkit.conformal import (
     interval_columns,
     series_scale,
 )
-from lstmkit.data.panel import as_panel, forecasts_out, is_panel
-from lstmkit.errors import InputError, NotFittedError, check_choice, check_positive_int
+from lstmkit.data.panel import Panel, as_panel, forecasts_out, is_panel
+from lstmkit.errors import InputError, InputTypeError, check_fitted
+from lstmkit.persistence import Persistable, estimator_class, jsonable, on_this_machine
+from lstmkit.tasks._base import Choice, Int, check_params
 from lstmkit.training import interrupted, one_fit
 
 
-class EnsembleForecaster(BaseEstimator):
+class EnsembleForecaster(Persistable, BaseEstimator):
+    """Forecasters fitted on the same data, combined step by step (see the module's text).
+
+    Parameters: ``members`` (unfitted forecasters, cloned by fit), ``combine`` ("median" or
+    "mean"), ``n_jobs`` (members fitted at once, in worker processes), ``conformal_windows``
+    and ``conformal_horizon`` (many series: intervals from refits of the whole ensemble).
+
+    Attributes after fit: ``members_`` (the fitted clones), ``panel_`` (the training series,
+    many series only), ``conformal_scores_``. ``save``/``lstmkit.load`` keep every member.
+    """
+
+    _parameter_constraints = {"combine": Choice(("median", "mean")), "n_jobs": Int(),
+                              "conformal_windows": Int(minimum=0), "conformal_horizon": Int(none=True)}
+
     def __init__(self, members=None, combine: str = "median", n_jobs: int = 1, conformal_windows: int = 0,
                  conformal_horizon: int | None = None):
         self.members = members
@@ -48,14 +63,17 @@ class EnsembleForecaster(BaseEstimator):
     @one_fit
     def fit(self, y, **fit_params) -> EnsembleForecaster:
         """Fit a clone of every member on ``y`` (any form the members accept)."""
-        if not self.members:
+        if not self.members or isinstance(self.members, (str, dict)):
             raise InputError(f"members must be a non-empty list of forecasters; received {self.members!r}")
-        check_choice("combine", self.combine, ("median", "mean"))
-        n_jobs = check_positive_int("n_jobs", self.n_jobs)
+        for k, m in enumerate(self.members):
+            if not (hasattr(m, "fit") and hasattr(m, "predict") and hasattr(m, "get_params")):
+                raise InputTypeError(f"members[{k}] must be a forecaster (with fit, predict and get_params); "
+                                     f"received {type(m).__name__}")
+        check_params(self)
+        n_jobs, windows = int(self.n_jobs), int(self.conformal_windows)
         for m in self.members:
             if hasattr(m, "_check_params"):
                 m._check_params()  # bad settings fail here, before any training
-        windows = check_positive_int("conformal_windows", self.conformal_windows, minimum=0)
         if windows and not is_panel(y):
             raise InputError("conformal_windows needs many series (a list of series or a long DataFrame)")
         self.panel_ = as_panel(y, _columns(fit_params)) if is_panel(y) else None
@@ -66,6 +84,7 @@ class EnsembleForecaster(BaseEstimator):
             check_calibration_length(self.panel_.values, horizon)
         self.members_ = self._fit_members(y, fit_params, n_jobs)
         self.conformal_scores_ = None
+        self.season_ = None
         if windows and not interrupted():
             season = self.members[0].get_params().get("season") or self.panel_.season() or 1
             self.season_ = season
@@ -103,8 +122,7 @@ class EnsembleForecaster(BaseEstimator):
         ``level`` (with ``conformal_windows``): add interval bounds ``lo-80``, ``hi-80``, ...
         (a long frame gains columns; a list becomes one DataFrame per series).
         """
-        if not hasattr(self, "members_"):
-            raise NotFittedError("this EnsembleForecaster is not fitted yet; call fit(y) first")
+        check_fitted(self, "members_", "fit(y)")
         preds = [m.predict(h, **kwargs) for m in self.members_]
         if level is not None:
             return self._with_intervals(preds, h, level, kwargs.get("y"))
@@ -132,6 +150,67 @@ class EnsembleForecaster(BaseEstimator):
     def _combine(self, arrays: list[np.ndarray]) -> np.ndarray:
         stack = np.stack(arrays)
         return np.median(stack, axis=0) if self.combine == "median" else stack.mean(axis=0)
+
+
+    # ------------------------------------------------------------------ persistence hooks
+    def _params_to_json(self) -> dict:
+        """Parameters as JSON: each member as its estimator's name and parameters."""
+        return jsonable({**self.get_params(deep=False), "members": _specs(self.members or [], "members")})
+
+    @classmethod
+    def _params_from_json(cls, params: dict) -> dict:
+        return {**params, "members": [_member(spec) for spec in params.get("members") or []]}
+
+    def _fitted_modules(self) -> list:
+        return [net for m in self.members_ for net in m._fitted_modules()]
+
+    def _get_state(self) -> dict:
+        panel = None if self.panel_ is None else {"panel": self.panel_.to_dict(),
+                                                  "values": [v.tolist() for v in self.panel_.values]}
+        members = [{**spec, "state": m._get_state(), "n_networks": len(m._fitted_modules())}
+                   for spec, m in zip(_specs(self.members_, "members_"), self.members_)]
+        scores = None if self.conformal_scores_ is None else self.conformal_scores_.tolist()
+        return {"members": members, "panel": panel, "season": self.season_, "conformal_scores": scores}
+
+    def _set_state(self, state: dict) -> None:
+        self.members_, self._n_networks = [], []
+        for spec in state["members"]:
+            member = _member(spec)
+            member._set_state(spec["state"])
+            self.members_.append(member)
+            self._n_networks.append(int(spec["n_networks"]))
+        panel = state["panel"]
+        self.panel_ = None if panel is None else Panel.from_dict(
+            panel["panel"], [np.asarray(v, dtype=np.float64) for v in panel["values"]])
+        self.season_ = state["season"]
+        scores = state["conformal_scores"]
+        self.conformal_scores_ = None if scores is None else np.asarray(scores, dtype=np.float64)
+
+    def _fresh_modules(self) -> list:
+        return [net for m in self.members_ for net in m._fresh_modules()]
+
+    def _set_modules(self, modules: list) -> None:
+        start = 0
+        for member, n in zip(self.members_, self._n_networks):
+            member._set_modules(modules[start : start + n])
+            start += n
+
+
+def _specs(members: list, name: str) -> list[dict]:
+    """Each member as its estimator's name and parameters (JSON), or an error naming the first
+    member that cannot be saved."""
+    for k, m in enumerate(members):
+        if not isinstance(m, Persistable):
+            raise InputError(f"{name}[{k}] is a {type(m).__name__}, which cannot be saved; an "
+                             "EnsembleForecaster saves when every member is an lstmkit estimator")
+    return [{"estimator": type(m).__name__, "params": jsonable(m.get_params(deep=False))} for m in members]
+
+
+def _member(spec: dict):
+    """An (unfitted) member from its saved name and parameters."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("params"), dict):
+        raise InputError(f"an ensemble member must be saved as its estimator and params; received {spec!r}")
+    return estimator_class(spec.get("estimator"))(**on_this_machine(spec["params"]))
 
 
 def _member_params(fit_params: dict, k: int) -> dict:

@@ -25,7 +25,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import clone
 
 from lstmkit.checkpoints import checkpoint_path, fingerprint
-from lstmkit.conformal import check_levels
+from lstmkit.conformal import check_levels, pooled_half_widths
 from lstmkit.data.framing import sliding_windows
 from lstmkit.data.panel import is_panel
 from lstmkit.data.parquet import is_parquet_source
@@ -45,17 +45,17 @@ from lstmkit.models.registry import arch_options, build
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed
 from lstmkit.tasks._base import check_fitted, fit_networks, fit_params, one_or_many, trial_build
-from lstmkit.tasks.forecast_settings import (  # noqa: F401  (ARCHS ... are part of this module's API)
-    ARCHS,
-    DIFFERENCES,
-    LOSSES,
-    MAX_HORIZON,
-    STRATEGIES,
-    TRANSFORMS,
-    ForecastSettings,
-)
+from lstmkit.tasks.forecast_settings import MAX_HORIZON, ForecastSettings
 from lstmkit.tasks.global_forecaster import GlobalForecaster
-from lstmkit.training import TrainConfig, cpu_threads, interrupted, one_fit, resolve_device, torch_threads, train
+from lstmkit.training import (
+    TrainConfig,
+    cpu_threads,
+    interrupted,
+    one_fit,
+    resolve_device,
+    torch_threads,
+    train,
+)
 
 
 class Forecaster(Persistable, Diagnosable, ForecastSettings):
@@ -71,16 +71,11 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
 
     Parameters
     ----------
-    arch: network name, one of ``lstmkit.tasks.forecaster.ARCHS`` ("vanilla", "stacked",
+    arch: network name, one of ``lstmkit.tasks.forecast_settings.ARCHS`` ("vanilla", "stacked",
         "bidirectional", or "mlp", a windowed MLP baseline).
-    strategy: how many-step forecasts are made: "recursive" (a one-step network fed its own
-        forecasts), "direct" (one output per step up to ``horizon``) or "seq2seq" (an
-        encoder-decoder LSTM writes the ``horizon`` steps; ``arch`` is then unused). One
-        series: "recursive" only.
-    horizon: steps the "direct" and "seq2seq" networks forecast (predict's h may not exceed it).
-    loss: "mse", "mae" or (many series) "smape" on the original scale.
-    recent_windows: many series: train only on windows whose forecast origin is among the
-        last ``recent_windows`` of each series (None: all).
+    strategy, horizon, recent_windows, loss "smape": many series only (see GlobalForecaster);
+        one series: strategy "recursive" (a one-step network fed its own forecasts), loss
+        "mse" or "mae".
     lookback: input window length in differences; None uses one season (12 for monthly
         data), at least 8.
     hidden_size: LSTM memory cells.
@@ -92,28 +87,22 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
     epochs, batch_size, lr, lr_schedule, weight_decay, patience: training settings (see
         TrainConfig; lr_schedule "cosine" decays the learning rate to 0 over the epochs).
     val_size: windows held out from the end of the training series for early stopping;
-        None uses one season, at most a quarter of the windows. Many series: the last
-        ``val_size`` values of each series (0 or None: no early stopping, all epochs run).
-    n_models: networks trained with different seeds; their forecasts are averaged (one
-        series) or combined by the median (many series).
+        None uses one season, at most a quarter of the windows.
+    n_models: networks trained with different seeds; their forecasts are averaged.
     conformal_windows, conformal_horizon: prediction intervals by split conformal prediction
         (as statsforecast's ConformalIntervals): ``conformal_windows`` extra fits, each on
         the training series cut ``k * conformal_horizon`` values before its end, forecast the
         next ``conformal_horizon`` values; their absolute errors per step calibrate
         ``predict(h, level=[80, 95])`` for h up to ``conformal_horizon`` (default: two
         seasons, at least 12). 0 windows: no intervals. Short series get as many windows
-        as leave enough values to train on (at least one). Many series: one global refit per
-        window, errors scaled per series and pooled across series (``lstmkit/conformal.py``);
-        the calibrated horizon is ``horizon`` for "direct"/"seq2seq".
+        as leave enough values to train on (at least one).
     random_state: seed; the same int gives identical results on CPU.
     device: "auto" (CUDA when present), "cpu" or "cuda".
     n_threads: torch CPU threads while training; None picks by model size.
     verbose: show a progress bar.
 
-    Many series: an epoch draws one training window from every series; ``lookback`` defaults
-    to max(season, 2 * horizon, 8); series shorter than the lookback are padded (see
-    ``data/windows.py``); ``fit(frame, id_col=..., time_col=..., value_col=...)`` renames
-    the long frame's columns.
+    Many series (``fit(frame, id_col=..., time_col=..., value_col=...)``): every parameter
+    means what it means for ``GlobalForecaster``, which this forecaster then fits and asks.
 
     Attributes after fit: ``modules_`` (the trained networks), ``scaler_`` (the
     differencing scaler), ``lookback_``, ``season_``, ``history_`` (one dict per epoch with
@@ -206,7 +195,9 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
     def _adopt(self, model: GlobalForecaster) -> None:
         """Answer through the fitted global ``model``, showing its fitted attributes."""
         self.global_, self.y_ = model, None
-        self.device_, self.modules_, self.history_ = model.device_, model.modules_, model.history_
+        self.device_, self.history_ = model.device_, model.history_
+        if hasattr(model, "modules_"):  # (a model being loaded gets its networks next)
+            self.modules_ = model.modules_
         self.lookback_, self.season_, self.conformal_scores_ = model.lookback_, model.season_, \
             model.conformal_scores_
 
@@ -301,28 +292,9 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
             return forecast
         frame = forecast.to_frame()
         for lv in levels:
-            half = self._conformal_quantile(lv)[:h]
+            half = pooled_half_widths(self.conformal_scores_, lv)[:h]
             frame[f"lo-{lv:g}"], frame[f"hi-{lv:g}"] = path - half, path + half
         return frame
-
-
-    def _conformal_quantile(self, level: float) -> np.ndarray:
-        """Per-step half-widths at ``level`` percent.
-
-        A few windows give only a few errors per step, too few for a quantile. So each step's
-        errors are divided by that step's typical error (the mean over windows, smoothed over
-        neighbouring steps), the scaled errors of all windows and steps are pooled, and the
-        split-conformal quantile of the pool (the ceil((n + 1) * level)-th smallest of n)
-        is scaled back per step: intervals widen with the horizon as the errors did.
-        """
-        errors = self.conformal_scores_  # (windows, horizon)
-        width = min(5, errors.shape[1] - (1 - errors.shape[1] % 2))  # odd, at most the horizon
-        typical = np.convolve(errors.mean(axis=0), np.ones(width), mode="same")
-        typical /= np.convolve(np.ones(errors.shape[1]), np.ones(width), mode="same")
-        typical = np.maximum(typical, 1e-9 * (1.0 + errors.mean()))
-        pooled = np.sort((errors / typical).ravel())
-        rank = min(int(np.ceil((len(pooled) + 1) * level / 100)), len(pooled))
-        return pooled[rank - 1] * typical
 
     def backtest(self, y, start: int, h: int = 1) -> pd.Series:
         """Rolling ``h``-step-ahead forecasts of ``y[start:]`` without refitting.
@@ -360,8 +332,7 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
         """z histories (m, width) -> raw-value forecasts (m, h), each fed back as input."""
         window = np.array(z_windows, dtype=np.float64)
         steps = []
-        # Threads by model size, as in training: a tiny forward pass on two threads waits on
-        # the other core, 100x slower when it is busy (benchmarks/speed.py, row 6).
+        # threads by model size, as in training (benchmarks/speed.py, row 6)
         with torch_threads(cpu_threads(self.modules_[0], len(window), self.n_threads)):
             for _ in range(h):
                 d = self.scaler_.difference(window)[:, -self.lookback_ :]  # (m, lookback)
@@ -373,12 +344,10 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
         return self.scaler_.inverse_transform(np.concatenate(steps, axis=1))
 
     def predict_parquet(self, h: int, source, out, level=None, chunk_rows: int | None = None) -> int:
-        """Many-series models: ``GlobalForecaster.predict_parquet`` (Parquet in, Parquet out,
-        chunk by chunk); returns the number of series forecast."""
+        """Many series: ``GlobalForecaster.predict_parquet`` (Parquet in and out, in chunks)."""
         check_fitted(self, "modules_", "fit(y)")
         if self.global_ is None:
-            raise InputError("predict_parquet is for models of many series; this Forecaster was fitted on "
-                             "one series: use predict(h)")
+            raise InputError("predict_parquet needs a model of many series; this one has one: use predict(h)")
         return self.global_.predict_parquet(h, source, out, level=level, chunk_rows=chunk_rows)
 
     # ------------------------------------------------------------------ persistence hooks
@@ -398,10 +367,8 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
         if "global" in state:  # a model of many series: its GlobalForecaster answers
             model = GlobalForecaster(**self.get_params())
             model._set_state(state)
-            self.global_, self.y_ = model, None
-            self.n_models_, self.history_ = model.n_models_, model.history_
-            self.lookback_, self.season_, self.conformal_scores_ = model.lookback_, model.season_, \
-                model.conformal_scores_
+            self.n_models_ = model.n_models_
+            self._adopt(model)
             return
         self.n_models_, self.history_ = int(state["n_models"]), state["history"]
         scores = state.get("conformal_scores")

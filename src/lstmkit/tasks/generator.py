@@ -29,15 +29,15 @@ from lstmkit.data.text import PAD, UNK, Vocabulary
 from lstmkit.errors import (
     InputError,
     InputTypeError,
-    NotFittedError,
-    check_choice,
-    check_number,
+    check_fitted,
     check_positive_int,
 )
 from lstmkit.metrics import bits_per_char
 from lstmkit.models.registry import build
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed, seeded
+from lstmkit.tasks._base import Choice, Device, Int, Real, check_params, fit_params
+from lstmkit.tasks.generator_windows import Budget, Windows, window_loss
 from lstmkit.training import TrainConfig, one_fit, resolve_device, threads_for, torch_threads, train
 
 START = PAD  # id 0 opens every text: the first token is predicted from it
@@ -86,6 +86,14 @@ class SequenceGenerator(Persistable, BaseEstimator):
     ``history_`` (per epoch: training and validation loss in nats per token, seconds),
     ``context_``, ``char_level_`` (fitted on strings, so ``sample`` returns a string).
     """
+
+    _parameter_constraints = {
+        **{name: Int() for name in ("hidden_size", "n_layers", "embedding_dim", "context", "batch_size",
+                                    "epochs", "min_count")},
+        **{name: Int(none=True) for name in ("steps_per_epoch", "patience", "n_threads")},
+        "dropout": Real(strict=False, below=1), "lr": Real(), "lr_drop": Real(at_most=1, none=True),
+        "precision": Choice(PRECISIONS), "max_minutes": Real(none=True), "device": Device(),
+    }
 
     def __init__(self, hidden_size: int = 256, n_layers: int = 1, embedding_dim: int = 64,
                  dropout: float = 0.0, context: int = 128, batch_size: int = 64, lr: float = 5e-3,
@@ -140,7 +148,7 @@ class SequenceGenerator(Persistable, BaseEstimator):
         with seeded(seed, self.device_):
             self.module_ = self._network().to(self.device_)
             threads = self.n_threads or threads_for(self.module_, self.batch_size)
-            windows = _Windows(self.module_, data, len(train_ids), self.context_,
+            windows = Windows(self.module_, data, len(train_ids), self.context_,
                                threads if self.device_.type == "cpu" else None, self._bf16())
             self.history_ = self._train(windows, len(train_ids), len(val_ids), seed, checkpoint_dir, resume)
         self.module_.eval()
@@ -165,11 +173,11 @@ class SequenceGenerator(Persistable, BaseEstimator):
                 break  # (the first phase always trains at least one epoch)
             config = TrainConfig(epochs=epochs, batch_size=self.batch_size, lr=lr, patience=self.patience,
                                  shuffle=False, n_threads=windows.n_threads)
-            budget = _Budget(deadline, windows, lr)
+            budget = Budget(deadline, windows, lr)
             checkpoint = checkpoint_path(checkpoint_dir, k)
             signature = fingerprint(self._fit_params(), seed, k, windows.data) if checkpoint else ""
             before = {key: v.detach().clone() for key, v in windows.state_dict().items()}
-            phase = train(windows, _window_loss, x, x, config, validation=(val, val), seed=seed + k,
+            phase = train(windows, window_loss, x, x, config, validation=(val, val), seed=seed + k,
                           progress=self.verbose, description=f"language model, lr {lr:g}",
                           on_epoch=budget, checkpoint=checkpoint, resume=resume, fingerprint=signature)
             budget.restore(phase)
@@ -207,23 +215,10 @@ class SequenceGenerator(Persistable, BaseEstimator):
         return stream[:-n_val], stream[-n_val:]
 
     def _fit_params(self) -> dict:
-        return {k: v for k, v in self.get_params().items() if k not in ("verbose", "device")}
+        return fit_params(self)
 
     def _check_params(self) -> None:
-        for name in ("hidden_size", "n_layers", "embedding_dim", "context", "batch_size", "epochs",
-                     "min_count"):
-            check_positive_int(name, getattr(self, name))
-        for name in ("steps_per_epoch", "patience", "n_threads"):
-            if getattr(self, name) is not None:
-                check_positive_int(name, getattr(self, name))
-        if check_number("dropout", self.dropout, strict=False) >= 1:
-            raise InputError(f"dropout must be in [0, 1); received {self.dropout!r}")
-        check_number("lr", self.lr)
-        if self.lr_drop is not None and not check_number("lr_drop", self.lr_drop) <= 1:
-            raise InputError(f"lr_drop must be in (0, 1] or None; received {self.lr_drop!r}")
-        check_choice("precision", self.precision, PRECISIONS)
-        if self.max_minutes is not None:
-            check_number("max_minutes", self.max_minutes)
+        check_params(self)
 
     def _network(self) -> nn.Module:
         return build("language", vocab_size=len(self.vocabulary_), embedding_dim=self.embedding_dim,
@@ -247,9 +242,6 @@ class SequenceGenerator(Persistable, BaseEstimator):
         parts = [np.r_[START, self._encode(t)] for t in items if len(t)]
         return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
 
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "module_"):
-            raise NotFittedError("this SequenceGenerator is not fitted yet; call fit(texts) first")
 
     def _threads(self) -> int | None:
         return None if self.device_.type != "cpu" else (self.n_threads or 1)
@@ -259,7 +251,7 @@ class SequenceGenerator(Persistable, BaseEstimator):
     def score(self, texts) -> float:
         """Bits per character (per token) of ``texts``: the mean of -log2 p(token | all before it)
         over every token, each text read from its start; empty texts are skipped."""
-        self._check_fitted()
+        check_fitted(self, "module_", "fit(texts)")
         items = _as_texts(texts, "texts")
         _check_kind(items, self.char_level_, "texts")
         streams = sorted((np.r_[START, self._encode(t)] for t in items if len(t)), key=len)
@@ -299,7 +291,7 @@ class SequenceGenerator(Persistable, BaseEstimator):
         most probable tokens at each step (1: greedy). Returns a string for a model fitted on
         strings, else a list of tokens.
         """
-        self._check_fitted()
+        check_fitted(self, "module_", "fit(texts)")
         n_tokens = check_positive_int("n_tokens", n_tokens)
         temperature = _check_temperature(temperature)
         if top_k is not None:
@@ -349,63 +341,6 @@ class SequenceGenerator(Persistable, BaseEstimator):
 
     def _set_modules(self, modules: list[nn.Module]) -> None:
         self.module_ = modules[0].to(self.device_).eval()
-
-
-class _Windows(nn.Module):
-    """The network over windows of ``data``: a row ``s`` is the window data[s : s + context + 1]
-    (inputs, then targets shifted by one); a row -1 is a random window of the first ``n_train``
-    tokens, drawn with torch's generator (which the training checkpoints save). Validation
-    runs in ``n_threads`` threads, as training (``evaluate_loss`` would pick its own)."""
-
-    def __init__(self, network: nn.Module, data: torch.Tensor, n_train: int, context: int,
-                 n_threads: int | None = None, bf16: bool = False):
-        super().__init__()
-        self.network = network
-        self.data, self.n_train, self.n_threads, self.bf16 = data, n_train, n_threads, bf16
-        self.offsets = torch.arange(context + 1, device=data.device)
-
-    def forward(self, starts: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        if self.training:
-            random = torch.randint(0, self.n_train - len(self.offsets) + 1, starts.shape)
-            starts = torch.where(starts < 0, random.to(starts.device), starts)
-        windows = self.data[starts[:, None] + self.offsets]
-        with torch.autocast(self.data.device.type, dtype=torch.bfloat16, enabled=self.bf16):
-            if self.training:
-                return self.network(windows[:, :-1])[0], windows[:, 1:]
-            with torch_threads(self.n_threads):
-                logits = [self.network(w)[0] for w in windows[:, :-1].split(256)]  # bounded memory
-        return torch.cat(logits), windows[:, 1:]
-
-
-def _window_loss(output: tuple[torch.Tensor, torch.Tensor], _) -> torch.Tensor:
-    logits, targets = output
-    return F.cross_entropy(logits.flatten(0, 1).float(), targets.flatten())
-
-
-class _Budget:
-    """``on_epoch`` callback: records the learning rate, and says stop once another epoch would
-    end after ``deadline`` (a ``time.perf_counter`` value; None: never).
-
-    ``train`` leaves the epoch on which it is told to stop out of its best-weights choice, so
-    ``restore`` puts that epoch's weights back when its validation loss beat all before it."""
-
-    def __init__(self, deadline: float | None, module: nn.Module, lr: float):
-        self.deadline, self.module, self.lr = deadline, module, lr
-        self.start, self.epochs, self.last = time.perf_counter(), 0, None
-
-    def __call__(self, record: dict) -> bool:
-        self.epochs += 1
-        record["lr"] = self.lr
-        now = time.perf_counter()
-        if self.deadline is None or now + (now - self.start) / self.epochs <= self.deadline:
-            return False
-        self.last = (record["val_loss"], {k: v.detach().clone() for k, v in self.module.state_dict().items()})
-        return True
-
-    def restore(self, history: list[dict]) -> None:
-        earlier = [r["val_loss"] for r in history[:-1] if "val_loss" in r]
-        if self.last is not None and self.last[0] < min(earlier, default=math.inf):
-            self.module.load_state_dict(self.last[1])
 
 
 def _as_texts(texts, name: str) -> list:

@@ -102,8 +102,9 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
         """A network for many series: (batch, lookback, 2) windows -> (batch, horizon)."""
         if self.strategy == "seq2seq":
             return build("seq2seq", n_features=2, n_outputs=horizon, hidden_size=self.hidden_size)
-        return build(self.arch, n_features=2, n_outputs=horizon, hidden_size=self.hidden_size,
-                     **({"n_steps": lookback} if self.arch == "mlp" else {}), **arch_options(self.arch_options))
+        steps = {"n_steps": lookback} if self.arch == "mlp" else {}
+        return build(self.arch, n_features=2, n_outputs=horizon, hidden_size=self.hidden_size, **steps,
+                     **arch_options(self.arch_options))
 
     def _horizon(self) -> int:
         if self.strategy == "recursive":
@@ -215,7 +216,8 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
                 conformal_windows=0, season=state.season, verbose=False)
             return np.stack(model.fit(train).predict(h))
 
-        return calibration_scores(fit_predict, state.panel.values, horizon, state.season, self.conformal_windows)
+        return calibration_scores(fit_predict, state.panel.values, horizon, state.season,
+                                  self.conformal_windows)
 
     # ------------------------------------------------------------------ predict
     def predict(self, h: int, y=None, level=None):
@@ -290,7 +292,8 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
                              f"out carry no information); received {h}")
         levels = check_levels(level, self.conformal_scores_, h)
         if self.strategy != "recursive" and h > self.state_.horizon:
-            raise InputError(f"h must be at most horizon ({self.state_.horizon}) for strategy={self.strategy!r}; "
+            raise InputError(f"h must be at most horizon ({self.state_.horizon}) for "
+                             f"strategy={self.strategy!r}; "
                              f"received {h} (fit with a larger horizon, or strategy='recursive')")
         return levels
 
@@ -310,8 +313,9 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
         return self.modules_
 
     def _get_state(self) -> dict:
+        scores = None if self.conformal_scores_ is None else self.conformal_scores_.tolist()
         return {"global": self.state_.to_dict(), "n_models": len(self.modules_), "history": self.history_,
-                "conformal_scores": None if self.conformal_scores_ is None else self.conformal_scores_.tolist()}
+                "conformal_scores": scores}
 
     def _set_state(self, state: dict) -> None:
         self.device_ = resolve_device(self.device)

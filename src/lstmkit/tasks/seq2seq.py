@@ -25,15 +25,15 @@ from lstmkit.data.text import LEVELS, PAD, Vocabulary
 from lstmkit.errors import (
     InputError,
     InputTypeError,
-    NotFittedError,
     check_choice,
-    check_number,
+    check_fitted,
     check_positive_int,
 )
 from lstmkit.metrics import exact_match
 from lstmkit.models.registry import build
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed, seeded
+from lstmkit.tasks._base import FLAG, Choice, Device, Fraction, Int, Real, check_params, fit_params
 from lstmkit.training import (
     TrainConfig,
     interrupted,
@@ -49,6 +49,14 @@ SPECIALS = ("<pad>", "<unk>", "<start>", "<end>")
 ATTENTIONS = ("luong", "bahdanau", None)
 ARCH_OPTIONS = {"decoder": ("attention", "plain", "repeat"), "attention": ("dot", "general", "bahdanau")}
 DECODE_BATCH = 2048  # hypotheses decoded at once
+
+
+class _ArchOptions:
+    """None or a dict (its entries are checked against ``ARCH_OPTIONS``)."""
+
+    def check(self, name: str, value) -> None:
+        if value is not None and not isinstance(value, dict):
+            raise InputTypeError(f"{name} must be None or a dict; received {value!r}")
 
 
 class Seq2Seq(Persistable, BaseEstimator):
@@ -88,6 +96,14 @@ class Seq2Seq(Persistable, BaseEstimator):
     Attributes after fit: ``source_vocabulary_``, ``target_vocabulary_`` (``.tokens``: id ->
     token), ``module_``, ``history_`` (per epoch: loss, val_loss, val_exact_match, seconds).
     """
+
+    _parameter_constraints = {
+        "level": Choice(LEVELS), "attention": Choice(ATTENTIONS),
+        **{name: Int() for name in ("hidden_size", "embedding_dim", "epochs", "batch_size", "patience")},
+        "max_output_length": Int(none=True), "beam_width": Int(), "teacher_forcing": Fraction(closed=True),
+        "val_size": Fraction(), "lr": Real(), "bidirectional": FLAG, "lr_decay": Fraction(none=True),
+        "arch_options": _ArchOptions(), "device": Device(),
+    }
 
     def __init__(self, level: str = "char", hidden_size: int = 64, embedding_dim: int = 32,
                  attention: str | None = "luong", bidirectional: bool = False,
@@ -187,25 +203,10 @@ class Seq2Seq(Persistable, BaseEstimator):
 
     def _fit_params(self) -> dict:
         """The parameters that change training (for checkpoint fingerprints)."""
-        return {k: v for k, v in self.get_params().items()
-                if k not in ("verbose", "device", "beam_width", "max_output_length")}
+        return fit_params(self, ignore=("verbose", "device", "beam_width", "max_output_length"))
 
     def _check_params(self) -> None:
-        check_choice("level", self.level, LEVELS)
-        check_choice("attention", self.attention, ATTENTIONS)
-        for name in ("hidden_size", "embedding_dim", "epochs", "batch_size", "patience"):
-            check_positive_int(name, getattr(self, name))
-        if self.max_output_length is not None:
-            check_positive_int("max_output_length", self.max_output_length)
-        check_positive_int("beam_width", self.beam_width)
-        _check_fraction("teacher_forcing", self.teacher_forcing, closed=True)
-        _check_fraction("val_size", self.val_size, closed=False)
-        check_number("lr", self.lr)
-        check_choice("bidirectional", self.bidirectional, (True, False))
-        if self.lr_decay is not None:
-            _check_fraction("lr_decay", self.lr_decay, closed=False)
-        if self.arch_options is not None and not isinstance(self.arch_options, dict):
-            raise InputTypeError(f"arch_options must be None or a dict; received {self.arch_options!r}")
+        check_params(self)
         for key, value in (self.arch_options or {}).items():
             check_choice("arch_options key", key, tuple(ARCH_OPTIONS))
             check_choice(f"arch_options[{key!r}]", value, ARCH_OPTIONS[key])
@@ -289,9 +290,6 @@ class Seq2Seq(Persistable, BaseEstimator):
         return 1 if self.hidden_size < 256 else threads_for(self.module_, self.batch_size)
 
     # ------------------------------------------------------------------ prediction
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "module_"):
-            raise NotFittedError("this Seq2Seq is not fitted yet; call fit(sources, targets) first")
 
     @torch.inference_mode()
     def _decode_ids(self, src: torch.Tensor, beam_width: int) -> list[list[int]]:
@@ -314,7 +312,7 @@ class Seq2Seq(Persistable, BaseEstimator):
 
     def predict_tokens(self, sources, beam_width: int | None = None) -> list[list[str]]:
         """The predicted output of each source as a list of tokens."""
-        self._check_fitted()
+        check_fitted(self, "module_", "fit(sources, targets)")
         width = check_positive_int("beam_width", self.beam_width if beam_width is None else beam_width)
         tokens, _ = self._tokens(sources, "sources")
         return [self._output_tokens(ids) for ids in self._decode_ids(self._source_ids(tokens), width)]
@@ -332,7 +330,7 @@ class Seq2Seq(Persistable, BaseEstimator):
     @torch.inference_mode()
     def log_prob(self, sources, targets) -> np.ndarray:
         """The log-probability the model gives each target (its tokens, then the end token)."""
-        self._check_fitted()
+        check_fitted(self, "module_", "fit(sources, targets)")
         src = self._source_ids(self._tokens(sources, "sources")[0])
         tgt_in, tgt_out = self._target_ids(self._tokens(targets, "targets")[0])
         if len(src) != len(tgt_in):
@@ -383,14 +381,3 @@ def _vocabulary(token_lists: list[list[str]]) -> Vocabulary:
 def _loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Cross-entropy of logits (B, T, V) against target ids (B, T); padding is ignored."""
     return F.cross_entropy(logits.transpose(1, 2).float(), target, ignore_index=PAD)
-
-
-def _check_fraction(name: str, value, closed: bool) -> float:
-    """``value`` in [0, 1] (closed) or (0, 1) (open), or a one-line InputError."""
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    ok = ok and (0 <= value <= 1 if closed else 0 < value < 1)
-    if not ok:
-        interval = "[0, 1]" if closed else "(0, 1)"
-        raise InputError(f"{name} must be a fraction in {interval}; received {value!r}")
-    return float(value)
-

@@ -15,9 +15,9 @@ from __future__ import annotations
 import torch
 
 from lstmkit.data.text import LEVELS, Vocabulary, as_texts, encode_texts, tokenize
-from lstmkit.errors import InputError, check_choice, check_number, check_positive_int
 from lstmkit.models.embedded import Embedded
 from lstmkit.models.registry import arch_options, build
+from lstmkit.tasks._base import Choice, Int, Real
 from lstmkit.tasks.classifier import SequenceClassifier
 
 
@@ -42,6 +42,12 @@ class TextClassifier(SequenceClassifier):
     ``modules_``, ``history_``, ``oof_score_``.
     """
 
+    _parameter_constraints = {
+        "level": Choice(LEVELS), "min_count": Int(), "embedding_dim": Int(),
+        "embedding_dropout": Real(strict=False, below=1), "max_vocab": Int(none=True),
+        "max_length": Int(none=True), **SequenceClassifier._parameter_constraints,
+    }
+
     def __init__(self, level: str = "word", max_vocab: int | None = 20000, min_count: int = 2,
                  max_length: int | None = None, embedding_dim: int = 64,
                  embedding_dropout: float = 0.2, arch: str = "bidirectional", hidden_size: int = 64,
@@ -63,17 +69,6 @@ class TextClassifier(SequenceClassifier):
                          class_weight=class_weight, random_state=random_state, device=device,
                          n_jobs=n_jobs, verbose=verbose)
 
-    def _check_params(self) -> str:
-        check_choice("level", self.level, LEVELS)
-        check_positive_int("min_count", self.min_count)
-        check_positive_int("embedding_dim", self.embedding_dim)
-        if check_number("embedding_dropout", self.embedding_dropout, strict=False) >= 1:
-            raise InputError(f"embedding_dropout must be in [0, 1); received {self.embedding_dropout!r}")
-        for name in ("max_vocab", "max_length"):
-            if getattr(self, name) is not None:
-                check_positive_int(name, getattr(self, name))
-        return super()._check_params()
-
     def _validate(self, X) -> list[str]:
         return as_texts(X, "X")
 
@@ -91,7 +86,6 @@ class TextClassifier(SequenceClassifier):
         inner = build(network, n_features=self.embedding_dim, n_outputs=len(self.classes_),
                       hidden_size=self.hidden_size, **{**options, **arch_options(self.arch_options)})
         return Embedded(len(self.vocabulary_), self.embedding_dim, inner, self.embedding_dropout)
-
 
     def _get_inputs_state(self) -> dict:
         return {"tokens": self.vocabulary_.tokens[2:]}  # ids 0 and 1: padding and unknown

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
-
-from lstmkit.data.parquet import is_parquet_source
 from lstmkit.errors import InputError
 
 # Estimators that lstmkit predict does not run, and what to use instead.
@@ -19,8 +16,10 @@ ELSEWHERE = {
 
 def predict_command(args) -> dict:
     """`lstmkit predict MODEL [DATA]`: run a saved model and return the CLI's result."""
+    import numpy as np
     import pandas as pd
 
+    from lstmkit.data.parquet import is_parquet_source
     from lstmkit.persistence import load
 
     start = time.perf_counter()
@@ -36,7 +35,7 @@ def predict_command(args) -> dict:
                          f"detectors and classifiers: {ELSEWHERE[kind].format(model=args.model)}")
     result = {"task": "predict", "data": {"model": args.model, "estimator": kind, "name": args.data},
               "metrics": {}}
-    if kind == "Forecaster" and getattr(model, "global_", None) is not None:
+    if kind == "Forecaster" and _is_global(model):
         if args.data and args.out and is_parquet_source(args.data) and is_parquet_source(args.out):
             return _stream_many(model, args, result, start)
         frame = _predict_many(model, args)
@@ -82,13 +81,36 @@ def predict_command(args) -> dict:
     return result
 
 
+# global-model API: adapted by the estimator redesign
+def _is_global(model) -> bool:
+    """Whether a Forecaster was fitted on many series (it then hands them to a global model)."""
+    return getattr(model, "global_", None) is not None
+
+
+# global-model API: adapted by the estimator redesign
+def _global_columns(model) -> tuple[str, str, str]:
+    """The (id, time, value) column names a global model was trained on."""
+    return model.global_.columns_
+
+
+# global-model API: adapted by the estimator redesign
+def _global_ids(model) -> list:
+    """The ids of the series a global model was trained on (it keeps them when fit on a list)."""
+    return model.global_.state_.panel.ids
+
+
+# global-model API: adapted by the estimator redesign
+def _global_predict_parquet(model, h: int, source, out) -> int:
+    """Forecasts for every series of a Parquet source, written chunk by chunk to ``out``;
+    returns the number of series."""
+    return model.global_.predict_parquet(h, source, out)
+
+
 def _stream_many(model, args, result: dict, start: float) -> dict:
     """Parquet in, Parquet out: forecasts written chunk by chunk (bounded memory)."""
     import pyarrow.parquet as pq
 
-    from lstmkit.tasks.global_forecast import predict_parquet
-
-    count = predict_parquet(model, model.global_, args.horizon, args.data, args.out)
+    count = _global_predict_parquet(model, args.horizon, args.data, args.out)
     first = next(pq.ParquetFile(args.out).iter_batches(batch_size=20), None)
     result["data"]["series"] = count
     result["n_predictions"] = count * args.horizon
@@ -100,16 +122,17 @@ def _stream_many(model, args, result: dict, start: float) -> dict:
 
 def _predict_many(model, args):
     """A global model's forecasts for every series (of the long-format data file, if given)."""
+    import numpy as np
     import pandas as pd
 
     from lstmkit.train_config import read_long
 
-    columns = model.global_.columns
+    columns = _global_columns(model)
     data = read_long(args.data, columns, context="") if args.data else None
     out = model.predict(args.horizon, y=data)
     if isinstance(out, pd.DataFrame):
         return out
-    ids = model.global_.panel.ids  # a list-form panel: the model was fit on a list, so it keeps it
+    ids = _global_ids(model)  # a list-form panel: the model was fit on a list, so it keeps it
     steps = np.tile(np.arange(1, args.horizon + 1), len(ids))
     return pd.DataFrame({columns[0]: np.repeat(ids, args.horizon), "step": steps,
                          "forecast": np.concatenate(out)})

@@ -1,0 +1,66 @@
+"""Helpers the CLI commands share: output checks before any training, the diagnosis summary,
+and reading the series that ``forecast`` and ``tune`` work on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lstmkit.errors import InputError
+
+
+def check_outputs(files: dict[str, str | None], save: str | None = None, inputs=()) -> None:
+    """Before any training: every output file (flag -> path, None: not written) and the --save
+    folder can be written, none replaces an input file, and no two outputs land on the same
+    path (or inside the folder)."""
+    import os
+
+    from lstmkit.files import check_file_target, check_not_input
+    from lstmkit.persistence import check_save_path
+
+    for flag, path in {**files, "--save": save}.items():
+        if path is not None:
+            check_not_input(path, flag, inputs)
+
+    seen: dict[str, str] = {}
+    for flag, path in files.items():
+        if path is None:
+            continue
+        check_file_target(path, flag)
+        key = os.path.realpath(path)
+        if key in seen:
+            raise InputError(f"{seen[key]} and {flag} both name {str(path)!r}; give each output its own file")
+        seen[key] = flag
+    if save is None:
+        return
+    check_save_path(save, "--save")
+    folder = Path(os.path.realpath(save))
+    for key, flag in seen.items():
+        if Path(key) == folder or folder in Path(key).parents:
+            raise InputError(f"{flag} {str(files[flag])!r} is inside the --save folder {str(save)!r}; "
+                             "write it elsewhere")
+
+
+def diagnosis(model, plot=None) -> dict:
+    """The CLI's summary of ``model.diagnose()``: verdict, advice and facts."""
+    found = model.diagnose(plot=plot)
+    return {"verdict": found.verdict, "advice": found.advice, "facts": found.facts}
+
+
+def load_series(args):
+    """(series, display name, test size) from ``args.data`` (a CSV; None: the bundled
+    AirPassengers), ``--column``, ``--date-column`` and ``--test-size``."""
+    from lstmkit.data.datasets import load_airpassengers
+
+    if args.data is None:
+        return load_airpassengers(), "AirPassengers (bundled)", args.test_size or 48
+    from lstmkit.data.csv import read_series_csv
+
+    y = read_series_csv(args.data, args.column, args.date_column)
+    return y, f"{args.data}:{y.name}", args.test_size or 1 / 3
+
+
+def progress(args) -> bool:
+    """Show training progress: only on a terminal, and never with --json."""
+    import sys
+
+    return sys.stderr.isatty() and not args.json

@@ -1,0 +1,70 @@
+"""``lstmkit forecast``: train a forecaster, score it next to baselines, write what was asked."""
+
+from __future__ import annotations
+
+import time
+
+from lstmkit.cli.common import check_outputs, diagnosis, load_series, progress
+from lstmkit.errors import InputError
+
+
+def forecast_command(args) -> dict:
+    from lstmkit.baselines import Naive, SeasonalNaive
+    from lstmkit.data.framing import split_train_test
+    from lstmkit.evaluation import evaluate_forecasters, interval_coverage, refit
+    from lstmkit.files import Outputs
+    from lstmkit.tasks.forecaster import Forecaster
+
+    start = time.perf_counter()
+    check_outputs({"--report": args.report, "--out": args.out,
+                   "--plot": None if args.no_plot else args.plot}, args.save, inputs=[args.data])
+    y, name, test_size = load_series(args)
+    n_train = split_train_test(len(y), test_size)
+    if args.level and not all(0 < lv < 100 for lv in args.level):
+        raise InputError(f"--level must be percentages in (0, 100), e.g. 80 95; received {args.level}")
+    intervals = {"conformal_windows": 3, "conformal_horizon": args.horizon or len(y) - n_train} \
+        if args.level else {}
+    model = Forecaster(arch=args.arch, lookback=args.lookback, transform=args.transform,
+                       epochs=args.epochs, random_state=args.seed, verbose=progress(args), **intervals)
+    models = {"lstmkit": model, "naive": Naive(), "seasonal naive": SeasonalNaive()}
+    result = evaluate_forecasters(models, y, n_train, horizon=args.horizon)
+    result.update(task="forecast", data={"name": name, "n_train": n_train,
+                                          "n_test": len(y) - n_train})
+    model = result["fitted"]["lstmkit"]
+    result["diagnosis"] = diagnosis(model)
+    if args.level:
+        horizon = len(result["forecasts"]["lstmkit"]["multi_step"])
+        bands = model.predict(horizon, level=args.level)
+        result["forecasts"]["lstmkit"]["intervals"] = bands
+        actual = y.iloc[n_train : n_train + horizon].to_numpy()
+        result["metrics"]["lstmkit"]["multi_step"].update(interval_coverage(actual, bands, args.level))
+    saved = model
+    if args.out:  # refit on the whole series (the model --save keeps), before any file is written
+        saved = refit(model, y)
+        future = saved.predict(args.horizon or len(y) - n_train).rename("forecast")
+    files = {}
+    with Outputs() as outputs:  # every file is finished first, then all move into place (or none)
+        if args.report:
+            from lstmkit.report import forecast_report
+
+            files["report"] = outputs.file(args.report, lambda tmp: forecast_report(tmp, result, model),
+                                           "--report")
+        if args.out:
+            files["forecast"] = outputs.file(args.out, lambda tmp: future.to_csv(tmp, index_label="ds"),
+                                             "--out")
+        if args.save:
+            from lstmkit.persistence import write_model
+
+            files["model"] = outputs.folder(args.save, lambda folder: write_model(saved, folder), "--save")
+        if not args.no_plot:
+            from lstmkit.plots import plot_forecasts
+
+            split = result["split"]
+            shown = {k: result["forecasts"][k] for k in ("lstmkit", "seasonal naive")}
+            files["plot"] = outputs.file(args.plot, lambda tmp: plot_forecasts(
+                split["train"], split["test"], shown, tmp, title=name), "--plot")
+        outputs.commit()
+    if files:
+        result["files"] = {kind: str(path) for kind, path in files.items()}
+    result["timings"]["total"] = time.perf_counter() - start
+    return result
