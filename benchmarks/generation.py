@@ -42,13 +42,13 @@ def ngram_scores(train, val, test) -> list[list]:
     for order in range(3, 9):
         start = time.perf_counter()
         model = CharNGram(order).fit(train)
-        found[order] = (model.score(val), model, time.perf_counter() - start)
+        found[order] = (model.bits_per_char(val), model, time.perf_counter() - start)
     best = min(found, key=lambda k: found[k][0])
     rows = []
     chosen = f"Kneser-Ney {best}-gram (order chosen on validation)"
     for order, label in ((5, "Kneser-Ney 5-gram"), (best, chosen)):
         val_bpc, model, seconds = found[order]
-        rows.append([label, val_bpc, model.score(test), seconds])
+        rows.append([label, val_bpc, model.bits_per_char(test), seconds])
     return rows
 
 
@@ -121,8 +121,8 @@ def main() -> None:
           f"(val loss {best['val_loss']:.4f} nats/char in windows)", flush=True)
 
     start = time.perf_counter()
-    lstm_val = model.score(val)
-    lstm_test = model.score(test)
+    lstm_val = model.bits_per_char(val)
+    lstm_test = model.bits_per_char(test)
     score_seconds = time.perf_counter() - start
     start = time.perf_counter()
     model.sample(2000, prompt=PROMPT, temperature=TEMPERATURE, random_state=1)

@@ -25,7 +25,7 @@ def fitted():
 
 
 def test_learns_a_repetitive_text(fitted):
-    assert fitted.score(TEXTS) < 0.3  # bits per character; a uniform guess over 15 characters is 3.9
+    assert fitted.bits_per_char(TEXTS) < 0.3  # bits per character; a uniform guess over 15 characters is 3.9
     assert fitted.sample(24, prompt="the cat sat on", top_k=1) == " the mat. the cat sat on"
     assert [r["lr"] for r in fitted.history_][-1] == pytest.approx(2e-3)  # the second, lower-lr phase ran
 
@@ -39,8 +39,8 @@ def test_sampling_is_reproducible_and_greedy_with_top_k_1(fitted):
 
 
 def test_unseen_characters_map_to_unknown(fitted):
-    assert math.isfinite(fitted.score(["the cat sat on the Ω€ mat"]))
-    assert fitted.score(["Ω"]) > fitted.score(["t"])
+    assert math.isfinite(fitted.bits_per_char(["the cat sat on the Ω€ mat"]))
+    assert fitted.bits_per_char(["Ω"]) > fitted.bits_per_char(["t"])
     out = fitted.sample(10, prompt="ΩΩ the", random_state=0)
     assert len(out) == 10 and not set(out) - set("".join(TEXTS))  # never samples <unk> or <pad>
 
@@ -64,7 +64,7 @@ def test_bad_inputs_give_one_line_errors(fitted):
             fitted.sample(**kwargs)
         assert "\n" not in str(info.value)
     with pytest.raises(InputError, match="only empty"):
-        fitted.score(["", ""])
+        fitted.bits_per_char(["", ""])
     with pytest.raises(InputError, match="lr_drop"):
         SequenceGenerator(lr_drop=0).fit(TEXTS)
     with pytest.raises(NotFittedError):
@@ -81,7 +81,7 @@ def test_token_lists_give_token_lists():
     gen = SequenceGenerator(**{**SMALL, "context": 16}).fit([words])
     out = gen.sample(6, prompt=["to", "be"], top_k=1)
     assert out == ["or", "not", "to", "be", "that", "is"]
-    assert gen.score([["to", "be", "or", "unseen"]]) > 0
+    assert gen.bits_per_char([["to", "be", "or", "unseen"]]) > 0
     assert len(gen.sample(3, random_state=0)) == 3  # the default "" prompt: none
     with pytest.raises(InputTypeError, match="list of string tokens"):
         gen.sample(3, prompt="to be")
@@ -93,7 +93,7 @@ def test_round_trip_gives_the_same_scores(fitted, tmp_path):
     assert "SequenceGenerator" in _estimators()
     loaded = load(fitted.save(tmp_path / "model"))
     assert loaded.get_params() == fitted.get_params()
-    assert loaded.score(TEXTS) == fitted.score(TEXTS)
+    assert loaded.bits_per_char(TEXTS) == fitted.bits_per_char(TEXTS) == -fitted.score(TEXTS)
     assert loaded.sample(50, random_state=1) == fitted.sample(50, random_state=1)
 
 
@@ -102,7 +102,7 @@ def test_clone_time_budget_and_ctrl_c(monkeypatch):
     assert len(gen.fit(TEXTS).history_) == 1  # the first epoch always runs; then time is up
     assert len(gen.set_params(max_minutes=1e-9).fit(TEXTS).history_) == 1  # even when time is up at once
     calls = {"n": 0}
-    loss = generator_module._window_loss
+    loss = generator_module.window_loss
 
     def interrupt_in_third_epoch(output, target):  # 11 calls an epoch: 10 batches, 1 validation
         calls["n"] += 1
@@ -110,7 +110,7 @@ def test_clone_time_budget_and_ctrl_c(monkeypatch):
             raise KeyboardInterrupt
         return loss(output, target)
 
-    monkeypatch.setattr(generator_module, "_window_loss", interrupt_in_third_epoch)
+    monkeypatch.setattr(generator_module, "window_loss", interrupt_in_third_epoch)
     gen = SequenceGenerator(**SMALL).fit(TEXTS)
     assert gen.history_[-1]["interrupted"] and len(gen.history_) == 2
     assert len(gen.sample(5, random_state=0)) == 5
@@ -120,7 +120,7 @@ def test_checkpoints_resume_to_the_same_model(tmp_path):
     first = SequenceGenerator(**{**SMALL, "epochs": 4}).fit(TEXTS, checkpoint_dir=tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["network-0.safetensors", "network-1.safetensors"]
     again = SequenceGenerator(**{**SMALL, "epochs": 4}).fit(TEXTS, checkpoint_dir=tmp_path, resume=True)
-    assert again.score(TEXTS) == first.score(TEXTS)
+    assert again.bits_per_char(TEXTS) == first.bits_per_char(TEXTS)
 
 
 def test_validation_texts_and_step_matches_forward():
@@ -140,21 +140,21 @@ def test_validation_texts_and_step_matches_forward():
 def test_char_ngram_beats_a_unigram_and_handles_unseen_characters():
     text = ["abcabcabcabd" * 50]
     unigram, trigram = CharNGram(1).fit(text), CharNGram(3).fit(text)
-    assert trigram.score(text) < 0.5 < unigram.score(text)
-    assert math.isfinite(trigram.score(["abcxyz"]))
+    assert trigram.bits_per_char(text) < 0.5 < unigram.bits_per_char(text)
+    assert math.isfinite(trigram.bits_per_char(["abcxyz"]))
     with pytest.raises(InputError):
         CharNGram(3).fit([""])
     with pytest.raises(NotFittedError):
-        CharNGram().score(["abc"])
+        CharNGram().bits_per_char(["abc"])
     assert bits_per_char(np.log(2) * 10, 10) == pytest.approx(1.0)
 
 
 def test_char_ngram_probabilities_sum_to_one():
     model = CharNGram(3).fit(["the cat sat on the mat", "a dog"])
     history = "the c"
-    total = sum(2.0 ** -(model.score([history + c]) * 6 - model.score([history]) * 5)
+    total = sum(2.0 ** -(model.bits_per_char([history + c]) * 6 - model.bits_per_char([history]) * 5)
                 for c in model.chars_)
-    unknown = 2.0 ** -(model.score([history + "\u2603"]) * 6 - model.score([history]) * 5)
+    unknown = 2.0 ** -(model.bits_per_char([history + "\u2603"]) * 6 - model.bits_per_char([history]) * 5)
     assert total + unknown * 2 == pytest.approx(1.0)  # the two ids that are not characters: start, unknown
 
 

@@ -137,7 +137,7 @@ __all__ = ["Naive", "SeasonalNaive", "Naive2", "Mean", "MajorityClass", "Nearest
 
 class CharNGram(BaseEstimator):
     """Interpolated Kneser-Ney character n-gram model (Chen & Goodman 1998), the floor for
-    language models: ``fit(texts)``, ``score(texts)`` -> bits per character.
+    language models: ``fit(texts)``, ``bits_per_char(texts)`` (``score`` is minus it).
 
     Each text starts after ``order - 1`` start symbols. The highest order uses raw counts, the
     lower ones continuation counts (how many different characters precede an n-gram); each
@@ -190,6 +190,10 @@ class CharNGram(BaseEstimator):
         return codes
 
     def score(self, texts) -> float:
+        """Minus ``bits_per_char(texts)`` (greater is better)."""
+        return -self.bits_per_char(texts)
+
+    def bits_per_char(self, texts) -> float:
         """Bits per character of ``texts`` (the mean of -log2 p over every character)."""
         from lstmkit.data.text import as_texts
 

@@ -53,7 +53,7 @@ class SequenceGenerator(Persistable, BaseEstimator):
 
     >>> from lstmkit.tasks.generator import SequenceGenerator
     >>> gen = SequenceGenerator(max_minutes=5, random_state=0).fit(train_texts, validation=val_texts)
-    >>> gen.score(test_texts)                        # bits per character
+    >>> gen.bits_per_char(test_texts)                # lower is better (score() is minus this)
     >>> print(gen.sample(400, prompt="ROMEO:", temperature=0.8, random_state=0))
 
     Parameters
@@ -247,8 +247,12 @@ class SequenceGenerator(Persistable, BaseEstimator):
         return None if self.device_.type != "cpu" else (self.n_threads or 1)
 
     # ------------------------------------------------------------------ prediction
-    @torch.inference_mode()
     def score(self, texts) -> float:
+        """Minus ``bits_per_char(texts)``: greater is better, as scikit-learn's searches expect."""
+        return -self.bits_per_char(texts)
+
+    @torch.inference_mode()
+    def bits_per_char(self, texts) -> float:
         """Bits per character (per token) of ``texts``: the mean of -log2 p(token | all before it)
         over every token, each text read from its start; empty texts are skipped."""
         check_fitted(self, "module_", "fit(texts)")
