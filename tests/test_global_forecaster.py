@@ -298,3 +298,21 @@ def test_rows_without_an_id_or_a_time_are_a_clear_error():
     no_time.iloc[3, no_time.columns.get_loc("ds")] = pd.NaT
     with pytest.raises(lstmkit.InputError, match="y has a missing ds at row"):
         Forecaster(strategy="direct", horizon=3, **FAST).fit(no_time)
+
+
+def test_forecaster_of_many_series_is_the_global_forecaster_with_its_settings():
+    import lstmkit
+
+    t = np.arange(40)
+    frame = pd.DataFrame({"unique_id": np.repeat(["a", "b"], 40),
+                          "ds": np.tile(pd.date_range("2000-01-01", periods=40, freq="MS"), 2),
+                          "y": np.concatenate([50 + t, 90 + 2 * t]) + np.tile(np.sin(t), 2)})
+    settings = dict(strategy="direct", horizon=4, hidden_size=4, epochs=3, batch_size=4, n_models=2,
+                    random_state=0)
+    f = lstmkit.Forecaster(**settings).fit(frame)
+    g = lstmkit.GlobalForecaster(**settings).fit(frame)
+    losses = [[[r["loss"] for r in run] for run in h] for h in (f.history_, g.history_)]
+    assert isinstance(f.global_, lstmkit.GlobalForecaster) and losses[0] == losses[1]
+    pd.testing.assert_frame_equal(f.predict(4), g.predict(4), check_exact=True)
+    with pytest.raises(lstmkit.InputError, match="use Forecaster for one series"):
+        lstmkit.GlobalForecaster(**settings).fit(frame["y"].to_numpy())
