@@ -3,6 +3,7 @@ import pytest
 
 import lstmkit
 from lstmkit import Forecaster, InputError
+from lstmkit.conformal import pooled_half_widths
 from lstmkit.datasets import load_airpassengers
 
 Y = load_airpassengers()
@@ -25,7 +26,7 @@ def test_intervals_nest_and_widen(model):
 
 def test_half_width_is_the_pooled_conformal_quantile(model):
     errors = model.conformal_scores_
-    half = model._conformal_quantile(80)
+    half = pooled_half_widths(errors, 80)
     scaled = errors / (half / half.max())  # dividing by the same per-step scale pools the errors
     rank = int(np.ceil((errors.size + 1) * 0.8))
     assert np.sort(scaled.ravel())[rank - 1] == pytest.approx(half.max())

@@ -281,7 +281,7 @@ def _train(module, loss_fn, x, y, config, validation, seed, progress, descriptio
                 if validation is not None and config.patience is not None and not stop:
                     if record["val_loss"] < best_loss - 1e-12:
                         best_loss, bad_epochs = record["val_loss"], 0
-                        best_state = {k: v.detach().clone() for k, v in module.state_dict().items()}
+                        best_state = snapshot(module)
                     else:
                         bad_epochs += 1
                         stop = bad_epochs >= config.patience
@@ -297,6 +297,11 @@ def _train(module, loss_fn, x, y, config, validation, seed, progress, descriptio
                 module.load_state_dict(best_state)
     module.eval()
     return history
+
+
+def snapshot(module: nn.Module) -> dict[str, torch.Tensor]:
+    """A copy of ``module``'s weights (its state dict), to put back with ``load_state_dict``."""
+    return {k: v.detach().clone() for k, v in module.state_dict().items()}
 
 
 def _ddp(module: nn.Module) -> nn.Module:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import torch
 
 from lstmkit.seeding import seeded
-from lstmkit.training import TrainConfig, train
+from lstmkit.training import TrainConfig, snapshot, train
 
 
 def fit_until(
@@ -36,7 +36,7 @@ def fit_until(
         record["val_score"] = score(module)
         if record["val_score"] > best["score"]:
             best["score"] = record["val_score"]
-            best["state"] = {k: v.detach().clone() for k, v in module.state_dict().items()}
+            best["state"] = snapshot(module)
         if refresh is not None:
             fresh_x, fresh_y = refresh()
             x.copy_(fresh_x)

@@ -38,7 +38,7 @@ from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed, seeded
 from lstmkit.tasks._base import Choice, Device, Int, Real, check_params, fit_params
 from lstmkit.tasks.generator_windows import Budget, Windows, window_loss
-from lstmkit.training import TrainConfig, one_fit, resolve_device, threads_for, torch_threads, train
+from lstmkit.training import TrainConfig, one_fit, resolve_device, snapshot, threads_for, torch_threads, train
 
 START = PAD  # id 0 opens every text: the first token is predicted from it
 SCORE_CHUNK = 512  # time steps per forward call while scoring
@@ -176,7 +176,7 @@ class SequenceGenerator(Persistable, BaseEstimator):
             budget = Budget(deadline, windows, lr)
             checkpoint = checkpoint_path(checkpoint_dir, k)
             signature = fingerprint(self._fit_params(), seed, k, windows.data) if checkpoint else ""
-            before = {key: v.detach().clone() for key, v in windows.state_dict().items()}
+            before = snapshot(windows)
             phase = train(windows, window_loss, x, x, config, validation=(val, val), seed=seed + k,
                           progress=self.verbose, description=f"language model, lr {lr:g}",
                           on_epoch=budget, checkpoint=checkpoint, resume=resume, fingerprint=signature)

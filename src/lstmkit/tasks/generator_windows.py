@@ -10,7 +10,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from lstmkit.training import torch_threads
+from lstmkit.training import snapshot, torch_threads
 
 
 class Windows(nn.Module):
@@ -61,7 +61,7 @@ class Budget:
         now = time.perf_counter()
         if self.deadline is None or now + (now - self.start) / self.epochs <= self.deadline:
             return False
-        self.last = (record["val_loss"], {k: v.detach().clone() for k, v in self.module.state_dict().items()})
+        self.last = (record["val_loss"], snapshot(self.module))
         return True
 
     def restore(self, history: list[dict]) -> None:

@@ -39,6 +39,7 @@ from lstmkit.training import (
     interrupted,
     one_fit,
     resolve_device,
+    snapshot,
     threads_for,
     torch_threads,
     train,
@@ -195,7 +196,7 @@ class Seq2Seq(Persistable, BaseEstimator):
                 self.history_.append(record)
             phase_best = min(r["val_loss"] for r in history) if history else float("inf")
             if phase_best < best[0]:  # train() left this phase's best weights in place
-                best = (phase_best, {k: v.clone() for k, v in self.module_.state_dict().items()})
+                best = (phase_best, snapshot(self.module_))
         if best[1] is not None:
             self.module_.load_state_dict(best[1])  # a later, slower phase may not have improved
         self.module_.eval()
