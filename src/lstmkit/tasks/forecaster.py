@@ -129,13 +129,13 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
         after every epoch of every network with its loss and val_loss; returning True stops
         that network's training (used by ``lstmkit.tune`` to prune trials).
         """
-        self._check_params()
-        if is_panel(y) or is_parquet_source(y):
+        if is_panel(y) or is_parquet_source(y):  # GlobalForecaster checks the same parameter table
             model = GlobalForecaster(**self.get_params()).fit(
                 y, checkpoint_dir=checkpoint_dir, resume=resume, on_epoch=on_epoch, id_col=id_col,
                 time_col=time_col, value_col=value_col, store_dir=store_dir)
             self._adopt(model)
             return self
+        self._check_params()
         if self.strategy != "recursive" or self.loss == "smape":
             raise InputError(f"strategy={self.strategy!r} and loss={self.loss!r} need many series "
                              "(one series: strategy 'recursive', loss 'mse' or 'mae'); pass [y] for a "
