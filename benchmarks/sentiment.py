@@ -28,7 +28,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 
 from lstmkit import TextClassifier
-from lstmkit.data.text import load_sentiment, tokenize
+from lstmkit.data.tokens import tokenize
+from lstmkit.datasets import load_sentiment
 
 
 def tfidf_logreg(class_weight=None):

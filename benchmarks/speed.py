@@ -218,6 +218,9 @@ def big_lstm_rows(s: Settings, seeds, peer_threads: int) -> list:
     flops = training_flops(shape)
     variants = {"fp32, threads by lstmkit": {}, "fp32, 1 thread": {"n_threads": 1},
                 "bf16 autocast, threads by lstmkit": {"bf16": True}}
+    native_bf16 = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    if not native_bf16:  # oneDNN refuses a bf16 LSTM on CPUs without native bf16 (no AVX-512)
+        del variants["bf16 autocast, threads by lstmkit"]
     peak = {n: matmul_gflops(n, torch.float32, repeats) for n in s.peak_sizes}
     bf16_peak = max(max(matmul_gflops(n, torch.bfloat16, repeats)) for n in s.peak_sizes)
     fp32_peak = max(max(rates) for rates in peak.values())
@@ -238,6 +241,9 @@ def big_lstm_rows(s: Settings, seeds, peer_threads: int) -> list:
         bar = f">= 60% of peak: {verdict(share >= 0.6)}" if not options else "(tried)"
         rows.append([f"{what}, {name}", f"{spread(rates)} GFLOP/s; last loss {runs[0][1]:.4f}",
                      reference if not rows else "the same peaks", ratio, bar])
+    if not native_bf16:
+        rows.append([f"{what}, bf16 autocast", "not run: this CPU has no native bfloat16 (oneDNN "
+                     "cannot build a bf16 LSTM here)", "the same peaks", "", "(skipped)"])
     return rows
 
 

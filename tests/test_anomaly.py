@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from lstmkit.data.anomaly import load_anomaly
+from lstmkit.datasets.anomaly_series import load_anomaly
 from lstmkit.errors import InputError, NotFittedError
 from lstmkit.tasks.anomaly import AnomalyDetector, RollingZScore
 

@@ -210,7 +210,7 @@ def test_cnn_lstm_is_lstm_fcn_and_learns():
 
 
 def test_load_ucr_lists_only_classification_sets():
-    from lstmkit.data.datasets import ucr_names
+    from lstmkit.datasets import ucr_names
 
     names = ucr_names()
     assert "GunPoint" in names and "Covid3Month" not in names and "CardanoSentiment" not in names

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from lstmkit.data.encoding import as_sequences, pad_sequences
-from lstmkit.data.text import PAD, UNK, Vocabulary, encode_texts, tokenize
+from lstmkit.data.tokens import PAD, UNK, Vocabulary, encode_texts, tokenize
 
 finite = st.floats(-1e6, 1e6, allow_nan=False, width=32)
 sequence = st.integers(1, 4).flatmap(

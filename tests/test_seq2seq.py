@@ -10,7 +10,7 @@ from sklearn.base import clone
 
 from lstmkit import InputError, NotFittedError
 from lstmkit.data.problems.dates import FORMATS, SHORT_YEARS, WEEKDAYS, dates, ordinal, write_date
-from lstmkit.data.text import UNK
+from lstmkit.data.tokens import UNK
 from lstmkit.metrics import exact_match, token_accuracy
 from lstmkit.models import build
 from lstmkit.tasks.seq2seq import END, START, Seq2Seq

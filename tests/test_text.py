@@ -3,7 +3,8 @@ import pytest
 from sklearn.base import clone
 
 from lstmkit import InputError, TextClassifier
-from lstmkit.data.text import UNK, Vocabulary, encode_texts, load_sentiment, tokenize
+from lstmkit.data.tokens import UNK, Vocabulary, encode_texts, tokenize
+from lstmkit.datasets import load_sentiment
 from lstmkit.errors import InputTypeError
 
 FAST = dict(embedding_dim=8, hidden_size=16, epochs=30, patience=5, batch_size=16, random_state=0)

@@ -153,7 +153,7 @@ class CharNGram(BaseEstimator):
 
     @one_fit
     def fit(self, texts) -> CharNGram:
-        from lstmkit.data.text import as_texts
+        from lstmkit.data.tokens import as_texts
 
         order = check_positive_int("order", self.order)
         texts = as_texts(texts, "texts")
@@ -195,7 +195,7 @@ class CharNGram(BaseEstimator):
 
     def bits_per_char(self, texts) -> float:
         """Bits per character of ``texts`` (the mean of -log2 p over every character)."""
-        from lstmkit.data.text import as_texts
+        from lstmkit.data.tokens import as_texts
 
         check_fitted(self, "tables_", "fit(texts)")
         texts = [t for t in as_texts(texts, "texts") if t]

@@ -1,17 +1,17 @@
 """One readable training loop for every estimator.
 
-``train`` needs a network, a loss function ``loss_fn(output, target) -> scalar`` and
-tensors; it knows nothing about forecasting or classification. It shuffles mini-batches
-with a seeded generator, clips gradients, stops early on a validation set (restoring the
-best weights), stops cleanly on Ctrl-C, refuses to go on after a non-finite loss and
-returns the per-epoch history.
+``train`` needs a network, a loss function ``loss_fn(output, target) -> scalar`` and a
+batch source: tensors, or a sampler whose ``batch(rows)`` makes (inputs, targets). It knows
+nothing about forecasting, classification or text. It shuffles mini-batches with a seeded
+generator, clips gradients, stops early on a validation set (restoring the best weights),
+runs learning-rate phases (``Phase``) and a wall-clock budget from its ``TrainConfig``,
+stops cleanly on Ctrl-C, refuses to go on after a non-finite loss and returns the
+per-epoch history.
 """
 
 from __future__ import annotations
 
 import contextlib
-import contextvars
-import functools
 import math
 import os
 import time
@@ -22,71 +22,28 @@ import torch
 from torch import nn
 
 from lstmkit.errors import InputError, TrainingError
+from lstmkit.interrupts import count_interrupt, interrupted, interrupts, one_fit  # noqa: F401  (the API)
 from lstmkit.optim import FlatAdam, _adam, _progress_bar, _set_lr  # noqa: F401  (FlatAdam: tests)
 
 Batch = torch.Tensor | tuple[torch.Tensor, ...]
 
-_interrupts = 0  # Ctrl-Cs that train() caught in this process
-_fit_start: contextvars.ContextVar[int | None] = contextvars.ContextVar("lstmkit_fit_start", default=None)
+@dataclass(frozen=True)
+class Phase:
+    """A stretch of training at ``lr_factor`` times the config's ``lr`` that ends by the ``until``
+    share of the config's epochs and of its time budget (``max_seconds``). Each phase starts
+    from the best weights so far, with a fresh optimizer and a fresh patience; at the end the
+    weights with the lowest validation loss of all phases are kept."""
+
+    lr_factor: float = 1.0
+    until: float = 1.0
 
 
-def interrupts() -> int:
-    """How many times ``train`` has stopped on Ctrl-C in this process."""
-    return _interrupts
-
-
-def one_fit(fit: Callable) -> Callable:
-    """Decorates a ``fit`` (or a search, or a comparison) that may train several networks.
-
-    Fits nested in it (ensemble members, conformal refits, tuning trials) share its start,
-    so ``interrupted()`` tells every one of them that one Ctrl-C ended the whole thing. When
-    the outermost one raises (a bad input, a failed training, ``KeyboardInterrupt``), its
-    estimator gets back the attributes it had before (its previous fit, or none), never a
-    half-made one."""
-
-    @functools.wraps(fit)
-    def wrapped(*args, **kwargs):
-        token = _fit_start.set(_interrupts) if _fit_start.get() is None else None
-        owner = args[0] if token is not None and args and hasattr(args[0], "__dict__") else None
-        before = dict(vars(owner)) if owner is not None else None
-        try:
-            result = fit(*args, **kwargs)
-            if token is not None and interrupted() and _untrained(result):
-                raise KeyboardInterrupt  # Ctrl-C before any network finished an epoch: no model
-            return result
-        except BaseException:
-            if owner is not None:
-                vars(owner).clear()
-                vars(owner).update(before)
-            raise
-        finally:
-            if token is not None:
-                _fit_start.reset(token)
-
-    return wrapped
-
-
-def _untrained(model) -> bool:
-    """Whether a fitted estimator has no network that finished an epoch (an ensemble: no member has)."""
-    members = getattr(model, "members_", None)
-    if isinstance(members, list):
-        return all(_untrained(m) for m in members)
-    if hasattr(model, "forecaster_"):  # an anomaly detector: its forecaster
-        return _untrained(model.forecaster_)
-    return getattr(model, "history_", None) == []
-
-
-def count_interrupt() -> None:
-    """Records one Ctrl-C that stopped training (or a search) in this process."""
-    global _interrupts
-    _interrupts += 1
-
-
-def interrupted() -> bool:
-    """Whether ``train`` stopped on Ctrl-C since the outermost ``one_fit`` began (False outside
-    one): train no more networks, keep those trained, skip calibration."""
-    start = _fit_start.get()
-    return start is not None and _interrupts != start
+def lr_phases(factor: float | None, first_share: float = 1.0) -> tuple[Phase, ...]:
+    """``lr`` until early stopping (or ``first_share`` of the budget), then ``lr * factor``
+    from the best weights; one phase at ``lr`` when ``factor`` is None."""
+    if factor is None:
+        return (Phase(),)
+    return Phase(1.0, first_share), Phase(factor)
 
 
 @dataclass
@@ -100,6 +57,11 @@ class TrainConfig:
     shuffle: bool = True  # reshuffle the training samples every epoch
     n_threads: int | None = None  # torch CPU threads while training; None picks by model size
     lr_schedule: str = "constant"  # or "cosine": lr decays to 0 over `epochs` (half a cosine)
+    phases: tuple[Phase, ...] = ()  # learning-rate phases (see Phase); () is one run at lr
+    max_seconds: float | None = None  # wall clock: stop once another epoch would end later
+    precision: str = "float32"  # or "bfloat16": forward passes under autocast
+    eval_batch_size: int = 4096  # rows per validation batch (bounds its memory)
+    reseed: bool = False  # with phases: seed torch's global RNG with each phase's seed
 
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
@@ -194,13 +156,64 @@ def train(
     DistributedDataParallel and each rank computes its share of every batch; only rank 0
     writes the checkpoint (see ``distributed.py``).
     """
+    args = (module, loss_fn, x, y, config, validation, seed, progress, description, on_epoch,
+            checkpoint, resume, fingerprint)
     with torch_threads(cpu_threads(module, config.batch_size, config.n_threads)):
-        return _train(module, loss_fn, x, y, config, validation, seed, progress, description,
-                      on_epoch, checkpoint, resume, fingerprint)
+        if config.phases:
+            return _train_phases(*args)
+        deadline = None if config.max_seconds is None else time.perf_counter() + config.max_seconds
+        return _train(*args, deadline=deadline)
+
+
+def _train_phases(module, loss_fn, x, y, config, validation, seed, progress, description, on_epoch,
+                  checkpoint, resume, fingerprint) -> list[dict]:
+    """``config.phases`` one after the other (see ``Phase``); their history, epochs numbered on."""
+    from dataclasses import replace
+
+    from lstmkit.seeding import seeded
+
+    start, history = time.perf_counter(), []
+    best = (math.inf, snapshot(module))  # the lowest validation loss so far and its weights
+    for k, phase in enumerate(config.phases):
+        epochs = max(1, round(config.epochs * phase.until)) - len(history)
+        deadline = None if config.max_seconds is None else start + config.max_seconds * phase.until
+        last = history[-1]["seconds"] if history else 0.0
+        if k and (epochs < 1 or not history or history[-1].get("interrupted") or interrupted()
+                  or deadline is not None and time.perf_counter() + last > deadline):
+            break  # (the first phase always trains at least one epoch)
+        lr = config.lr * phase.lr_factor
+        own = replace(config, epochs=epochs, lr=lr, phases=(), max_seconds=None)
+        path = checkpoint if checkpoint is None or k == 0 else _phase_path(checkpoint, k)
+        seed_k = None if seed is None else seed + k
+        device = next(module.parameters()).device
+        with seeded(seed_k, device) if config.reseed else contextlib.nullcontext():
+            records = _train(module, loss_fn, x, y, own, validation, seed_k, progress,
+                             f"{description} (lr {lr:g})", on_epoch, path,
+                             resume, f"{fingerprint}:phase {k}, lr {lr!r}", deadline=deadline)
+        for record in records:
+            record.update(epoch=record["epoch"] + len(history), lr=lr)
+        history += records
+        if validation is None:
+            best = (math.inf, None)  # no way to compare: the last weights stay
+            continue
+        scores = [r["val_loss"] for r in records]
+        left = (min(scores) if own.patience is not None else scores[-1]) if scores else math.inf
+        if left < best[0]:  # the weights train() left are this phase's best
+            best = (left, snapshot(module))
+        else:
+            module.load_state_dict(best[1])  # a later, slower phase that did not improve
+    return history
+
+
+def _phase_path(checkpoint, k: int):
+    from pathlib import Path
+
+    checkpoint = Path(checkpoint)
+    return checkpoint.with_name(f"{checkpoint.stem}-phase{k}{checkpoint.suffix}")
 
 
 def _train(module, loss_fn, x, y, config, validation, seed, progress, description, on_epoch,
-           checkpoint=None, resume=False, fingerprint=""):
+           checkpoint=None, resume=False, fingerprint="", deadline=None):
     from pathlib import Path
 
     from lstmkit import distributed
@@ -233,6 +246,7 @@ def _train(module, loss_fn, x, y, config, validation, seed, progress, descriptio
             save_checkpoint(checkpoint, module, optimizer, generator, state, best_state)
 
     show = progress and not done and distributed.is_main()
+    started, precision = time.perf_counter(), config.precision
     with _progress_bar(show, config.epochs, description) as advance:
         try:
             for epoch in range(first, config.epochs + 1 if not done else first):
@@ -253,10 +267,10 @@ def _train(module, loss_fn, x, y, config, validation, seed, progress, descriptio
                     if parallel:  # this rank's rows; DDP averages the gradients across ranks
                         part, weight = distributed.share(rows.stop - rows.start)
                         xb, yb = batch(slice(i + part.start, i + part.stop))
-                        loss = loss_fn(call(net, xb), yb) * weight
+                        loss = loss_fn(forward(net, xb, precision), yb) * weight
                     else:
                         xb, yb = batch(rows)
-                        loss = loss_fn(call(module, xb), yb)
+                        loss = loss_fn(forward(module, xb, precision), yb)
                     optimizer.zero_grad(set_to_none=False)  # keeps the flat gradient views
                     loss.backward()
                     if config.clip is not None:
@@ -273,9 +287,11 @@ def _train(module, loss_fn, x, y, config, validation, seed, progress, descriptio
                     )
                 if validation is not None:
                     rows = validation if hasattr(validation, "batch") else Rows(*validation)
-                    record["val_loss"] = evaluate_windows(module, loss_fn, rows)
+                    record["val_loss"] = evaluate_windows(module, loss_fn, rows, config.eval_batch_size,
+                                                          precision=precision)
                 stop = bool(on_epoch(record)) if on_epoch is not None else False
-                record["seconds"] = time.perf_counter() - start
+                now = time.perf_counter()
+                record["seconds"] = now - start
                 history.append(record)
                 advance(record)
                 if validation is not None and config.patience is not None and not stop:
@@ -285,6 +301,8 @@ def _train(module, loss_fn, x, y, config, validation, seed, progress, descriptio
                     else:
                         bad_epochs += 1
                         stop = bad_epochs >= config.patience
+                if deadline is not None and now + (now - started) / (epoch - first + 1) > deadline:
+                    stop = True  # another epoch (at this fit's pace) would end after the deadline
                 save(finished=stop or epoch == config.epochs)
                 if stop:
                     break
@@ -332,17 +350,27 @@ def evaluate_loss(module, loss_fn, x: Batch, y: torch.Tensor, batch_size: int = 
 
 
 @torch.inference_mode()
-def evaluate_windows(module, loss_fn, windows, batch_size: int = 4096) -> float:
+def evaluate_windows(module, loss_fn, windows, batch_size: int = 4096, n_threads: int | None = None,
+                     precision: str = "float32") -> float:
     """Mean loss in eval mode over ``windows`` (``len`` and ``batch(rows) -> (x, y)``: drawn
     windows, made one batch at a time, or ``Rows`` of tensors)."""
     module.eval()
     n = len(windows)
     total = 0.0
-    with torch_threads(cpu_threads(module, min(n, batch_size), None)):
+    with torch_threads(cpu_threads(module, min(n, batch_size), n_threads)):
         for i in range(0, n, batch_size):
             x, y = windows.batch(slice(i, i + batch_size))
-            total += float(loss_fn(call(module, x), y)) * len(y)
+            total += float(loss_fn(forward(module, x, precision), y)) * len(y)
     return total / n
+
+
+def forward(module: nn.Module, x: Batch, precision: str = "float32"):
+    """``module(x)``, under bfloat16 autocast when ``precision`` is "bfloat16"."""
+    if precision == "float32":
+        return call(module, x)
+    device = next(module.parameters()).device.type
+    with torch.autocast(device, dtype=torch.bfloat16):
+        return call(module, x)
 
 
 class Rows:

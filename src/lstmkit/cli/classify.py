@@ -28,7 +28,7 @@ def classify_command(args) -> dict:
         check_test_labels(y, y_test, args.train, args.test)
         name = f"{args.train} / {args.test}"
     else:
-        from lstmkit.data.datasets import load_ucr
+        from lstmkit.datasets import load_ucr
 
         name = args.dataset or "GunPoint"
         (X, y), (X_test, y_test) = load_ucr(name, "train"), load_ucr(name, "test")

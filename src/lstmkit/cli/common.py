@@ -49,7 +49,7 @@ def diagnosis(model, plot=None) -> dict:
 def load_series(args):
     """(series, display name, test size) from ``args.data`` (a CSV; None: the bundled
     AirPassengers), ``--column``, ``--date-column`` and ``--test-size``."""
-    from lstmkit.data.datasets import load_airpassengers
+    from lstmkit.datasets import load_airpassengers
 
     if args.data is None:
         return load_airpassengers(), "AirPassengers (bundled)", args.test_size or 48

@@ -14,9 +14,9 @@ from sklearn.base import BaseEstimator
 from sklearn.preprocessing import MinMaxScaler
 
 from lstmkit.baselines import Naive, SeasonalNaive
-from lstmkit.data.datasets import load_airpassengers
 from lstmkit.data.framing import sliding_windows
 from lstmkit.data.series import as_series, future_index
+from lstmkit.datasets import load_airpassengers
 from lstmkit.errors import InputError, NotFittedError, check_positive_int
 from lstmkit.evaluation import evaluate_forecasters
 from lstmkit.models.registry import build

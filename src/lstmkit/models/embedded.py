@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from lstmkit.data.text import PAD
+from lstmkit.data.tokens import PAD
 
 
 class Embedded(nn.Module):

@@ -27,14 +27,20 @@ ARCHITECTURES: dict[str, tuple[str, str, str]] = {
     "generative": ("generative", "GenerativeConfig", "GenerativeLSTM"),
     "lstm-fcn": ("lstm_fcn", "LSTMFCNConfig", "LSTMFCN"),  # conv branch beside an LSTM (classifiers)
     "mlp": ("mlp", "MLPConfig", "MLP"),  # a windowed MLP, as a baseline (needs n_steps)
-    "seq2seq": ("seq2seq_regressor", "Seq2SeqRegressorConfig", "Seq2SeqRegressor"),  # real-valued
+    # real-valued encoder-decoder: the forecasters' strategy="seq2seq" (not the Seq2Seq estimator)
+    "seq2seq-regressor": ("seq2seq_regressor", "Seq2SeqRegressorConfig", "Seq2SeqRegressor"),
     "rnn": ("rnn", "RNNConfig", "PlainRNN"),  # a plain (Elman) RNN, as a baseline
     "language": ("language", "LanguageConfig", "LanguageLSTM"),  # next-token logits (generator)
 }
 
 
+# older names, still accepted: "seq2seq" also named the Seq2Seq estimator and a forecasting strategy
+RENAMED = {"seq2seq": "seq2seq-regressor"}
+
+
 def classes(arch: str) -> tuple[type, type[nn.Module]]:
     """(config dataclass, network class) of ``arch``."""
+    arch = RENAMED.get(arch, arch)
     check_choice("arch", arch, sorted(ARCHITECTURES))
     module_name, config_name, net_name = ARCHITECTURES[arch]
     module = importlib.import_module(f"lstmkit.models.{module_name}")

@@ -55,7 +55,7 @@ _CHUNK = 8192  # forecasts per backtest call, so memory stays flat on long serie
 class AnomalyDetector(Persistable, BaseEstimator):
     """Scores every point of a series by its standardised one-step LSTM forecast error.
 
-    >>> from lstmkit.data.anomaly import load_anomaly
+    >>> from lstmkit.datasets.anomaly_series import load_anomaly
     >>> y, labels, train_size = load_anomaly("KDD-TSAD_135")
     >>> detector = AnomalyDetector(random_state=0).fit(y, train_size=train_size)
     >>> scores = detector.score_samples(y)     # one score per value, higher = more anomalous

@@ -16,7 +16,6 @@ of any length is read in chunks, each token conditioned on everything before it.
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import torch
@@ -25,7 +24,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from lstmkit.checkpoints import checkpoint_path, fingerprint
-from lstmkit.data.text import PAD, UNK, Vocabulary
+from lstmkit.data.tokens import PAD, UNK, Vocabulary, as_sequences
 from lstmkit.errors import (
     InputError,
     InputTypeError,
@@ -37,13 +36,22 @@ from lstmkit.models.registry import build
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed, seeded
 from lstmkit.tasks._base import Choice, Device, Int, Real, check_params, fit_params
-from lstmkit.tasks.generator_windows import Budget, Windows, window_loss
-from lstmkit.training import TrainConfig, one_fit, resolve_device, snapshot, threads_for, torch_threads, train
+from lstmkit.tasks.generator_windows import TokenWindows, next_token_loss
+from lstmkit.training import (
+    TrainConfig,
+    lr_phases,
+    one_fit,
+    resolve_device,
+    threads_for,
+    torch_threads,
+    train,
+)
 
 START = PAD  # id 0 opens every text: the first token is predicted from it
 SCORE_CHUNK = 512  # time steps per forward call while scoring
 SCORE_BATCH = 64  # texts read side by side while scoring
 VAL_WINDOWS = 512  # at most this many validation windows, spread evenly, after each epoch
+EVAL_BATCH = 256  # validation windows per forward pass (bounds the logits' memory)
 FIRST_PHASE = 0.75  # with lr_drop: the share of epochs (and of max_minutes) at the first lr
 PRECISIONS = ("auto", "float32", "bfloat16")
 
@@ -131,7 +139,7 @@ class SequenceGenerator(Persistable, BaseEstimator):
         Ctrl-C stops training cleanly and keeps the best weights so far.
         """
         self._check_params()
-        items = _as_texts(texts, "texts")
+        items = as_sequences(texts, "texts")[0]
         if not any(len(t) for t in items):
             raise InputError("texts holds only empty texts; pass some text to learn from")
         self.char_level_ = isinstance(items[0], str)
@@ -143,64 +151,50 @@ class SequenceGenerator(Persistable, BaseEstimator):
         train_ids, val_ids = self._split(items, validation)
         self.context_ = min(self.context, len(train_ids) - 1, len(val_ids) - 1)
         self.device_ = resolve_device(self.device)
+        self._bf16()  # a precision this device cannot run fails here, before training
         seed = resolve_seed(self.random_state)
         data = torch.from_numpy(np.concatenate([train_ids, val_ids])).to(self.device_)
         with seeded(seed, self.device_):
             self.module_ = self._network().to(self.device_)
-            threads = self.n_threads or threads_for(self.module_, self.batch_size)
-            windows = Windows(self.module_, data, len(train_ids), self.context_,
-                               threads if self.device_.type == "cpu" else None, self._bf16())
-            self.history_ = self._train(windows, len(train_ids), len(val_ids), seed, checkpoint_dir, resume)
+            self.history_ = self._train(data, len(train_ids), len(val_ids), seed, checkpoint_dir, resume)
         self.module_.eval()
         return self
 
-    def _train(self, windows, n_train: int, n_val: int, seed: int, checkpoint_dir, resume: bool) -> list:
-        """Train in phases (``lr``, then ``lr * lr_drop`` from the best weights); their history."""
+    def _train(self, data, n_train: int, n_val: int, seed: int, checkpoint_dir, resume: bool) -> list:
+        """Train on random windows of the first ``n_train`` tokens, validated on windows spread
+        over the rest, in phases (``lr``, then ``lr * lr_drop`` from the best weights)."""
         steps = self.steps_per_epoch or math.ceil(n_train / (self.batch_size * self.context_))
-        x = torch.full((steps * self.batch_size,), -1, dtype=torch.long, device=self.device_)
+        windows = TokenWindows(data, n_train, self.context_, n_windows=steps * self.batch_size)
         val = torch.arange(0, n_val - self.context_, self.context_)
         val = n_train + val[torch.linspace(0, len(val) - 1, min(len(val), VAL_WINDOWS)).long()]
-        val = val.to(self.device_)
-        phases = [(self.lr, 1.0)]
-        if self.lr_drop is not None:
-            phases = [(self.lr, FIRST_PHASE), (self.lr * self.lr_drop, 1.0)]
-        start, history = time.perf_counter(), []
-        for k, (lr, until) in enumerate(phases):
-            epochs = max(1, round(self.epochs * until)) - len(history)
-            deadline = None if self.max_minutes is None else start + 60.0 * self.max_minutes * until
-            last = history[-1]["seconds"] if history else 0.0
-            if epochs < 1 or k and deadline is not None and time.perf_counter() + last > deadline:
-                break  # (the first phase always trains at least one epoch)
-            config = TrainConfig(epochs=epochs, batch_size=self.batch_size, lr=lr, patience=self.patience,
-                                 shuffle=False, n_threads=windows.n_threads)
-            budget = Budget(deadline, windows, lr)
-            checkpoint = checkpoint_path(checkpoint_dir, k)
-            signature = fingerprint(self._fit_params(), seed, k, windows.data) if checkpoint else ""
-            before = snapshot(windows)
-            phase = train(windows, window_loss, x, x, config, validation=(val, val), seed=seed + k,
-                          progress=self.verbose, description=f"language model, lr {lr:g}",
-                          on_epoch=budget, checkpoint=checkpoint, resume=resume, fingerprint=signature)
-            budget.restore(phase)
-            if not phase:  # Ctrl-C before this phase's first epoch ended: keep the weights it began with
-                windows.load_state_dict(before)
-            for record in phase:
-                record["epoch"] += len(history)
-            history += phase
-            if not phase or phase[-1].get("interrupted"):
-                break
-        return history
+        validation = TokenWindows(data, n_train, self.context_, starts=val.to(self.device_))
+        threads = self.n_threads or threads_for(self.module_, self.batch_size)
+        config = TrainConfig(
+            epochs=self.epochs, batch_size=self.batch_size, lr=self.lr, patience=self.patience, shuffle=False,
+            n_threads=threads if self.device_.type == "cpu" else None, eval_batch_size=EVAL_BATCH,
+            phases=lr_phases(self.lr_drop, FIRST_PHASE), precision="bfloat16" if self._bf16() else "float32",
+            max_seconds=None if self.max_minutes is None else 60.0 * self.max_minutes)
+        checkpoint = checkpoint_path(checkpoint_dir, 0)
+        signature = fingerprint(self._fit_params(), seed, data) if checkpoint else ""
+        return train(self.module_, next_token_loss, windows, None, config, validation=validation, seed=seed,
+                     progress=self.verbose, description="language model", checkpoint=checkpoint,
+                     resume=resume, fingerprint=signature)
 
     def _bf16(self) -> bool:
         """Whether training computes in bfloat16 (``precision``; "auto": CPUs with native bf16)."""
+        native = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
         if self.precision == "auto":
-            return self.device_.type == "cpu" and bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+            return self.device_.type == "cpu" and native
+        if self.precision == "bfloat16" and self.device_.type == "cpu" and not native:
+            raise InputError("precision 'bfloat16' needs a CPU with native bfloat16 (AVX-512 BF16 or AMX) "
+                             "or a CUDA device; this CPU has none: use 'auto' or 'float32'")
         return self.precision == "bfloat16"
 
     def _split(self, items: list, validation) -> tuple[np.ndarray, np.ndarray]:
         """Token-id streams for training and validation (a tail of the training text by default)."""
         stream = self._stream(items)
         if validation is not None:
-            val_items = _as_texts(validation, "validation")
+            val_items = as_sequences(validation, "validation")[0]
             _check_kind(val_items, self.char_level_, "validation")
             val_stream = self._stream(val_items)
             if len(val_stream) < 2:
@@ -256,7 +250,7 @@ class SequenceGenerator(Persistable, BaseEstimator):
         """Bits per character (per token) of ``texts``: the mean of -log2 p(token | all before it)
         over every token, each text read from its start; empty texts are skipped."""
         check_fitted(self, "module_", "fit(texts)")
-        items = _as_texts(texts, "texts")
+        items = as_sequences(texts, "texts")[0]
         _check_kind(items, self.char_level_, "texts")
         streams = sorted((np.r_[START, self._encode(t)] for t in items if len(t)), key=len)
         if not streams:
@@ -345,22 +339,6 @@ class SequenceGenerator(Persistable, BaseEstimator):
 
     def _set_modules(self, modules: list[nn.Module]) -> None:
         self.module_ = modules[0].to(self.device_).eval()
-
-
-def _as_texts(texts, name: str) -> list:
-    """A non-empty list of strings or of token lists; one-line errors otherwise."""
-    if isinstance(texts, str) or not hasattr(texts, "__len__"):
-        raise InputTypeError(f"{name} must be a list of strings (or of token lists); "
-                             f"received {type(texts).__name__}")
-    items = list(texts)
-    if not items:
-        raise InputError(f"{name} holds no texts")
-    for i, t in enumerate(items):
-        tokens = isinstance(t, (list, tuple)) and all(isinstance(x, str) for x in t)
-        if not isinstance(t, str) and not tokens:
-            raise InputTypeError(f"{name}[{i}] must be a string or a list of string tokens; "
-                                 f"received {type(t).__name__}")
-    return items
 
 
 def _check_kind(items: list, char_level: bool, name: str) -> None:

@@ -1,70 +1,43 @@
-"""The language model's training pieces: random windows of the token stream, and the
-wall-clock budget that ends an epoch loop (``SequenceGenerator`` trains through them)."""
+"""The language model's batch source: windows of the token stream, inputs and next-token
+targets (``SequenceGenerator`` trains through them with the one training loop)."""
 
 from __future__ import annotations
 
-import math
-import time
-
 import torch
-from torch import nn
 from torch.nn import functional as F
 
-from lstmkit.training import snapshot, torch_threads
 
+class TokenWindows:
+    """Windows of ``context + 1`` tokens of ``data``, split into inputs and targets shifted
+    by one, as ``train`` reads batches (``len``, ``draw``, ``batch(rows)``).
 
-class Windows(nn.Module):
-    """The network over windows of ``data``: a row ``s`` is the window data[s : s + context + 1]
-    (inputs, then targets shifted by one); a row -1 is a random window of the first ``n_train``
-    tokens, drawn with torch's generator (which the training checkpoints save). Validation
-    runs in ``n_threads`` threads, as training (``evaluate_loss`` would pick its own)."""
+    Without ``starts``: ``n_windows`` windows per epoch, each batch at fresh random places of
+    the first ``n_train`` tokens, drawn from torch's global generator (which the fit seeds
+    and training checkpoints save). With ``starts``: the windows at those positions
+    (validation), the same every time."""
 
-    def __init__(self, network: nn.Module, data: torch.Tensor, n_train: int, context: int,
-                 n_threads: int | None = None, bf16: bool = False):
-        super().__init__()
-        self.network = network
-        self.data, self.n_train, self.n_threads, self.bf16 = data, n_train, n_threads, bf16
+    def __init__(self, data: torch.Tensor, n_train: int, context: int, n_windows: int = 0,
+                 starts: torch.Tensor | None = None):
+        self.data, self.n_train, self.starts = data, n_train, starts
+        self.n_windows = n_windows if starts is None else len(starts)
         self.offsets = torch.arange(context + 1, device=data.device)
 
-    def forward(self, starts: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        if self.training:
-            random = torch.randint(0, self.n_train - len(self.offsets) + 1, starts.shape)
-            starts = torch.where(starts < 0, random.to(starts.device), starts)
+    def __len__(self) -> int:
+        return self.n_windows
+
+    def draw(self, generator: torch.Generator) -> TokenWindows:
+        return self  # the random starts are drawn batch by batch
+
+    def batch(self, rows: slice) -> tuple[torch.Tensor, torch.Tensor]:
+        if self.starts is not None:
+            starts = self.starts[rows]
+        else:
+            n = len(range(*rows.indices(self.n_windows)))
+            starts = torch.randint(0, self.n_train - len(self.offsets) + 1, (n,)).to(self.data.device)
         windows = self.data[starts[:, None] + self.offsets]
-        with torch.autocast(self.data.device.type, dtype=torch.bfloat16, enabled=self.bf16):
-            if self.training:
-                return self.network(windows[:, :-1])[0], windows[:, 1:]
-            with torch_threads(self.n_threads):
-                logits = [self.network(w)[0] for w in windows[:, :-1].split(256)]  # bounded memory
-        return torch.cat(logits), windows[:, 1:]
+        return windows[:, :-1], windows[:, 1:]
 
 
-def window_loss(output: tuple[torch.Tensor, torch.Tensor], _) -> torch.Tensor:
-    logits, targets = output
-    return F.cross_entropy(logits.flatten(0, 1).float(), targets.flatten())
-
-
-class Budget:
-    """``on_epoch`` callback: records the learning rate, and says stop once another epoch would
-    end after ``deadline`` (a ``time.perf_counter`` value; None: never).
-
-    ``train`` leaves the epoch on which it is told to stop out of its best-weights choice, so
-    ``restore`` puts that epoch's weights back when its validation loss beat all before it."""
-
-    def __init__(self, deadline: float | None, module: nn.Module, lr: float):
-        self.deadline, self.module, self.lr = deadline, module, lr
-        self.start, self.epochs, self.last = time.perf_counter(), 0, None
-
-    def __call__(self, record: dict) -> bool:
-        self.epochs += 1
-        record["lr"] = self.lr
-        now = time.perf_counter()
-        if self.deadline is None or now + (now - self.start) / self.epochs <= self.deadline:
-            return False
-        self.last = (record["val_loss"], snapshot(self.module))
-        return True
-
-    def restore(self, history: list[dict]) -> None:
-        earlier = [r["val_loss"] for r in history[:-1] if "val_loss" in r]
-        if self.last is not None and self.last[0] < min(earlier, default=math.inf):
-            self.module.load_state_dict(self.last[1])
+def next_token_loss(output: tuple[torch.Tensor, object], targets: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy of the network's logits (its output's first item) against the next tokens."""
+    return F.cross_entropy(output[0].flatten(0, 1).float(), targets.flatten())

@@ -101,7 +101,7 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
     def _build(self, lookback: int, horizon: int) -> torch.nn.Module:
         """A network for many series: (batch, lookback, 2) windows -> (batch, horizon)."""
         if self.strategy == "seq2seq":
-            return build("seq2seq", n_features=2, n_outputs=horizon, hidden_size=self.hidden_size)
+            return build("seq2seq-regressor", n_features=2, n_outputs=horizon, hidden_size=self.hidden_size)
         steps = {"n_steps": lookback} if self.arch == "mlp" else {}
         return build(self.arch, n_features=2, n_outputs=horizon, hidden_size=self.hidden_size, **steps,
                      **arch_options(self.arch_options))

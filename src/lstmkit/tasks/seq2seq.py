@@ -21,7 +21,7 @@ from sklearn.base import BaseEstimator
 from torch.nn import functional as F
 
 from lstmkit.checkpoints import checkpoint_path, fingerprint
-from lstmkit.data.text import LEVELS, PAD, Vocabulary
+from lstmkit.data.tokens import LEVELS, PAD, Vocabulary, as_sequences
 from lstmkit.errors import (
     InputError,
     InputTypeError,
@@ -36,10 +36,9 @@ from lstmkit.seeding import resolve_seed, seeded
 from lstmkit.tasks._base import FLAG, Choice, Device, Fraction, Int, Real, check_params, fit_params
 from lstmkit.training import (
     TrainConfig,
-    interrupted,
+    lr_phases,
     one_fit,
     resolve_device,
-    snapshot,
     threads_for,
     torch_threads,
     train,
@@ -176,29 +175,13 @@ class Seq2Seq(Persistable, BaseEstimator):
             record["val_exact_match"] = exact_match(val_targets, [self._output_tokens(d) for d in decoded])
             return False
 
-        rates = [self.lr] if self.lr_decay is None else [self.lr, self.lr * self.lr_decay]
-        self.history_, best = [], (float("inf"), None)
-        for k, lr in enumerate(rates):
-            if k and interrupted():  # Ctrl-C: no slower phase
-                break
-            config = TrainConfig(epochs=self.epochs - len(self.history_), batch_size=self.batch_size,
-                                 lr=lr, patience=self.patience, clip=1.0, n_threads=self._threads())
-            if config.epochs < 1:
-                break
-            with seeded(seed + k, self.device_):  # scheduled sampling draws from torch's generator
-                history = train(self.module_, _loss, *data, config, validation=validation, seed=seed + k,
-                                progress=self.verbose, description=f"seq2seq (lr {lr:g})",
-                                on_epoch=score_validation, checkpoint=checkpoint_path(checkpoint_dir, k),
-                                resume=resume, fingerprint=fingerprint(self._fit_params(), seed + k, lr,
-                                                                       data, validation))
-            for record in history:
-                record.update(epoch=len(self.history_) + 1, lr=lr)
-                self.history_.append(record)
-            phase_best = min(r["val_loss"] for r in history) if history else float("inf")
-            if phase_best < best[0]:  # train() left this phase's best weights in place
-                best = (phase_best, snapshot(self.module_))
-        if best[1] is not None:
-            self.module_.load_state_dict(best[1])  # a later, slower phase may not have improved
+        config = TrainConfig(  # reseed: scheduled sampling draws from torch's generator
+            epochs=self.epochs, batch_size=self.batch_size, lr=self.lr, patience=self.patience, clip=1.0,
+            n_threads=self._threads(), phases=lr_phases(self.lr_decay), reseed=True)
+        self.history_ = train(self.module_, _loss, *data, config, validation=validation, seed=seed,
+                              progress=self.verbose, description="seq2seq", on_epoch=score_validation,
+                              checkpoint=checkpoint_path(checkpoint_dir, 0), resume=resume,
+                              fingerprint=fingerprint(self._fit_params(), seed, data, validation))
         self.module_.eval()
         return self
 
@@ -225,27 +208,10 @@ class Seq2Seq(Persistable, BaseEstimator):
     # ------------------------------------------------------------------ encoding
     def _tokens(self, sequences, name: str) -> tuple[list[list[str]], str]:
         """Validated sequences as token lists, and their kind: "text" (strings) or "tokens"."""
-        if isinstance(sequences, str) or not hasattr(sequences, "__len__"):
-            raise InputTypeError(f"{name} must be a list of strings or of token lists; received "
-                                 f"{type(sequences).__name__}")
-        items = list(sequences)
-        if not items:
-            raise InputError(f"{name} holds no sequences")
-        kinds = set()
-        out = []
-        for i, item in enumerate(items):
-            if isinstance(item, str):
-                kinds.add("text")
-                out.append(list(item) if self.level == "char" else item.split())
-            elif isinstance(item, (list, tuple)) and all(isinstance(t, str) for t in item):
-                kinds.add("tokens")
-                out.append(list(item))
-            else:
-                raise InputTypeError(f"{name}[{i}] must be a string or a list of string tokens; "
-                                     f"received {type(item).__name__}")
-        if len(kinds) > 1:
-            raise InputTypeError(f"{name} mixes strings and token lists; pass one kind")
-        return out, kinds.pop()
+        items, kind = as_sequences(sequences, name, empty="sequences")
+        if kind == "tokens":
+            return [list(item) for item in items], kind
+        return [list(item) if self.level == "char" else item.split() for item in items], kind
 
     def _source_ids(self, token_lists: list[list[str]]) -> torch.Tensor:
         """Right-padded source ids (n, longest + 1): tokens (reversed if asked), then END."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import torch
 
-from lstmkit.data.text import LEVELS, Vocabulary, as_texts, encode_texts, tokenize
+from lstmkit.data.tokens import LEVELS, Vocabulary, as_texts, encode_texts, tokenize
 from lstmkit.models.embedded import Embedded
 from lstmkit.models.registry import arch_options, build
 from lstmkit.tasks._base import Choice, Int, Real

