@@ -24,7 +24,7 @@ demo: $(VENV)/.installed
 	$(VENV)/bin/lstmkit forecast --plot out/airline.png
 
 test: $(VENV)/.installed-test
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto  # one worker per core (pytest-xdist)
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .

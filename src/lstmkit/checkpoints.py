@@ -36,7 +36,8 @@ def fingerprint(*parts) -> str:
     for part in parts:
         if isinstance(part, torch.Tensor):
             digest.update(str((tuple(part.shape), part.dtype)).encode())
-            digest.update(part.detach().cpu().contiguous().view(torch.uint8).numpy().tobytes())
+            if part.numel():  # (an empty tensor has no bytes, and cannot be viewed as them)
+                digest.update(part.detach().cpu().contiguous().view(torch.uint8).numpy().tobytes())
         elif isinstance(part, tuple):
             digest.update(fingerprint(*part).encode())
         else:

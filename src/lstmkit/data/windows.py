@@ -52,6 +52,13 @@ def network_inputs(z: np.ndarray, observed: np.ndarray) -> np.ndarray:
     return np.stack([z, observed], axis=-1).astype(np.float32)
 
 
+def covariate_inputs(z, observed, past, future, static) -> tuple[torch.Tensor, ...]:
+    """The covariate network's inputs: (m, lookback, 2 + k) series channels and per-step
+    covariates, (m, h, n_futr) future covariates, (m, s) static features; float32."""
+    x = np.concatenate([network_inputs(z, observed), past.astype(np.float32)], axis=-1)
+    return tuple(torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32)) for a in (x, future, static))
+
+
 class WindowSampler:
     """Draws (inputs, targets) windows from many series, one window per series per draw.
 
@@ -79,7 +86,17 @@ class WindowSampler:
                        lookback, horizon, min_inputs, recent, log, device)
         return sampler
 
+    def with_covariates(self, steps: np.ndarray, n_futr: int, static: np.ndarray) -> WindowSampler:
+        """Windows that also carry covariates: ``steps`` (rows aligned with the flat values,
+        hist columns then ``n_futr`` futr columns) and ``static`` (a row per series). Inputs
+        become (inputs (m, lookback, 2 + k), future (m, horizon, n_futr), static (m, s)):
+        every covariate over the lookback, the futr ones over the horizon too, and never a
+        hist value at a step being forecast."""
+        self.steps, self.n_futr, self.static = steps, n_futr, static
+        return self
+
     def _setup(self, values, offsets, lengths, lookback, horizon, min_inputs, recent, log, device):
+        self.steps = None
         self.lookback, self.horizon, self.log = lookback, horizon, log
         self.device = torch.device(device)
         self.values, self.offsets, self.lengths = values, offsets, lengths
@@ -110,8 +127,14 @@ class WindowSampler:
         inputs, targets = both[:, : self.lookback], both[:, self.lookback :]
         z, level, scale = normalise(inputs, observed, self.log)
         target = np.concatenate([level / scale, (targets - level) / scale], axis=1)
-        return (torch.from_numpy(network_inputs(z, observed)).to(self.device),
-                torch.from_numpy(target.astype(np.float32)).to(self.device))
+        target = torch.from_numpy(target.astype(np.float32)).to(self.device)
+        if self.steps is None:
+            return torch.from_numpy(network_inputs(z, observed)).to(self.device), target
+        rows = self.offsets[series, None] + np.maximum(pos, 0)
+        past = np.asarray(self.steps[rows[:, : self.lookback]])
+        future = np.asarray(self.steps[rows[:, self.lookback :]][..., past.shape[-1] - self.n_futr :])
+        x = covariate_inputs(z, observed, past, future, self.static[series])
+        return tuple(t.to(self.device) for t in x), target
 
 
 class Drawn:

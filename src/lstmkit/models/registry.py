@@ -23,6 +23,7 @@ ARCHITECTURES: dict[str, tuple[str, str, str]] = {
     "stacked": ("stacked", "StackedConfig", "StackedLSTM"),
     "bidirectional": ("bidirectional", "BidirectionalConfig", "BidirectionalLSTM"),
     "cnn-lstm": ("cnn_lstm", "CNNLSTMConfig", "CNNLSTM"),
+    "covariate-lstm": ("covariate_lstm", "CovariateLSTMConfig", "CovariateLSTM"),  # with exogenous inputs
     "encoder-decoder": ("encoder_decoder", "EncoderDecoderConfig", "EncoderDecoder"),
     "generative": ("generative", "GenerativeConfig", "GenerativeLSTM"),
     "lstm-fcn": ("lstm_fcn", "LSTMFCNConfig", "LSTMFCN"),  # conv branch beside an LSTM (classifiers)
@@ -88,7 +89,8 @@ def arch_options(options) -> dict:
     return dict(options)
 
 
-ZERO_ALLOWED = {("mlp", "n_layers")}  # an MLP with no hidden layer: a linear autoregression
+ZERO_ALLOWED = {("mlp", "n_layers"), ("covariate-lstm", "n_future"), ("covariate-lstm", "n_static")}
+# (an MLP with no hidden layer: a linear autoregression; a covariate network without one kind)
 
 
 def _check_option(arch: str, field: dataclasses.Field, value):

@@ -25,6 +25,7 @@ from lstmkit.conformal import (
     interval_columns,
     series_scale,
 )
+from lstmkit.data.covariates import check_schema
 from lstmkit.data.panel import Panel, as_panel, forecasts_out, is_panel, panel_freq
 from lstmkit.data.parquet import CHUNK_ROWS, is_parquet_source, read_chunks
 from lstmkit.data.seasonal import indices_at
@@ -35,6 +36,7 @@ from lstmkit.errors import InputError, check_positive_int
 from lstmkit.models.registry import arch_options, build
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed
+from lstmkit.tasks import covariate_recipe
 from lstmkit.tasks._base import check_fitted, fit_networks, fit_params, one_or_many, trial_build
 from lstmkit.tasks.forecast_settings import MAX_HORIZON, ForecastSettings
 from lstmkit.tasks.global_recipe import (
@@ -66,23 +68,34 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
 
     @one_fit
     def fit(self, y, checkpoint_dir=None, resume: bool = False, on_epoch=None, id_col: str = "unique_id",
-            time_col: str = "ds", value_col: str = "y", store_dir=None) -> GlobalForecaster:
+            time_col: str = "ds", value_col: str = "y", store_dir=None, futr_exog=None, hist_exog=None,
+            static_df=None, ignore=None) -> GlobalForecaster:
         """Train on many series: a long DataFrame (``id_col``, ``time_col``, ``value_col``), a
         list of series, or a long-format Parquet file or folder (read in chunks into a store
         under ``store_dir``, bounded memory). ``checkpoint_dir``/``resume``/``on_epoch``: as in
-        ``Forecaster.fit``. Returns self."""
+        ``Forecaster.fit``. Covariates (``data/covariates.py``, strategy "direct"): ``futr_exog``
+        columns known in advance, ``hist_exog`` columns known up to the forecast origin,
+        ``static_df`` one row per series; any other column of the frame is an error unless
+        listed in ``ignore``. Returns self."""
         self._check_params()
         self.device_ = resolve_device(self.device)
         columns = (id_col, time_col, value_col)
         if is_parquet_source(y):
+            if futr_exog or hist_exog or static_df is not None:
+                raise InputError("covariates need the series in memory (a long DataFrame); received a "
+                                 f"Parquet source {str(y)!r}")
             state = self._fit_store(y, columns, checkpoint_dir, resume, on_epoch, store_dir)
         else:
             if not is_panel(y):
                 raise InputError(f"y must be many series (a long DataFrame, a list of series or a Parquet "
                                  f"source); received one {type(y).__name__}: use Forecaster for one series")
             panel = as_panel(y, columns)
+            futr, hist = check_schema(y, columns, futr_exog, hist_exog, ignore)
+            exog = (y, futr, hist, static_df) if futr or hist or static_df is not None else None
+            if exog is not None:
+                covariate_recipe.check_settings(self)
             self._check_calibration(panel)
-            state = self._fit_panel(panel, checkpoint_dir, resume, on_epoch)
+            state = self._fit_panel(panel, checkpoint_dir, resume, on_epoch, exog)
         self._set_fitted_state(state)
         calibrate = self.conformal_windows and not interrupted()
         self.conformal_scores_ = self._calibrate(state) if calibrate else None
@@ -98,8 +111,11 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
     def _trial_build(self) -> None:
         trial_build(lambda: self._build(self.lookback or 8, self.horizon or 1))
 
-    def _build(self, lookback: int, horizon: int) -> torch.nn.Module:
-        """A network for many series: (batch, lookback, 2) windows -> (batch, horizon)."""
+    def _build(self, lookback: int, horizon: int, cov=None) -> torch.nn.Module:
+        """A network for many series: (batch, lookback, 2) windows -> (batch, horizon); with
+        covariates ``cov``, a ``CovariateLSTM`` that also reads them."""
+        if cov is not None:
+            return build("covariate-lstm", **covariate_recipe.network_options(self, cov, horizon))
         if self.strategy == "seq2seq":
             return build("seq2seq-regressor", n_features=2, n_outputs=horizon, hidden_size=self.hidden_size)
         steps = {"n_steps": lookback} if self.arch == "mlp" else {}
@@ -119,21 +135,27 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
             raise InputError(f"difference must be 'auto' (seasonal adjustment where the series is seasonal) "
                              f"or 'none' for many series; received {self.difference!r}")
 
-    def _fit_panel(self, panel: Panel, checkpoint_dir, resume, on_epoch) -> GlobalState:
-        """Train the networks on every series of ``panel``."""
+    def _fit_panel(self, panel: Panel, checkpoint_dir, resume, on_epoch, exog=None) -> GlobalState:
+        """Train the networks on every series of ``panel`` (and their covariates: ``exog`` is
+        (frame, futr, hist, static_df), or None)."""
         self._check_difference()
         season = self.season or panel.season() or 1
         horizon = self._horizon()
         lookback = self.lookback or max(season, 2 * horizon, 8)
+        cov, steps = covariate_recipe.prepare(exog[0], panel, *exog[1:]) if exog else (None, None)
         state = GlobalState(panel, season_indices(panel.values, season, self.difference != "none"), season,
-                            lookback, horizon, freq=panel_freq(panel))
+                            lookback, horizon, freq=panel_freq(panel), covariates=cov, steps=steps)
         series = transformed(state.adjusted(), panel.ids, self.transform == "log")
         lengths = np.array([len(s) for s in series], dtype=np.int64)
         values = np.concatenate(series)
         offsets = np.r_[0, np.cumsum(lengths)[:-1]]
         data = (torch.from_numpy(values), torch.from_numpy(offsets))
+        extra = None
+        if cov is not None:
+            extra = (cov, *covariate_recipe.flat(steps, cov, panel.ids))
+            data = (*data, torch.from_numpy(extra[1]), torch.from_numpy(extra[2]))
         self._train_networks(values, offsets, lengths, lambda i: panel.ids[i], lookback, horizon, data,
-                             checkpoint_dir, resume, on_epoch)
+                             checkpoint_dir, resume, on_epoch, extra)
         return state
 
     def _fit_store(self, source, columns, checkpoint_dir, resume, on_epoch, store_dir) -> GlobalState:
@@ -158,7 +180,7 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
         return state
 
     def _train_networks(self, values, offsets, lengths, name_of, lookback: int, horizon: int, data,
-                        checkpoint_dir, resume, on_epoch) -> None:
+                        checkpoint_dir, resume, on_epoch, extra=None) -> None:
         """Train ``n_models`` networks on windows of the series ``values[offsets[i]:][:lengths[i]]``
         (the last ``val_size`` values of each validate); ``data`` identifies them in checkpoints."""
         held = int(self.val_size or 0)
@@ -177,15 +199,20 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
         if held:  # one window per series: inputs end ``held`` values before its end, targets follow
             whole = WindowSampler.from_flat(values, offsets, lengths, lookback, horizon, log=log,
                                             device=self.device_)
+            if extra is not None:
+                whole.with_covariates(extra[1], len(extra[0].futr), extra[2])
             rows = np.flatnonzero(lengths - held >= 1)
             validation = Drawn(whole, rows, lengths[rows] - held)
+        if extra is not None:
+            sampler.with_covariates(extra[1], len(extra[0].futr), extra[2])
+        cov = extra[0] if extra is not None else None
         config = TrainConfig(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
                              lr_schedule=self.lr_schedule, weight_decay=self.weight_decay,
                              patience=self.patience if held else None, n_threads=self.n_threads)
         settings = fit_params(self)
 
         def train_one(k: int, own: int):
-            module = self._build(lookback, horizon).to(self.device_)
+            module = self._build(lookback, horizon, cov).to(self.device_)
             history = train(module, window_loss(self.loss, log), sampler, None, config, validation=validation,
                             seed=own, progress=self.verbose, description=f"model {k + 1}/{self.n_models}",
                             checkpoint=checkpoint_path(checkpoint_dir, k), resume=resume,
@@ -220,10 +247,12 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
                                   self.conformal_windows)
 
     # ------------------------------------------------------------------ predict
-    def predict(self, h: int, y=None, level=None):
+    def predict(self, h: int, y=None, level=None, futr_df=None):
         """Forecasts of the ``h`` values after every series (of ``y``, else the training series),
         in the form they came in: a long frame (``unique_id, ds, forecast``) or a list of arrays.
-        ``level`` (with ``conformal_windows``): also ``lo-80``/``hi-80``... bounds."""
+        ``level`` (with ``conformal_windows``): also ``lo-80``/``hi-80``... bounds. ``futr_df``
+        (a model fitted with ``futr_exog``): those columns for every series at each of the
+        ``horizon`` dates after its end (``y``'s covariate columns give the past)."""
         check_fitted(self, "modules_", "fit(y)")
         state = self.state_
         levels = self._check_h(h, level)
@@ -234,15 +263,22 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
             if state.panel is None:
                 raise InputError("this model was trained from a Parquet file and keeps no series: pass the "
                                  "series to forecast after, predict(h, y=...)")
-            panel, indices = state.panel, state.indices
+            panel, indices, steps = state.panel, state.indices, state.steps
         else:
             panel = as_panel(y, state.columns)
             check_freq(state, panel_freq(panel), "y")
             indices = season_indices(panel.values, state.season, self.difference != "none")
+            steps = covariate_recipe.series_steps(y, panel, state.covariates) if state.covariates else None
+        covariates = None
+        if state.covariates is not None:
+            covariates = covariate_recipe.last_covariates(panel, state.covariates, steps, state.lookback,
+                                                          state.horizon, futr_df)
+        elif futr_df is not None:
+            raise InputError("futr_df was given but this model was fitted without covariates")
         adjusted_values = transformed(adjust(panel.values, indices), panel.ids, self.transform == "log")
         lengths = np.array([len(v) for v in panel.values])
         forecasts = self._forecast(adjusted_values, np.stack([indices_at(i, 0, state.season or 1)
-                                                              for i in indices]), lengths, h)
+                                                              for i in indices]), lengths, h, covariates)
         return forecasts_out(panel, forecasts, self._intervals(panel.values, forecasts, levels))
 
     def predict_parquet(self, h: int, source, out, level=None, chunk_rows: int | None = None) -> int:
@@ -297,10 +333,11 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
                              f"received {h} (fit with a larger horizon, or strategy='recursive')")
         return levels
 
-    def _forecast(self, series: list[np.ndarray], indices: np.ndarray, lengths: np.ndarray, h: int):
+    def _forecast(self, series: list[np.ndarray], indices: np.ndarray, lengths: np.ndarray, h: int,
+                  covariates=None):
         inputs, observed = last_windows(series, self.state_.lookback)
         return forecast(self.modules_, self.device_, self.strategy, self.transform == "log", inputs, observed,
-                        indices, lengths, h)
+                        indices, lengths, h, covariates)
 
     def _intervals(self, values: list[np.ndarray], forecasts: np.ndarray, levels):
         if levels is None:
@@ -326,7 +363,8 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
 
     def _fresh_modules(self) -> list[torch.nn.Module]:
         with torch.random.fork_rng(devices=[]):  # loading must not move the caller's random state
-            return [self._build(self.state_.lookback, self.state_.horizon) for _ in range(self.n_models_)]
+            return [self._build(self.state_.lookback, self.state_.horizon, self.state_.covariates)
+                    for _ in range(self.n_models_)]
 
     def _set_modules(self, modules: list[torch.nn.Module]) -> None:
         self.modules_ = [m.to(self.device_).eval() for m in modules]

@@ -18,10 +18,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from lstmkit.data.covariates import Covariates
 from lstmkit.data.panel import Panel, panel_freq
 from lstmkit.data.seasonal import indices_at, seasonal_indices
 from lstmkit.data.series import same_frequency
-from lstmkit.data.windows import network_inputs, normalise
+from lstmkit.data.windows import covariate_inputs, network_inputs, normalise
 from lstmkit.errors import InputError
 from lstmkit.training import predict_batches
 
@@ -32,8 +33,11 @@ class GlobalState:
 
     def __init__(self, panel: Panel | None, indices: list[np.ndarray] | None, season: int, lookback: int,
                  horizon: int, columns: tuple[str, str, str] | None = None, n_series: int | None = None,
-                 freq: str | None = None):
+                 freq: str | None = None, covariates: Covariates | None = None,
+                 steps: list[np.ndarray] | None = None):
         self.panel, self.indices, self.freq = panel, indices, freq  # freq: of the training data
+        self.covariates = covariates or None  # the schema; steps: each series' standardised covariates
+        self.steps = steps
         self.season, self.lookback, self.horizon = season, lookback, horizon
         self.columns = tuple(columns) if columns is not None else panel.columns
         self.n_series = n_series if n_series is not None else len(panel.ids)
@@ -44,6 +48,9 @@ class GlobalState:
     def to_dict(self) -> dict:
         out = {"season": self.season, "lookback": self.lookback, "horizon": self.horizon,
                "columns": list(self.columns), "n_series": self.n_series, "freq": self.freq}
+        if self.covariates is not None:
+            out["covariates"] = self.covariates.to_dict()
+            out["steps"] = [s.tolist() for s in self.steps]
         if self.panel is None:
             return out
         return {"panel": self.panel.to_dict(), "values": [v.tolist() for v in self.panel.values],
@@ -57,8 +64,10 @@ class GlobalState:
             indices = [np.asarray(i, dtype=np.float64) for i in data["indices"]]
             panel = Panel.from_dict(data["panel"], values)
         freq = data["freq"] if "freq" in data else (panel_freq(panel) if panel is not None else None)
+        covariates = Covariates.from_dict(data["covariates"]) if "covariates" in data else None
+        steps = [np.asarray(v, dtype=np.float64).reshape(len(v), -1) for v in data.get("steps", [])]
         return cls(panel, indices, int(data["season"]), int(data["lookback"]), int(data["horizon"]),
-                   data.get("columns"), data.get("n_series"), freq)  # models saved before freq
+                   data.get("columns"), data.get("n_series"), freq, covariates, steps)  # freq: since 11-29
 
 
 def adjust(values: list[np.ndarray], indices: list[np.ndarray]) -> list[np.ndarray]:
@@ -94,24 +103,30 @@ def check_freq(state: GlobalState, freq: str | None, what: str) -> None:
 
 @torch.inference_mode()
 def forecast(networks: list, device, strategy: str, log: bool, inputs: np.ndarray, observed: np.ndarray,
-             indices: np.ndarray, lengths: np.ndarray, h: int) -> np.ndarray:
+             indices: np.ndarray, lengths: np.ndarray, h: int, covariates: tuple | None = None) -> np.ndarray:
     """(n, h) forecasts after the last windows ``inputs`` (with their ``observed`` masks) of
     seasonally adjusted (and, with ``log``, logged) series whose seasonal indices are the rows
-    of ``indices`` (position 0 = each series' first value) and whose lengths are ``lengths``."""
+    of ``indices`` (position 0 = each series' first value) and whose lengths are ``lengths``.
+    ``covariates``: (past (n, lookback, k), future (n, horizon, n_futr), static (n, s)),
+    standardised, for a network fitted with covariates (direct strategy)."""
     if strategy == "recursive":
         path = _recursive(networks, device, log, inputs, observed, h)
     else:
-        path = _step(networks, device, log, inputs, observed)[:, :h]
+        path = _step(networks, device, log, inputs, observed, covariates)[:, :h]
     if log:
         path = np.exp(path)
     width = indices.shape[1]
     return path * indices[np.arange(len(lengths))[:, None], (lengths[:, None] + np.arange(h)) % width]
 
 
-def _step(networks: list, device, log: bool, inputs: np.ndarray, observed: np.ndarray) -> np.ndarray:
+def _step(networks: list, device, log: bool, inputs: np.ndarray, observed: np.ndarray,
+          covariates: tuple | None = None) -> np.ndarray:
     """Raw-scale outputs (m, outputs) of the networks for windows, median over the ensemble."""
     z, level, scale = normalise(inputs, observed, log)
-    x = torch.from_numpy(network_inputs(z, observed)).to(device)
+    if covariates is None:
+        x = torch.from_numpy(network_inputs(z, observed)).to(device)
+    else:
+        x = tuple(t.to(device) for t in covariate_inputs(z, observed, *covariates))
     outs = np.stack([predict_batches(m, x).double().cpu().numpy() for m in networks])
     return level + scale * np.median(outs, axis=0)
 

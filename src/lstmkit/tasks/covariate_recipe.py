@@ -1,0 +1,94 @@
+"""The global recipe with covariates (``GlobalForecaster.fit(df, futr_exog=..., hist_exog=...,
+static_df=...)``): the same seasonal adjustment and per-window normalisation of the target,
+plus standardised covariates (``data/covariates.py``) read by a ``CovariateLSTM``.
+
+Only the direct strategy takes covariates: a recursive forecast would need the hist
+covariates of the steps it feeds back, which nobody knows, and the seq2seq regressor has
+no covariate input yet; both are one-line errors.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lstmkit.data.covariates import Covariates, aligned, fit_scaling, future_values, static_table
+from lstmkit.data.panel import Panel
+from lstmkit.data.series import future_index, infer_freq
+from lstmkit.errors import InputError
+from lstmkit.models.registry import arch_options
+
+ARCHS = {"vanilla": {}, "stacked": {"n_layers": 2}, "bidirectional": {"bidirectional": True}}
+
+
+def check_settings(est) -> None:
+    """Settings that cannot take covariates fail here, before any training."""
+    if est.strategy != "direct":
+        raise InputError(f"covariates need strategy='direct' (one output per step, the future covariates "
+                         f"beside them); received strategy={est.strategy!r}")
+    if est.arch not in ARCHS:
+        raise InputError(f"covariates work with arch {', '.join(map(repr, ARCHS))}; received {est.arch!r}")
+    if est.conformal_windows:
+        raise InputError("conformal_windows cannot be used with covariates yet (its refits cut the "
+                         "covariates too); use conformal_windows=0")
+
+
+def prepare(frame, panel: Panel, futr: list[str], hist: list[str], static_df) -> tuple[Covariates, list]:
+    """The schema and standardisation of the covariates, and each series' (length, k)
+    standardised hist-then-futr values."""
+    id_col, time_col, _ = panel.columns
+    cov = Covariates(futr=futr, hist=hist)
+    cov.static, cov.static_by_id = static_table(static_df, panel.ids, id_col)
+    raw = aligned(frame, panel, cov.columns, time_col, id_col) if cov.columns else [
+        np.zeros((len(v), 0)) for v in panel.values]
+    cov.mean, cov.std = fit_scaling(raw) if cov.columns else (np.zeros(0), np.ones(0))
+    return cov, [cov.scale(r) for r in raw]
+
+
+def network_options(est, cov: Covariates, horizon: int) -> dict:
+    return {"n_features": 2 + len(cov.columns), "n_outputs": horizon, "hidden_size": est.hidden_size,
+            "n_future": len(cov.futr), "n_static": len(cov.static), **ARCHS[est.arch],
+            **arch_options(est.arch_options)}
+
+
+def flat(steps: list[np.ndarray], cov: Covariates, ids: list) -> tuple[np.ndarray, np.ndarray]:
+    """The per-step covariates stacked like the flat series values, and the static rows."""
+    static = cov.static_rows(ids) if cov.static else np.zeros((len(ids), 0))
+    return np.concatenate(steps).reshape(-1, len(cov.columns)), static
+
+
+def series_steps(frame, panel: Panel, cov: Covariates) -> list[np.ndarray]:
+    """Standardised covariates of new series to forecast after (``predict(h, y=frame)``)."""
+    if not cov.columns:
+        return [np.zeros((len(v), 0)) for v in panel.values]
+    if not isinstance(frame, pd.DataFrame):
+        raise InputError(f"this model was fitted with covariates {cov.columns}: y must be a long DataFrame "
+                         "with those columns")
+    id_col, time_col, _ = panel.columns
+    missing = [c for c in cov.columns if c not in frame.columns]
+    if missing:
+        raise InputError(f"y lacks the covariate column {missing[0]!r} the model was fitted with")
+    return [cov.scale(r) for r in aligned(frame, panel, cov.columns, time_col, id_col)]
+
+
+def last_covariates(panel: Panel, cov: Covariates, steps: list[np.ndarray], lookback: int, horizon: int,
+                    futr_df) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(past (n, lookback, k), future (n, horizon, n_futr), static (n, s)) for forecasts after
+    every series' end, padded as ``last_windows`` pads the values."""
+    k = len(cov.columns)
+    past = np.empty((len(steps), lookback, k))
+    for i, s in enumerate(steps):
+        n = min(len(s), lookback)
+        past[i, lookback - n :] = s[len(s) - n :]
+        past[i, : lookback - n] = s[0] if len(s) else 0.0
+    future = np.zeros((len(steps), horizon, len(cov.futr)))
+    if cov.futr:
+        common = next((f for f in map(infer_freq, panel.indexes) if f is not None), None)
+        dates = [future_index(ix, horizon, common) for ix in panel.indexes]
+        raw = future_values(futr_df, panel, horizon, cov, dates)
+        futr_mean, futr_std = cov.mean[len(cov.hist) :], cov.std[len(cov.hist) :]
+        future = np.stack([(r - futr_mean) / futr_std for r in raw])
+    elif futr_df is not None:
+        raise InputError("futr_df was given but this model was fitted without futr_exog")
+    static = cov.static_rows(panel.ids) if cov.static else np.zeros((len(steps), 0))
+    return past, future, static

@@ -1,0 +1,144 @@
+"""Covariates of many series: futr_exog, hist_exog, static_df (GlobalForecaster)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+import lstmkit
+from lstmkit import GlobalForecaster, InputError
+from lstmkit.data.windows import WindowSampler
+
+H = 6
+SMALL = dict(strategy="direct", horizon=H, hidden_size=16, epochs=60, batch_size=16, val_size=0,
+             random_state=0, n_models=1, lr=1e-2)
+
+
+def promo_panel(n_series=6, length=72, seed=0):
+    """Monthly series whose level jumps by 60% in promotion months (known in advance)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n_series):
+        dates = pd.date_range("2015-01-01", periods=length + H, freq="MS")
+        promo = (rng.random(length + H) < 0.3).astype(float)
+        base = 100 + 20 * i + 5 * np.sin(np.arange(length + H) * 2 * np.pi / 12)
+        y = base * (1 + 0.6 * promo) + rng.normal(0, 1, length + H)
+        rows.append(pd.DataFrame({"unique_id": f"s{i}", "ds": dates, "y": y, "promo": promo}))
+    full = pd.concat(rows, ignore_index=True)
+    cut = full.groupby("unique_id").cumcount() < length
+    return full[cut].reset_index(drop=True), full[~cut].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return promo_panel()
+
+
+@pytest.fixture(scope="module")
+def fitted(data):
+    train, _ = data
+    return GlobalForecaster(**SMALL).fit(train, futr_exog=["promo"])
+
+
+def test_a_known_promotion_makes_forecasts_better_and_moves_them(data, fitted):
+    train, test = data
+    with_promo = fitted.predict(H, futr_df=test[["unique_id", "ds", "promo"]])
+    without = GlobalForecaster(**SMALL).fit(train, ignore=["promo"]).predict(H)
+    err = lambda f: np.mean(np.abs(f["forecast"].to_numpy() - test["y"].to_numpy()))  # noqa: E731
+    assert err(with_promo) < 0.5 * err(without)
+    flipped = test.assign(promo=1 - test["promo"])[["unique_id", "ds", "promo"]]
+    moved = fitted.predict(H, futr_df=flipped)["forecast"].to_numpy() - with_promo["forecast"].to_numpy()
+    assert np.all(np.sign(moved) == np.where(test["promo"] == 1, -1, 1))  # a promotion lifts the forecast
+
+
+def test_save_and_load_carry_the_covariates(data, fitted, tmp_path):
+    _, test = data
+    futr = test[["unique_id", "ds", "promo"]]
+    loaded = lstmkit.load(fitted.save(tmp_path / "m"))
+    pd.testing.assert_frame_equal(loaded.predict(H, futr_df=futr), fitted.predict(H, futr_df=futr))
+    with pytest.raises(InputError, match="fitted with futr_exog"):
+        loaded.predict(H)
+
+
+@pytest.mark.parametrize("cut, message", [
+    (lambda f: f[f["unique_id"] != "s2"], "^futr_df has no rows for series 's2'"),
+    (lambda f: f.groupby("unique_id").head(H - 1),
+     "^futr_df has no covariate row for series 's0' at ds 2021-06-01"),
+    (lambda f: f.drop(columns="promo"), "^futr_df lacks the column 'promo'"),
+    (lambda f: f.assign(ds=f["ds"] + pd.offsets.MonthBegin(1)),  # shifted by a month
+     "^futr_df has no covariate row for series 's0' at ds 2021-01-01"),
+    (lambda f: f.assign(promo=np.where(f.index == 3, np.nan, f["promo"])), "^covariate 'promo' in futr_df"),
+])
+def test_a_future_frame_missing_a_series_step_or_column_is_a_one_line_error(data, fitted, cut, message):
+    _, test = data
+    with pytest.raises(InputError, match=message):
+        fitted.predict(H, futr_df=cut(test[["unique_id", "ds", "promo"]]))
+
+
+@pytest.mark.parametrize("kwargs, frame, message", [
+    ({}, lambda f: f, "^y has column 'promo', neither the id, time or value column nor named"),
+    ({"futr_exog": ["promo"], "hist_exog": ["promo"]}, lambda f: f, "^column 'promo' is named in both"),
+    ({"futr_exog": ["price"]}, lambda f: f, "^covariate 'price' is not a column of y"),
+    ({"futr_exog": ["promo"]}, lambda f: f.assign(promo="yes"),
+     "^covariate 'promo' in y .series 's0'. must be numeric"),
+    ({"futr_exog": ["promo"]}, lambda f: f.assign(promo=np.where(f.index == 5, np.nan, f["promo"])),
+     "^covariate 'promo' in y .series 's0'. has a missing or infinite value at row 5"),
+    ({"futr_exog": ["promo"], "static_df": pd.DataFrame({"unique_id": ["s0", "s0"], "size": [1, 2]})},
+     lambda f: f, "^static_df has more than one row for series 's0'"),
+    ({"futr_exog": ["promo"], "static_df": pd.DataFrame({"unique_id": ["s0"], "size": [1]})},
+     lambda f: f, "^static_df has no row for series 's1'"),
+    ({"futr_exog": "promo"}, lambda f: f, "^futr_exog must be a list of column names"),
+])
+def test_bad_covariates_fail_in_one_line_before_training(data, kwargs, frame, message):
+    train, _ = data
+    model = GlobalForecaster(**SMALL)
+    with pytest.raises((InputError, TypeError), match=message):
+        model.fit(frame(train), **kwargs)
+    assert not hasattr(model, "modules_")
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"strategy": "recursive"}, "^covariates need strategy='direct'"),
+    ({"arch": "mlp"}, "^covariates work with arch"),
+    ({"conformal_windows": 2}, "^conformal_windows cannot be used with covariates"),
+])
+def test_settings_that_cannot_take_covariates_say_so(data, settings, message):
+    train, _ = data
+    with pytest.raises(InputError, match=message):
+        GlobalForecaster(**{**SMALL, **settings}).fit(train, futr_exog=["promo"])
+
+
+def test_hist_covariates_never_reach_a_step_being_forecast():
+    values = np.arange(40, dtype=float) + 10
+    steps = np.random.default_rng(0).normal(size=(40, 2))  # column 0 hist, column 1 futr
+    sampler = WindowSampler([values], lookback=8, horizon=4).with_covariates(steps, 1, np.zeros((1, 0)))
+    (x, future, _), _ = sampler.windows(np.array([0]), np.array([20]))
+    changed = steps.copy()
+    changed[20:24, 0] = 1e6  # the hist covariate at the four forecast steps
+    again = WindowSampler([values], lookback=8, horizon=4).with_covariates(changed, 1, np.zeros((1, 0)))
+    (x2, future2, _), _ = again.windows(np.array([0]), np.array([20]))
+    assert torch.equal(x, x2) and torch.equal(future, future2)
+    assert np.allclose(future[0, :, 0].numpy(), steps[20:24, 1])  # the futr one is seen over the horizon
+    assert np.allclose(x[0, :, 2].numpy(), steps[12:20, 0])  # the hist one over the lookback only
+
+
+def test_static_features_and_past_covariates_train_and_predict_new_series(data):
+    train, test = data
+    train = train.assign(lead=train.groupby("unique_id")["y"].shift(-1).fillna(0.0))
+    static = pd.DataFrame({"unique_id": [f"s{i}" for i in range(6)], "size": np.arange(6.0)})
+    model = GlobalForecaster(**{**SMALL, "epochs": 5}).fit(train, futr_exog=["promo"], hist_exog=["lead"],
+                                                            static_df=static)
+    futr = test[["unique_id", "ds", "promo"]]
+    out = model.predict(H, futr_df=futr)
+    assert out.shape == (6 * H, 3) and np.isfinite(out["forecast"]).all()
+    again = model.predict(H, y=train, futr_df=futr)  # the same series passed again
+    np.testing.assert_allclose(again["forecast"], out["forecast"])
+    with pytest.raises(InputError, match="^y lacks the covariate column 'lead'"):
+        model.predict(H, y=train.drop(columns="lead"), futr_df=futr)
+
+
+def test_a_model_without_covariates_refuses_a_future_frame(data):
+    train, test = data
+    model = GlobalForecaster(**{**SMALL, "epochs": 2}).fit(train, ignore=["promo"])
+    with pytest.raises(InputError, match="^futr_df was given but this model was fitted without covariates"):
+        model.predict(H, futr_df=test)
