@@ -142,3 +142,38 @@ def test_a_model_without_covariates_refuses_a_future_frame(data):
     model = GlobalForecaster(**{**SMALL, "epochs": 2}).fit(train, ignore=["promo"])
     with pytest.raises(InputError, match="^futr_df was given but this model was fitted without covariates"):
         model.predict(H, futr_df=test)
+
+
+def one_series(length=96, seed=1):
+    """A monthly series with a promotion indicator known in advance (+50% in its months)."""
+    rng = np.random.default_rng(seed)
+    dates = pd.date_range("2012-01-01", periods=length + H, freq="MS")
+    promo = (rng.random(length + H) < 0.3).astype(float)
+    y = (200 + 10 * np.sin(np.arange(length + H) * 2 * np.pi / 12)) * (1 + 0.5 * promo)
+    y = pd.Series(y + rng.normal(0, 2, length + H), index=dates)
+    X = pd.DataFrame({"promo": promo}, index=dates)
+    return y[:length], X[:length], y[length:], X[length:]
+
+
+def test_one_series_with_covariates_answers_as_one_series_and_beats_itself_without():
+    y, X, y_test, X_future = one_series()
+    settings = {**SMALL, "epochs": 40}
+    model = lstmkit.Forecaster(**settings).fit(y, X=X)
+    forecast = model.predict(H, X_future=X_future)
+    assert isinstance(forecast, pd.Series) and forecast.index.equals(y_test.index)
+    plain = lstmkit.Forecaster(**settings).fit([y.to_numpy()]).predict(H)[0]
+    assert np.mean(np.abs(forecast - y_test)) < 0.5 * np.mean(np.abs(plain - y_test.to_numpy()))
+    with pytest.raises(InputError, match="^futr_df has no covariate row for series 'y' at ds"):
+        model.predict(H, X_future=X_future[:-1])
+
+
+@pytest.mark.parametrize("X, message", [
+    (lambda X: X[1:], "^X has no row at 2012-01-01"),
+    (lambda X: X.set_index(X.index + pd.offsets.MonthBegin(1)),
+     "^X has a row at 2015-05-01, which is not a date"),
+    (lambda X: X.rename(columns={"promo": "y"}), "^X has a column named 'y'"),
+])
+def test_one_series_covariates_must_line_up_with_its_dates(X, message):
+    y, X_train, _, _ = one_series(length=40)
+    with pytest.raises(InputError, match=message):
+        lstmkit.Forecaster(**SMALL).fit(y, X=X(X_train))

@@ -65,6 +65,29 @@ def calibration_scores(fit_predict, series: list[np.ndarray], horizon: int, seas
     return np.concatenate(scores)
 
 
+def one_series_scores(fit_predict, series, horizon: int, windows: int) -> np.ndarray:
+    """Absolute errors (windows, horizon) of ``fit_predict(train, horizon)`` forecasts from one
+    series (a pandas Series) cut ``k * horizon`` values before its end, k = 1..``windows``.
+    A cut too short to train on (``fit_predict`` raises InputError) ends the windows; when
+    even the first is, that is the error. Ctrl-C (``interrupted()``) ends them too."""
+    from lstmkit.interrupts import interrupted
+
+    scores = []
+    for k in range(1, windows + 1):
+        if interrupted():
+            break
+        end = len(series) - k * horizon
+        try:
+            forecast = fit_predict(series.iloc[:max(end, 0)], horizon)
+        except InputError:
+            if scores:
+                break
+            raise InputError(f"conformal_horizon {horizon} leaves {end} of the {len(series)} values to train "
+                             "on, too few for even one calibration window; use a shorter horizon") from None
+        scores.append(np.abs(series.to_numpy()[end : end + horizon] - forecast))
+    return np.array(scores)
+
+
 def half_widths(scores: np.ndarray, level: float, h: int) -> np.ndarray:
     """Per-step scaled half-widths (h,) at ``level`` percent."""
     n = len(scores)

@@ -67,6 +67,13 @@ class Covariates:
                    dict(zip(data["static_ids"], map(tuple, data["static_rows"]))))
 
 
+def when(label) -> str:
+    """A date as people write it (no 00:00:00), or any other index label as it is."""
+    if isinstance(label, pd.Timestamp) and label == label.normalize():
+        return str(label.date())
+    return str(label)
+
+
 def _names(value, name: str) -> list[str]:
     if value is None:
         return []
@@ -126,7 +133,8 @@ def aligned(frame: pd.DataFrame, panel, cols: list[str], time_col: str, id_col: 
         part = part[~part.index.duplicated()]
         missing = index.difference(part.index)
         if len(missing):
-            raise InputError(f"{where} has no covariate row for series {uid!r} at {time_col} {missing[0]}")
+            raise InputError(f"{where} has no covariate row for series {uid!r} at {time_col} "
+                             f"{when(missing[0])}")
         out.append(_numeric(part.loc[index], cols, f"{where} (series {uid!r})"))
     return out
 

@@ -34,7 +34,7 @@ class Panel:
     ids: list  # series names, in order
     values: list[np.ndarray]  # float64 values of each series
     indexes: list[pd.Index]  # time index of each series (dates or integers)
-    form: str  # "frame" or "list": how forecasts are returned
+    form: str  # "frame", "list" or "series" (one series with covariates): how forecasts are returned
     columns: tuple[str, str, str] = ("unique_id", "ds", "y")  # id, time and value columns
 
     def season(self) -> int | None:
@@ -168,6 +168,11 @@ def forecasts_out(panel: Panel, forecasts: np.ndarray, extra: dict[str, np.ndarr
     h = forecasts.shape[1]
     common = next((f for f in map(infer_freq, panel.indexes) if f is not None), None)
     times = [future_index(ix, h, common) for ix in panel.indexes]
+    if panel.form == "series":  # one series: indexed by its future dates, as Forecaster answers
+        if extra:
+            columns = {"forecast": forecasts[0], **{k: v[0] for k, v in extra.items()}}
+            return pd.DataFrame(columns, index=times[0])
+        return pd.Series(forecasts[0], index=times[0], name="forecast")
     return pd.DataFrame({
         id_col: np.repeat(np.asarray(panel.ids, dtype=object), h),
         time_col: np.concatenate([np.asarray(t) for t in times]),

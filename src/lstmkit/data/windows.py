@@ -96,7 +96,7 @@ class WindowSampler:
         return self
 
     def _setup(self, values, offsets, lengths, lookback, horizon, min_inputs, recent, log, device):
-        self.steps = None
+        self.steps, self.min_windows = None, 0
         self.lookback, self.horizon, self.log = lookback, horizon, log
         self.device = torch.device(device)
         self.values, self.offsets, self.lengths = values, offsets, lengths
@@ -108,13 +108,22 @@ class WindowSampler:
         self.count = np.maximum(last_cut - self.first + 1, 0)
         self.usable = np.flatnonzero(self.count > 0)
 
+    def at_least(self, n: int) -> WindowSampler:
+        """Draw at least ``n`` windows (say, one batch) however few the series: the series are
+        then taken over again, each round in a fresh random order (a single series gives
+        ``n`` windows an epoch, not one)."""
+        self.min_windows = n
+        return self
+
     def __len__(self) -> int:
-        """Windows per draw (series long enough for at least one window)."""
-        return len(self.usable)
+        """Windows per draw: one per series long enough for a window, at least ``at_least``."""
+        return max(len(self.usable), self.min_windows) if len(self.usable) else 0
 
     def draw(self, generator: torch.Generator) -> Drawn:
         """One random window from every usable series, in random order (made per batch)."""
-        order = self.usable[torch.randperm(len(self.usable), generator=generator).numpy()]
+        rounds = -(-len(self) // max(len(self.usable), 1))
+        order = np.concatenate([self.usable[torch.randperm(len(self.usable), generator=generator).numpy()]
+                                for _ in range(rounds)])[: len(self)]
         u = torch.rand(len(order), generator=generator, dtype=torch.float64).numpy()
         cuts = self.first[order] + np.minimum((u * self.count[order]).astype(np.int64), self.count[order] - 1)
         return Drawn(self, order, cuts)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lstmkit.data.covariates import Covariates, aligned, fit_scaling, future_values, static_table
+from lstmkit.data.covariates import Covariates, aligned, fit_scaling, future_values, static_table, when
 from lstmkit.data.panel import Panel
 from lstmkit.data.series import future_index, infer_freq
 from lstmkit.errors import InputError
@@ -92,3 +92,44 @@ def last_covariates(panel: Panel, cov: Covariates, steps: list[np.ndarray], look
         raise InputError("futr_df was given but this model was fitted without futr_exog")
     static = cov.static_rows(panel.ids) if cov.static else np.zeros((len(steps), 0))
     return past, future, static
+
+
+SERIES_ID = "y"  # the id of a single series given with covariates (``Forecaster.fit(y, X=...)``)
+
+
+def one_series_frame(y, X, futr_exog, hist_exog) -> tuple[pd.DataFrame, list, list]:
+    """One series and its covariates ``X`` (a DataFrame on the series' index) as a long frame,
+    and the futr and hist lists (every column of X is futr unless named otherwise)."""
+    from lstmkit.data.series import as_series
+    from lstmkit.errors import InputTypeError
+
+    series = as_series(y, "y")
+    if not isinstance(X, pd.DataFrame):
+        raise InputTypeError(f"X must be a DataFrame of covariates on y's index; received {type(X).__name__}")
+    taken = [c for c in ("unique_id", "ds", "y") if c in X.columns]
+    if taken:
+        raise InputError(f"X has a column named {taken[0]!r}, a name lstmkit uses for the series; rename it")
+    extra = X.index.difference(series.index)
+    if len(extra):
+        raise InputError(f"X has a row at {when(extra[0])}, which is not a date of y; X covers y's dates "
+                         "(give the future rows to predict(h, X_future=...))")
+    missing = series.index.difference(X.index)
+    if len(missing):
+        raise InputError(f"X has no row at {when(missing[0])}, a date of y; every value of y needs its "
+                         "covariates")
+    futr = list(futr_exog) if futr_exog is not None else [c for c in X.columns if c not in (hist_exog or [])]
+    frame = X.loc[series.index].reset_index(drop=True).assign(unique_id=SERIES_ID, ds=series.index,
+                                                              y=series.to_numpy())
+    return frame, futr, list(hist_exog or [])
+
+
+def one_series_future(X_future) -> pd.DataFrame | None:
+    """``predict(h, X_future=...)`` (a DataFrame on the future dates) as ``futr_df``."""
+    if X_future is None:
+        return None
+    if not isinstance(X_future, pd.DataFrame):
+        from lstmkit.errors import InputTypeError
+
+        raise InputTypeError(f"X_future must be a DataFrame on the future dates; received "
+                             f"{type(X_future).__name__}")
+    return X_future.reset_index(drop=True).assign(unique_id=SERIES_ID, ds=X_future.index)

@@ -25,7 +25,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import clone
 
 from lstmkit.checkpoints import checkpoint_path, fingerprint
-from lstmkit.conformal import check_levels, pooled_half_widths
+from lstmkit.conformal import check_levels, one_series_scores, pooled_half_widths
 from lstmkit.data.framing import sliding_windows
 from lstmkit.data.panel import is_panel
 from lstmkit.data.parquet import is_parquet_source
@@ -44,6 +44,7 @@ from lstmkit.errors import InputError, check_positive_int
 from lstmkit.models.registry import arch_options, build
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed
+from lstmkit.tasks import covariate_recipe
 from lstmkit.tasks._base import check_fitted, fit_networks, fit_params, one_or_many, trial_build
 from lstmkit.tasks.forecast_settings import MAX_HORIZON, ForecastSettings
 from lstmkit.tasks.global_forecaster import GlobalForecaster
@@ -68,6 +69,8 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
     >>> f.backtest(y, start=96)     # one-step rolling forecasts of the last 48 months
     >>> g = Forecaster(strategy="direct", horizon=18).fit(frame)  # unique_id, ds, y columns
     >>> g.predict(18)               # long frame: unique_id, ds (future dates), forecast
+    >>> c = Forecaster(strategy="direct", horizon=13).fit(y, X=promos)  # promos: known covariates
+    >>> c.predict(13, X_future=next_promos)
 
     Parameters
     ----------
@@ -101,43 +104,49 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
     n_threads: torch CPU threads while training; None picks by model size.
     verbose: show a progress bar.
 
-    Many series (``fit(frame, id_col=..., time_col=..., value_col=...)``): every parameter
-    means what it means for ``GlobalForecaster``, which this forecaster then fits and asks.
+    Many series, or one with covariates ``X``: parameters mean what they mean for the
+    ``GlobalForecaster`` this forecaster then fits and asks (``global_``; else None).
 
     Attributes after fit: ``modules_`` (the trained networks), ``scaler_`` (the
     differencing scaler), ``lookback_``, ``season_``, ``history_`` (one dict per epoch with
     loss, val_loss and seconds; a list of such lists, one per network, when several were
-    trained), ``y_``, ``conformal_scores_``, and ``global_``: None for one series, else the
-    fitted ``GlobalForecaster`` that answers ``predict`` (``y_`` is then None).
-    """
+    trained), ``y_``, ``conformal_scores_``, ``global_``."""
 
     # ------------------------------------------------------------------ fit
     @one_fit
     def fit(self, y, checkpoint_dir=None, resume: bool = False, on_epoch=None, id_col: str = "unique_id",
-            time_col: str = "ds", value_col: str = "y", store_dir=None) -> Forecaster:
+            time_col: str = "ds", value_col: str = "y", store_dir=None, X=None, futr_exog=None,
+            hist_exog=None, **covariates) -> Forecaster:
         """Train on the series ``y`` (Series, 1-D array or list); returns self.
 
-        Many series (a long DataFrame with columns ``id_col``, ``time_col``, ``value_col``,
-        or a list of series) train one global model; ``predict`` then answers in the same form.
-        A path to a long-format Parquet file or directory trains one in bounded memory
-        (read in chunks, windows read from a store on disk; see ``data/store.py``), kept in a
-        temporary folder under ``store_dir`` (default: the system's temporary folder).
+        Many series (a long DataFrame with columns ``id_col``, ``time_col``, ``value_col``, a
+        list of series, or a long-format Parquet file or folder, read in chunks into a store
+        under ``store_dir``) train one global model; ``predict`` answers in the same form.
 
         ``checkpoint_dir``: write a checkpoint there after every epoch (one file per network);
         ``resume=True`` continues the checkpoints found there (same settings and data) and
         ends with the same weights as an uninterrupted run. ``on_epoch(record)``: called
         after every epoch of every network with its loss and val_loss; returning True stops
         that network's training (used by ``lstmkit.tune`` to prune trials).
+
+        Covariates (a global model, strategy "direct", answers): ``X`` on y's index (columns
+        futr unless in ``hist_exog``; predict needs ``X_future``), or as ``GlobalForecaster.fit``.
         """
+        one = X is not None
+        if one:
+            y, futr_exog, hist_exog = covariate_recipe.one_series_frame(y, X, futr_exog, hist_exog)
         if is_panel(y) or is_parquet_source(y):  # GlobalForecaster checks the same parameter table
+            exog = {"futr_exog": futr_exog, "hist_exog": hist_exog, **covariates}
             model = GlobalForecaster(**self.get_params()).fit(
                 y, checkpoint_dir=checkpoint_dir, resume=resume, on_epoch=on_epoch, id_col=id_col,
-                time_col=time_col, value_col=value_col, store_dir=store_dir)
+                time_col=time_col, value_col=value_col, store_dir=store_dir, **exog)
+            if one:
+                model.state_.panel.form = "series"  # forecasts come back as one series
             self._adopt(model)
             return self
         self._check_params()
         if self.strategy != "recursive" or self.loss == "smape":
-            raise InputError(f"strategy={self.strategy!r} and loss={self.loss!r} need many series "
+            raise InputError(f"strategy={self.strategy!r} and loss={self.loss!r} need many series or X "
                              "(one series: strategy 'recursive', loss 'mse' or 'mae'); pass [y] for a "
                              "global model of one series")
         self.global_ = None
@@ -207,23 +216,12 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
         Short series get as many windows as leave enough values to train on (at least one).
         """
         horizon = self.conformal_horizon or max(2 * self.season_, 12)
-        scores = []
-        for k in range(1, self.conformal_windows + 1):
-            if interrupted():
-                break
-            end = len(series) - k * horizon
+
+        def fit_predict(train: pd.Series, h: int) -> np.ndarray:
             model = clone(self).set_params(conformal_windows=0, verbose=False)
-            try:
-                model.fit(series.iloc[:max(end, 0)])
-            except InputError:
-                if scores:
-                    break
-                raise InputError(
-                    f"conformal_horizon {horizon} leaves {end} of the {len(series)} values to train "
-                    "on, too few for even one calibration window; use a shorter horizon") from None
-            actual = series.to_numpy()[end : end + horizon]
-            scores.append(np.abs(actual - model.predict(horizon).to_numpy()))
-        return np.array(scores)
+            return model.fit(train).predict(h).to_numpy()
+
+        return one_series_scores(fit_predict, series, horizon, self.conformal_windows)
 
     def _lag(self, n: int) -> int:
         if self.difference == "none":
@@ -260,18 +258,20 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
         trial_build(self._build)
 
     # ------------------------------------------------------------------ predict
-    def predict(self, h: int, y=None, level=None):
+    def predict(self, h: int, y=None, level=None, X_future=None, futr_df=None):
         """Forecast the ``h`` values after the training series, indexed by their dates.
 
         ``y``: forecast after this series instead (new observations of the same process,
         e.g. the training series extended), without refitting; it needs at least
         lookback + lag values. ``level``: a list of interval levels in percent (e.g.
         [80, 95]; needs ``conformal_windows``); the result is then a DataFrame with columns
-        ``forecast``, ``lo-80``, ``hi-80``, ... instead of a Series.
-        """
+        ``forecast``, ``lo-80``, ``hi-80``, ... instead of a Series. ``X_future``/``futr_df``:
+        future covariates."""
         check_fitted(self, "modules_", "fit(y)")
         if self.global_ is not None:
-            return self.global_.predict(h, y=y, level=level)
+            if X_future is not None:
+                futr_df = covariate_recipe.one_series_future(X_future)
+            return self.global_.predict(h, y=y, level=level, futr_df=futr_df)
         h = check_positive_int("h", h)
         if h > MAX_HORIZON:
             raise InputError(f"h must be at most {MAX_HORIZON} steps (recursive forecasts that far "
