@@ -36,6 +36,7 @@ bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/forecasting.py --validate
 	$(PY) benchmarks/forecasting.py --origins 3
 	$(PY) benchmarks/intervals.py
+	$(PY) benchmarks/covariates.py
 	$(PY) benchmarks/scale.py
 	$(PY) benchmarks/demos.py
 	$(PY) benchmarks/classification.py

@@ -177,3 +177,75 @@ def test_one_series_covariates_must_line_up_with_its_dates(X, message):
     y, X_train, _, _ = one_series(length=40)
     with pytest.raises(InputError, match=message):
         lstmkit.Forecaster(**SMALL).fit(y, X=X(X_train))
+
+
+def test_trending_covariates_are_read_from_the_forecast_origin_and_indicators_as_they_are():
+    from lstmkit.data.windows import covariate_inputs
+
+    z, observed = np.zeros((1, 3)), np.ones((1, 3))
+    past = np.array([[[10.0, 0.0], [11.0, 1.0], [12.0, 0.0]]])  # a trending hist column, a 0/1 futr one
+    future = np.array([[[1.0], [0.0]]])
+    x, fut, _ = covariate_inputs(z, observed, past, future, np.zeros((1, 0)), [True, False])
+    assert x[0, :, 2].tolist() == [-2.0, -1.0, 0.0] and x[0, :, 3].tolist() == [0.0, 1.0, 0.0]
+    assert fut[0, :, 0].tolist() == [1.0, 0.0]
+
+
+def test_bundled_series_with_regressors_line_up():
+    from lstmkit.datasets import REGRESSOR_SETS, load_with_regressors
+
+    for name in REGRESSOR_SETS:
+        y, X, h, season = load_with_regressors(name)
+        assert X.index.equals(y.index) and np.isfinite(X.to_numpy()).all() and h < len(y) // 5
+    y, X, _, _ = load_with_regressors("Seatbelts")
+    assert X.loc["1983-01-01", "law"] == 0 and X.loc["1983-02-01", "law"] == 1
+
+
+def weekly_pattern(n_series=3, days=140, seed=0):
+    """Daily series with a strong weekend dip that a short lookback cannot see whole."""
+    rng = np.random.default_rng(seed)
+    dates = pd.date_range("2021-01-04", periods=days + 7, freq="D")
+    rows = [pd.DataFrame({"unique_id": f"d{i}", "ds": dates,
+                          "y": 100 + 10 * i - 40 * (dates.dayofweek >= 5) + rng.normal(0, 1, len(dates))})
+            for i in range(n_series)]
+    full = pd.concat(rows, ignore_index=True)
+    cut = full["ds"] < dates[days]
+    return full[cut].reset_index(drop=True), full[~cut].reset_index(drop=True)
+
+
+def test_calendar_features_come_from_the_dates_and_need_no_future_frame(tmp_path):
+    from lstmkit.data.covariates import add_calendar
+
+    train, test = weekly_pattern()
+    settings = {**SMALL, "horizon": 7, "lookback": 3, "epochs": 40}
+    with_calendar = GlobalForecaster(**settings).fit(train, calendar=True)
+    assert with_calendar.state_.covariates.calendar == ["dayofweek", "month"]
+    forecast = with_calendar.predict(7)
+    assert np.mean(np.abs(forecast["forecast"].to_numpy() - test["y"].to_numpy())) < 3  # noise sd 1, dip 40
+    saved = lstmkit.load(with_calendar.save(tmp_path / "calendar"))
+    pd.testing.assert_frame_equal(saved.predict(7), forecast)
+    frame = add_calendar(pd.DataFrame({"ds": pd.to_datetime(["2021-01-04 06:00", "2021-01-10 00:00"])}), "ds",
+                         ["hour", "dayofweek"])  # a Monday 6 am, a Sunday midnight
+    np.testing.assert_allclose(frame[["hour_sin", "hour_cos"]].iloc[0], [1.0, 0.0], atol=1e-12)
+    want = [np.sin(2 * np.pi * 0.25 / 7), np.sin(2 * np.pi * 6 / 7)]
+    np.testing.assert_allclose(frame["dayofweek_sin"], want)
+    one = lstmkit.Forecaster(**settings).fit(train[train["unique_id"] == "d0"].set_index("ds")["y"],
+                                             calendar=["dayofweek"])
+    assert isinstance(one.predict(7), pd.Series) and len(one.predict(7)) == 7
+
+
+@pytest.mark.parametrize("frame, calendar, message", [
+    (lambda f: f.assign(ds=f.groupby("unique_id").cumcount()), True, "^calendar=True needs dates"),
+    (lambda f: f, ["weekday"], "^calendar feature 'weekday' is unknown; choose from hour, dayofweek"),
+    (lambda f: f.assign(month_sin=0.0), ["month"], "^column 'month_sin' is a calendar feature's name"),
+])
+def test_bad_calendar_requests_are_one_line_errors(frame, calendar, message):
+    train, _ = weekly_pattern(days=30)
+    with pytest.raises(InputError, match=message):
+        ignore = ["month_sin"] if calendar == ["month"] else None
+        GlobalForecaster(**{**SMALL, "horizon": 7}).fit(frame(train), calendar=calendar, ignore=ignore)
+
+
+def test_covariate_arguments_for_one_series_without_X_are_an_error():
+    y, _, _, _ = one_series(length=40)
+    with pytest.raises(InputError, match="^covariates of one series come in X .* futr_exog without X"):
+        lstmkit.Forecaster(**SMALL).fit(y, futr_exog=["promo"])

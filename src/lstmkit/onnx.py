@@ -78,8 +78,9 @@ def _graph(model) -> tuple[nn.Module, tuple, list[str], dict, dict]:
         raise NotFittedError(f"model must be fitted before export; this {type(model).__name__} is "
                              f"not fitted (call fit first)")
     if getattr(model, "global_", None) is not None:
-        raise InputError("model must be a one-series Forecaster; export of a many-series (global) "
-                         "model is not supported (its windows are normalised outside the network)")
+        raise InputError("model must be a one-series Forecaster without covariates; export of a global "
+                         "model (many series, or covariates) is not supported (its windows are normalised "
+                         "outside the network)")
     nets = [copy.deepcopy(m).cpu().eval() for m in model.modules_]  # the model itself stays as it is
     meta = {"estimator": type(model).__name__, "lstmkit_version": __version__}
     if isinstance(model, Forecaster):

@@ -35,6 +35,8 @@ class Covariates:
     mean: np.ndarray | None = None  # of the hist then futr columns
     std: np.ndarray | None = None
     static_by_id: dict = field(default_factory=dict)  # id -> standardised static row
+    relative: list[bool] = field(default_factory=list)  # per column: more than two distinct values
+    calendar: list[str] = field(default_factory=list)  # CALENDAR features (their columns are in futr)
 
     @property
     def columns(self) -> list[str]:
@@ -56,7 +58,8 @@ class Covariates:
 
     def to_dict(self) -> dict:
         return {"futr": self.futr, "hist": self.hist, "static": self.static,
-                "mean": self.mean.tolist(), "std": self.std.tolist(),
+                "mean": self.mean.tolist(), "std": self.std.tolist(), "relative": self.relative,
+                "calendar": self.calendar,
                 "static_ids": list(self.static_by_id), "static_rows": [list(map(float, r)) for r in
                                                                         self.static_by_id.values()]}
 
@@ -64,7 +67,8 @@ class Covariates:
     def from_dict(cls, data: dict) -> Covariates:
         return cls(list(data["futr"]), list(data["hist"]), list(data["static"]),
                    np.asarray(data["mean"], dtype=np.float64), np.asarray(data["std"], dtype=np.float64),
-                   dict(zip(data["static_ids"], map(tuple, data["static_rows"]))))
+                   dict(zip(data["static_ids"], map(tuple, data["static_rows"]))), list(data["relative"]),
+                   list(data.get("calendar", [])))
 
 
 def when(label) -> str:
@@ -193,3 +197,60 @@ def static_table(static_df, ids: list, id_col: str) -> tuple[list[str], dict]:
     everything = _numeric(table.reset_index(), cols, "static_df")
     rows = (everything - mean) / std
     return cols, {i: tuple(map(float, r)) for i, r in zip(table.index.tolist(), rows)}
+
+
+# calendar covariates: name -> (period, position of a date within it), each as a sine and a cosine
+CALENDAR = {
+    "hour": (24.0, lambda d: d.hour + d.minute / 60.0),
+    "dayofweek": (7.0, lambda d: d.dayofweek + (d.hour + d.minute / 60.0) / 24.0),
+    "month": (12.0, lambda d: d.month - 1 + (d.day - 1) / d.days_in_month),
+}
+
+
+def calendar_names(calendar, freq: str | None) -> list[str]:
+    """The calendar features asked for: a list of ``CALENDAR`` names, or True (by frequency:
+    sub-daily data hour and day of week, daily day of week and month, weekly or monthly month)."""
+    if calendar is None or calendar is False:
+        return []
+    if calendar is True:
+        try:
+            two = pd.date_range("2000-01-03", periods=2, freq=freq)
+        except (TypeError, ValueError):
+            two = None
+        if two is None or len(two) < 2:
+            raise InputError(f"calendar=True needs dates with a frequency (a DatetimeIndex or dated ds); "
+                             f"received {freq or 'no frequency'}")
+        step = two[1] - two[0]  # (a month or a quarter: its first one's length)
+        if step < pd.Timedelta("1D"):
+            return ["hour", "dayofweek"]
+        return ["dayofweek", "month"] if step == pd.Timedelta("1D") else ["month"]
+    names = _names(calendar, "calendar")
+    for name in names:
+        if name not in CALENDAR:
+            raise InputError(f"calendar feature {name!r} is unknown; choose from {', '.join(CALENDAR)} or "
+                             "True")
+    return names
+
+
+def calendar_columns(names: list[str]) -> list[str]:
+    return [f"{name}_{part}" for name in names for part in ("sin", "cos")]
+
+
+def add_calendar(frame: pd.DataFrame, time_col: str, names: list[str]) -> pd.DataFrame:
+    """``frame`` with the calendar columns of its dates (a name already taken is an error)."""
+    if not names:
+        return frame
+    if not pd.api.types.is_datetime64_any_dtype(frame[time_col]):
+        raise InputError(f"calendar features need dates in {time_col!r}; received dtype "
+                         f"{frame[time_col].dtype}")
+    taken = [c for c in calendar_columns(names) if c in frame.columns]
+    if taken:
+        raise InputError(f"column {taken[0]!r} is a calendar feature's name; rename it or leave calendar "
+                         "off")
+    dates = pd.DatetimeIndex(frame[time_col])
+    out = frame.copy()
+    for name in names:
+        period, position = CALENDAR[name]
+        angle = 2 * np.pi * np.asarray(position(dates), dtype=np.float64) / period
+        out[f"{name}_sin"], out[f"{name}_cos"] = np.sin(angle), np.cos(angle)
+    return out

@@ -52,9 +52,17 @@ def network_inputs(z: np.ndarray, observed: np.ndarray) -> np.ndarray:
     return np.stack([z, observed], axis=-1).astype(np.float32)
 
 
-def covariate_inputs(z, observed, past, future, static) -> tuple[torch.Tensor, ...]:
+def covariate_inputs(z, observed, past, future, static, relative=None) -> tuple[torch.Tensor, ...]:
     """The covariate network's inputs: (m, lookback, 2 + k) series channels and per-step
-    covariates, (m, h, n_futr) future covariates, (m, s) static features; float32."""
+    covariates, (m, h, n_futr) future covariates, (m, s) static features; float32.
+    ``relative`` (k flags): those covariates are read relative to their value at the last
+    input step, as the target is read relative to its level (a trending indicator then
+    looks the same at any date); the others (0/1 indicators) as they are."""
+    if relative is not None and np.any(relative):
+        flags = np.asarray(relative, dtype=bool)
+        origin = past[:, -1:, :] * flags
+        past = past - origin
+        future = future - origin[..., past.shape[-1] - future.shape[-1] :]
     x = np.concatenate([network_inputs(z, observed), past.astype(np.float32)], axis=-1)
     return tuple(torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32)) for a in (x, future, static))
 
@@ -86,13 +94,14 @@ class WindowSampler:
                        lookback, horizon, min_inputs, recent, log, device)
         return sampler
 
-    def with_covariates(self, steps: np.ndarray, n_futr: int, static: np.ndarray) -> WindowSampler:
+    def with_covariates(self, steps: np.ndarray, n_futr: int, static: np.ndarray,
+                        relative=None) -> WindowSampler:
         """Windows that also carry covariates: ``steps`` (rows aligned with the flat values,
         hist columns then ``n_futr`` futr columns) and ``static`` (a row per series). Inputs
         become (inputs (m, lookback, 2 + k), future (m, horizon, n_futr), static (m, s)):
         every covariate over the lookback, the futr ones over the horizon too, and never a
         hist value at a step being forecast."""
-        self.steps, self.n_futr, self.static = steps, n_futr, static
+        self.steps, self.n_futr, self.static, self.relative = steps, n_futr, static, relative
         return self
 
     def _setup(self, values, offsets, lengths, lookback, horizon, min_inputs, recent, log, device):
@@ -142,7 +151,7 @@ class WindowSampler:
         rows = self.offsets[series, None] + np.maximum(pos, 0)
         past = np.asarray(self.steps[rows[:, : self.lookback]])
         future = np.asarray(self.steps[rows[:, self.lookback :]][..., past.shape[-1] - self.n_futr :])
-        x = covariate_inputs(z, observed, past, future, self.static[series])
+        x = covariate_inputs(z, observed, past, future, self.static[series], self.relative)
         return tuple(t.to(self.device) for t in x), target
 
 

@@ -12,8 +12,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lstmkit.data.covariates import Covariates, aligned, fit_scaling, future_values, static_table, when
-from lstmkit.data.panel import Panel
+from lstmkit.data.covariates import (
+    Covariates,
+    add_calendar,
+    aligned,
+    calendar_columns,
+    fit_scaling,
+    future_values,
+    static_table,
+    when,
+)
+from lstmkit.data.panel import Panel, is_panel
+from lstmkit.data.parquet import is_parquet_source
 from lstmkit.data.series import future_index, infer_freq
 from lstmkit.errors import InputError
 from lstmkit.models.registry import arch_options
@@ -33,15 +43,18 @@ def check_settings(est) -> None:
                          "covariates too); use conformal_windows=0")
 
 
-def prepare(frame, panel: Panel, futr: list[str], hist: list[str], static_df) -> tuple[Covariates, list]:
+def prepare(frame, panel: Panel, futr: list[str], hist: list[str], static_df,
+            calendar: list[str]) -> tuple[Covariates, list]:
     """The schema and standardisation of the covariates, and each series' (length, k)
-    standardised hist-then-futr values."""
+    standardised hist-then-futr values (``frame`` holds the ``calendar`` columns already)."""
     id_col, time_col, _ = panel.columns
-    cov = Covariates(futr=futr, hist=hist)
+    cov = Covariates(futr=futr, hist=hist, calendar=calendar)
     cov.static, cov.static_by_id = static_table(static_df, panel.ids, id_col)
     raw = aligned(frame, panel, cov.columns, time_col, id_col) if cov.columns else [
         np.zeros((len(v), 0)) for v in panel.values]
     cov.mean, cov.std = fit_scaling(raw) if cov.columns else (np.zeros(0), np.ones(0))
+    both = np.concatenate(raw) if cov.columns else np.zeros((0, 0))
+    cov.relative = [bool(len(np.unique(both[:, j])) > 2) for j in range(both.shape[1])]
     return cov, [cov.scale(r) for r in raw]
 
 
@@ -65,6 +78,7 @@ def series_steps(frame, panel: Panel, cov: Covariates) -> list[np.ndarray]:
         raise InputError(f"this model was fitted with covariates {cov.columns}: y must be a long DataFrame "
                          "with those columns")
     id_col, time_col, _ = panel.columns
+    frame = add_calendar(frame, time_col, cov.calendar)
     missing = [c for c in cov.columns if c not in frame.columns]
     if missing:
         raise InputError(f"y lacks the covariate column {missing[0]!r} the model was fitted with")
@@ -73,7 +87,7 @@ def series_steps(frame, panel: Panel, cov: Covariates) -> list[np.ndarray]:
 
 def last_covariates(panel: Panel, cov: Covariates, steps: list[np.ndarray], lookback: int, horizon: int,
                     futr_df) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(past (n, lookback, k), future (n, horizon, n_futr), static (n, s)) for forecasts after
+    """(past (n, lookback, k), future (n, horizon, n_futr), static (n, s), relative flags) for forecasts after
     every series' end, padded as ``last_windows`` pads the values."""
     k = len(cov.columns)
     past = np.empty((len(steps), lookback, k))
@@ -85,16 +99,48 @@ def last_covariates(panel: Panel, cov: Covariates, steps: list[np.ndarray], look
     if cov.futr:
         common = next((f for f in map(infer_freq, panel.indexes) if f is not None), None)
         dates = [future_index(ix, horizon, common) for ix in panel.indexes]
+        if cov.calendar:  # their future values come from the dates
+            futr_df = _with_calendar(futr_df, panel, cov, dates)
         raw = future_values(futr_df, panel, horizon, cov, dates)
         futr_mean, futr_std = cov.mean[len(cov.hist) :], cov.std[len(cov.hist) :]
         future = np.stack([(r - futr_mean) / futr_std for r in raw])
     elif futr_df is not None:
         raise InputError("futr_df was given but this model was fitted without futr_exog")
     static = cov.static_rows(panel.ids) if cov.static else np.zeros((len(steps), 0))
-    return past, future, static
+    return past, future, static, cov.relative
+
+
+def _with_calendar(futr_df, panel: Panel, cov: Covariates, dates: list[pd.Index]) -> pd.DataFrame:
+    """``futr_df`` (or, without user futr columns, the future dates alone) with the calendar columns."""
+    id_col, time_col, _ = panel.columns
+    own = [c for c in cov.futr if c not in calendar_columns(cov.calendar)]
+    if own and futr_df is None:
+        raise InputError(f"this model was fitted with futr_exog {own}: pass their future values, "
+                         f"predict(h, futr_df=...) with columns {[id_col, time_col, *own]}")
+    if not own:
+        ids = np.repeat(np.asarray(panel.ids, dtype=object), [len(d) for d in dates])
+        futr_df = pd.DataFrame({id_col: ids, time_col: np.concatenate([np.asarray(d) for d in dates])})
+    elif isinstance(futr_df, pd.DataFrame) and time_col in futr_df.columns:
+        futr_df = futr_df.assign(**{time_col: pd.to_datetime(futr_df[time_col])})
+    return add_calendar(futr_df, time_col, cov.calendar) if isinstance(futr_df, pd.DataFrame) else futr_df
 
 
 SERIES_ID = "y"  # the id of a single series given with covariates (``Forecaster.fit(y, X=...)``)
+
+
+def one_series_with_covariates(y, X, futr_exog, hist_exog, others: dict) -> bool:
+    """Whether ``Forecaster.fit`` got one series with covariates (``X``, or ``calendar``);
+    covariate arguments for one series without ``X`` are an error."""
+    if is_panel(y) or is_parquet_source(y):
+        return False
+    if X is not None or others.get("calendar"):
+        return True
+    named = {"futr_exog": futr_exog, "hist_exog": hist_exog, **others}
+    given = [k for k, v in named.items() if v is not None]
+    if given:
+        raise InputError(f"covariates of one series come in X (a DataFrame on y's index); received "
+                         f"{', '.join(given)} without X")
+    return False
 
 
 def one_series_frame(y, X, futr_exog, hist_exog) -> tuple[pd.DataFrame, list, list]:
@@ -104,6 +150,7 @@ def one_series_frame(y, X, futr_exog, hist_exog) -> tuple[pd.DataFrame, list, li
     from lstmkit.errors import InputTypeError
 
     series = as_series(y, "y")
+    X = pd.DataFrame(index=series.index) if X is None else X
     if not isinstance(X, pd.DataFrame):
         raise InputTypeError(f"X must be a DataFrame of covariates on y's index; received {type(X).__name__}")
     taken = [c for c in ("unique_id", "ds", "y") if c in X.columns]

@@ -132,7 +132,7 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
         Covariates (a global model, strategy "direct", answers): ``X`` on y's index (columns
         futr unless in ``hist_exog``; predict needs ``X_future``), or as ``GlobalForecaster.fit``.
         """
-        one = X is not None
+        one = covariate_recipe.one_series_with_covariates(y, X, futr_exog, hist_exog, covariates)
         if one:
             y, futr_exog, hist_exog = covariate_recipe.one_series_frame(y, X, futr_exog, hist_exog)
         if is_panel(y) or is_parquet_source(y):  # GlobalForecaster checks the same parameter table

@@ -15,6 +15,7 @@ from __future__ import annotations
 import tempfile
 
 import numpy as np
+import pandas as pd
 import torch
 
 from lstmkit.checkpoints import checkpoint_path, fingerprint
@@ -25,7 +26,7 @@ from lstmkit.conformal import (
     interval_columns,
     series_scale,
 )
-from lstmkit.data.covariates import check_schema
+from lstmkit.data.covariates import add_calendar, calendar_columns, calendar_names, check_schema
 from lstmkit.data.panel import Panel, as_panel, forecasts_out, is_panel, panel_freq
 from lstmkit.data.parquet import CHUNK_ROWS, is_parquet_source, read_chunks
 from lstmkit.data.seasonal import indices_at
@@ -69,19 +70,21 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
     @one_fit
     def fit(self, y, checkpoint_dir=None, resume: bool = False, on_epoch=None, id_col: str = "unique_id",
             time_col: str = "ds", value_col: str = "y", store_dir=None, futr_exog=None, hist_exog=None,
-            static_df=None, ignore=None) -> GlobalForecaster:
+            static_df=None, ignore=None, calendar=None) -> GlobalForecaster:
         """Train on many series: a long DataFrame (``id_col``, ``time_col``, ``value_col``), a
         list of series, or a long-format Parquet file or folder (read in chunks into a store
         under ``store_dir``, bounded memory). ``checkpoint_dir``/``resume``/``on_epoch``: as in
         ``Forecaster.fit``. Covariates (``data/covariates.py``, strategy "direct"): ``futr_exog``
         columns known in advance, ``hist_exog`` columns known up to the forecast origin,
         ``static_df`` one row per series; any other column of the frame is an error unless
-        listed in ``ignore``. Returns self."""
+        listed in ``ignore``. ``calendar``: True (features by frequency) or names from
+        ``data.covariates.CALENDAR`` ("hour", "dayofweek", "month"), derived from the dates
+        as future-known covariates. Returns self."""
         self._check_params()
         self.device_ = resolve_device(self.device)
         columns = (id_col, time_col, value_col)
         if is_parquet_source(y):
-            if futr_exog or hist_exog or static_df is not None:
+            if futr_exog or hist_exog or static_df is not None or calendar:
                 raise InputError("covariates need the series in memory (a long DataFrame); received a "
                                  f"Parquet source {str(y)!r}")
             state = self._fit_store(y, columns, checkpoint_dir, resume, on_epoch, store_dir)
@@ -90,8 +93,14 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
                 raise InputError(f"y must be many series (a long DataFrame, a list of series or a Parquet "
                                  f"source); received one {type(y).__name__}: use Forecaster for one series")
             panel = as_panel(y, columns)
+            names = calendar_names(calendar, panel_freq(panel))
+            if names:
+                if not isinstance(y, pd.DataFrame):
+                    raise InputError("calendar features need y as a long DataFrame with dates")
+                y = add_calendar(y, time_col, names)
+                futr_exog = [*(futr_exog or []), *calendar_columns(names)]
             futr, hist = check_schema(y, columns, futr_exog, hist_exog, ignore)
-            exog = (y, futr, hist, static_df) if futr or hist or static_df is not None else None
+            exog = (y, futr, hist, static_df, names) if futr or hist or static_df is not None else None
             if exog is not None:
                 covariate_recipe.check_settings(self)
             self._check_calibration(panel)
@@ -202,11 +211,11 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
             whole = WindowSampler.from_flat(values, offsets, lengths, lookback, horizon, log=log,
                                             device=self.device_)
             if extra is not None:
-                whole.with_covariates(extra[1], len(extra[0].futr), extra[2])
+                whole.with_covariates(extra[1], len(extra[0].futr), extra[2], extra[0].relative)
             rows = np.flatnonzero(lengths - held >= 1)
             validation = Drawn(whole, rows, lengths[rows] - held)
         if extra is not None:
-            sampler.with_covariates(extra[1], len(extra[0].futr), extra[2])
+            sampler.with_covariates(extra[1], len(extra[0].futr), extra[2], extra[0].relative)
         cov = extra[0] if extra is not None else None
         config = TrainConfig(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
                              lr_schedule=self.lr_schedule, weight_decay=self.weight_decay,
