@@ -130,7 +130,8 @@ def main() -> None:
         f"Machine: {machine()}. Seeds 0..{args.seeds - 1} (lstmkit: median, min-max in brackets). "
         "MASE against the seasonal naive scale of the training values; the last h values held out. "
         "Same lstmkit settings for every set (defaults, strategy 'direct'); no setting chosen on "
-        "held-out values. taylor (calendar covariates) is not run: calendar features are not built yet.", "",
+        "held-out values. Not run yet: taylor (half-hourly, h 336, calendar covariates: "
+        "`calendar=True` exists, settings for its horizon are not chosen on validation yet).", "",
         table(["set", "model", "MASE", "sMAPE %", "fit+predict s"], rows), "",
         f"Whole script: {time.perf_counter() - start:.0f} s."])
     print(body)

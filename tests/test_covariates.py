@@ -249,3 +249,17 @@ def test_covariate_arguments_for_one_series_without_X_are_an_error():
     y, _, _, _ = one_series(length=40)
     with pytest.raises(InputError, match="^covariates of one series come in X .* futr_exog without X"):
         lstmkit.Forecaster(**SMALL).fit(y, futr_exog=["promo"])
+
+
+def test_a_training_config_names_the_columns_it_leaves_out(tmp_path):
+    from lstmkit.train_config import run
+
+    train, _ = promo_panel(n_series=3, length=30)
+    train.to_csv(tmp_path / "data.csv", index=False)
+    base = (f"task: forecast\ndata: {tmp_path / 'data.csv'}\noutput: {tmp_path / 'model'}\n"
+            "params: {strategy: direct, horizon: 3, epochs: 1, hidden_size: 4}\n")
+    (tmp_path / "bad.yaml").write_text(base)
+    with pytest.raises(InputError, match="^y has column 'promo', neither"):
+        run(tmp_path / "bad.yaml")
+    (tmp_path / "good.yaml").write_text(base + "ignore: [promo]\n")
+    assert run(tmp_path / "good.yaml")["data"]["series"] == 3

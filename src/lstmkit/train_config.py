@@ -8,6 +8,7 @@
     checkpoint_dir: out/ckpt       # optional: a checkpoint per epoch ...
     resume: true                   # ... continued when relaunched
     store_dir: /scratch/lstmkit    # optional: where a Parquet source's store goes (default TMPDIR)
+    ignore: [region, note]         # optional: columns of the data left out on purpose (others: an error)
 
 Launched under ``torchrun`` the same file trains data-parallel (``distributed.py``); every
 rank reads the data, trains its share of every batch and ends with the same weights;
@@ -27,7 +28,7 @@ from lstmkit.data.parquet import check_columns, is_parquet_source
 from lstmkit.errors import InputError
 
 KEYS = {"task": True, "data": True, "output": True, "params": False, "columns": False,
-        "checkpoint_dir": False, "resume": False, "store_dir": False}
+        "checkpoint_dir": False, "resume": False, "store_dir": False, "ignore": False}
 TASKS = ("forecast",)
 
 
@@ -61,6 +62,9 @@ def read_config(path) -> dict:
             if key in ("data", "output") or config[key] is not None:
                 raise InputError(f"config key {key!r} must be a path (a non-empty string); "
                                  f"received {config[key]!r}")
+    ignore = config.get("ignore", [])
+    if not (isinstance(ignore, list) and all(isinstance(c, str) for c in ignore)):
+        raise InputError(f"config key 'ignore' must be a list of column names; received {ignore!r}")
     if not isinstance(config.get("resume", False), bool):
         raise InputError(f"config key 'resume' must be true or false (unquoted); "
                          f"received {config['resume']!r}")
@@ -149,7 +153,8 @@ def run(path) -> dict:
     try:
         model.fit(data, checkpoint_dir=config.get("checkpoint_dir"),
                   resume=bool(config.get("resume", False)), store_dir=config.get("store_dir"),
-                  id_col=columns[0], time_col=columns[1], value_col=columns[2])
+                  id_col=columns[0], time_col=columns[1], value_col=columns[2],
+                  **({"ignore": config["ignore"]} if config.get("ignore") else {}))
         seconds = time.perf_counter() - start
         world = distributed.world_size()
         if distributed.is_main():
