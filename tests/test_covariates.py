@@ -263,3 +263,10 @@ def test_a_training_config_names_the_columns_it_leaves_out(tmp_path):
         run(tmp_path / "bad.yaml")
     (tmp_path / "good.yaml").write_text(base + "ignore: [promo]\n")
     assert run(tmp_path / "good.yaml")["data"]["series"] == 3
+
+
+def test_a_constant_covariate_trains_and_predicts(data):
+    train, test = data
+    model = GlobalForecaster(**{**SMALL, "epochs": 2}).fit(train.assign(promo=1.0), futr_exog=["promo"])
+    out = model.predict(H, futr_df=test[["unique_id", "ds"]].assign(promo=1.0))
+    assert np.isfinite(out["forecast"]).all() and model.state_.covariates.std.tolist() == [1.0]
