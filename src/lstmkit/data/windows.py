@@ -118,7 +118,7 @@ class WindowSampler:
         self.usable = np.flatnonzero(self.count > 0)
 
     def at_least(self, n: int) -> WindowSampler:
-        """Draw at least ``n`` windows (say, one batch) however few the series: the series are
+        """Draw at least ``n`` windows however few the series: the series are
         then taken over again, each round in a fresh random order (a single series gives
         ``n`` windows an epoch, not one)."""
         self.min_windows = n

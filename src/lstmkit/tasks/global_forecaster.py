@@ -199,8 +199,8 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
         log = self.transform == "log"
         sampler = WindowSampler.from_flat(values, offsets, np.maximum(lengths - held, 0), lookback, horizon,
                                           recent=self.recent_windows, log=log, device=self.device_)
-        if len(sampler):  # an epoch: a window per series, but at least a batch and a series' cut points
-            sampler.at_least(max(self.batch_size, int(np.median(sampler.count[sampler.usable]))))
+        if len(sampler):  # an epoch: a window per series, and at least as many as a series has cut points
+            sampler.at_least(int(np.median(sampler.count[sampler.usable])))  # (one series: one window)
         if len(sampler) == 0:
             longest = int(np.argmax(lengths))
             raise InputError(f"no series is long enough to train on: each needs at least horizon + 1 = "
