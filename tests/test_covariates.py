@@ -200,6 +200,15 @@ def test_bundled_series_with_regressors_line_up():
     assert X.loc["1983-01-01", "law"] == 0 and X.loc["1983-02-01", "law"] == 1
 
 
+def test_taylor_is_twelve_weeks_of_half_hours_from_a_monday():
+    from lstmkit.datasets import TAYLOR_HORIZON, load_taylor
+
+    y = load_taylor()
+    assert len(y) == 12 * 336 and TAYLOR_HORIZON == 336 and y.index.freqstr == "30min"
+    assert y.index[0] == pd.Timestamp("2000-06-05 00:00") and y.index[0].dayofweek == 0
+    assert y.index[-1] == pd.Timestamp("2000-08-27 23:30") and np.isfinite(y.to_numpy()).all()
+
+
 def weekly_pattern(n_series=3, days=140, seed=0):
     """Daily series with a strong weekend dip that a short lookback cannot see whole."""
     rng = np.random.default_rng(seed)
