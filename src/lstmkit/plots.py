@@ -30,14 +30,21 @@ def save_figure(fig, path) -> Path:
         plt.close(fig)
 
 
-def plot_forecasts(train: pd.Series, test: pd.Series, forecasts: dict, path, title: str = ""):
-    """History, held-out actuals and each model's one-step and multi-step forecasts.
+def plot_forecasts(train: pd.Series, test: pd.Series, forecasts: dict, path, title: str = "",
+                   covariates: pd.DataFrame | None = None):
+    """History, held-out actuals and each model's one-step and multi-step forecasts (the
+    kinds the first model has), and below them the ``covariates`` (each standardised).
 
     forecasts: model name -> {"one_step": Series, "multi_step": Series}, optionally with
     "intervals": a DataFrame of lo-<level> / hi-<level> columns drawn as bands.
     """
-    fig, axes = _figure(2, 1, figsize=(10, 7), sharex=True)
-    for ax, kind in zip(axes, ("one_step", "multi_step")):
+    kinds = [k for k in ("one_step", "multi_step") if k in next(iter(forecasts.values()))]
+    panels = len(kinds) + (covariates is not None and not covariates.empty)
+    fig, axes = _figure(panels, 1, figsize=(10, 3.5 * panels), sharex=True, squeeze=False)
+    axes = axes[:, 0]
+    if panels > len(kinds):
+        _plot_covariates(axes[-1], covariates, test.index[0])
+    for ax, kind in zip(axes, kinds):
         ax.plot(train.index, train.to_numpy(), color="black", lw=1.2, label="training data")
         ax.plot(test.index, test.to_numpy(), color="black", lw=1.2, ls="--", label="held-out actuals")
         for name, f in forecasts.items():
@@ -56,6 +63,17 @@ def plot_forecasts(train: pd.Series, test: pd.Series, forecasts: dict, path, tit
         ax.legend(loc="upper left", fontsize=8)
         ax.grid(alpha=0.3)
     return save_figure(fig, path)
+
+
+def _plot_covariates(ax, covariates: pd.DataFrame, split) -> None:
+    spread = covariates.std(ddof=0).replace(0, 1)
+    for column in covariates.columns:
+        values = (covariates[column] - covariates[column].mean()) / spread[column]
+        ax.plot(covariates.index, values.to_numpy(), lw=1.0, label=str(column))
+    ax.axvline(split, color="grey", lw=0.8)
+    ax.set_title("covariates (standardised)")
+    ax.legend(loc="upper left", fontsize=8)
+    ax.grid(alpha=0.3)
 
 
 def plot_confusion(y_true, y_pred, labels, path, title: str = ""):

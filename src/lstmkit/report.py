@@ -98,16 +98,20 @@ def training_sections(result: dict, model) -> list[tuple[str, str]]:
             ("Configuration", config_section(settings))]
 
 
-def forecast_report(path, result: dict, model) -> str:
-    """The page for ``lstmkit forecast``: one-step and multi-step metrics, forecast plot,
-    learning curves and diagnosis, and the model's settings."""
+def forecast_report(path, result: dict, model, covariates=None) -> str:
+    """The page for ``lstmkit forecast``: one-step and multi-step metrics (those computed),
+    forecast plot (with the ``covariates`` below it), learning curves and diagnosis, and the
+    model's settings."""
     from lstmkit.plots import plot_forecasts
 
     data, split = result["data"], result["split"]
     shown = {k: result["forecasts"][k] for k in ("lstmkit", "seasonal naive") if k in result["forecasts"]}
-    plot = figure_png(lambda p: plot_forecasts(split["train"], split["test"], shown, p, title=data["name"]))
+    plot = figure_png(lambda p: plot_forecasts(split["train"], split["test"], shown, p, title=data["name"],
+                                               covariates=covariates))
     sections = []
     for kind, label in (("one_step", "Rolling one-step forecasts"), ("multi_step", "Multi-step forecast")):
+        if kind not in next(iter(result["metrics"].values())):
+            continue
         rows = {m: {k.upper() if k != "smape" else "sMAPE": v for k, v in values[kind].items()}
                 for m, values in result["metrics"].items()}
         sections.append((f"{label} on the {data['n_test']} held-out values", metrics_table(rows, {})))

@@ -15,6 +15,12 @@ def forecast_command(args) -> dict:
     from lstmkit.files import Outputs
     from lstmkit.tasks.forecaster import Forecaster
 
+    if args.future or args.past:
+        from lstmkit.cli.forecast_covariates import covariate_forecast_command
+
+        return covariate_forecast_command(args)
+    if args.future_file:
+        raise InputError(f"--future-file {args.future_file} needs --future (the columns it holds)")
     start = time.perf_counter()
     check_outputs({"--report": args.report, "--out": args.out,
                    "--plot": None if args.no_plot else args.plot}, args.save, inputs=[args.data])

@@ -68,7 +68,15 @@ def _forecast_tables(result: dict) -> list:
                           f"{data.get('n_test')}: rolling one-step forecasts",
               "multi_step": f"{n_multi}-step forecast from the end of training"}
     tables = []
+    kinds = next(iter(metrics.values()))
+    if "one_step" not in kinds and data.get("future") is not None:  # with covariates: one table
+        titles["multi_step"] = (f"{data.get('name', '')}, train {data.get('n_train')} / test "
+                                f"{data.get('n_test')}: "
+                                f"{n_multi}-step forecast from the end of training (covariates: future "
+                                f"{', '.join(data['future']) or '-'}; past {', '.join(data['past']) or '-'})")
     for kind, title in titles.items():
+        if kind not in kinds:
+            continue
         table = Table(title=title, title_justify="left")
         table.add_column("model")
         for m in ("RMSE", "MAE", "sMAPE", "MASE"):

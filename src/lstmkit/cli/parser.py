@@ -42,6 +42,14 @@ def _test_size(text: str):
     )
 
 
+def _columns(text: str) -> list[str]:
+    names = [c.strip() for c in text.split(",")]
+    if not all(names) or len(set(names)) != len(names):
+        raise argparse.ArgumentTypeError(f"must be distinct column names separated by commas (e.g. "
+                                         f"promo,price); received {text!r}")
+    return names
+
+
 def build_parser() -> argparse.ArgumentParser:
     from lstmkit.demos import DEMOS
     from lstmkit.tasks.classifier import ARCHS as CLASSIFIER_ARCHS
@@ -73,6 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--report", metavar="HTML", help="also write a one-page, self-contained HTML report")
     fc.add_argument("--save", metavar="DIR", help="save the fitted model to this folder "
                     "(the one refit on the whole series with --out)")
+    fc.add_argument("--future", type=_columns, metavar="COLS",
+                    help="covariate columns known over the horizon (comma-separated, e.g. promo,price); "
+                         "their future values are the rows after the series' last value, or --future-file")
+    fc.add_argument("--past", type=_columns, metavar="COLS",
+                    help="covariate columns known only up to the forecast origin (e.g. a leading indicator)")
+    fc.add_argument("--future-file", metavar="CSV",
+                    help="the --future columns' values after the series' end (the same date column)")
     _common(fc)
 
     cl = sub.add_parser("classify", help="train and evaluate a sequence classifier next to baselines")

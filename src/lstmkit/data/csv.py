@@ -124,3 +124,68 @@ def check_test_labels(y_train, y_test, train_path, test_path) -> None:
         raise InputError(f"--test {str(test_path)!r} has labels {some(test)}, none of them a class of "
                          f"--train {str(train_path)!r} ({some(train)}); both files must name the "
                          "classes the same way")
+
+
+def read_covariates_csv(path, column: str | None, date_column: str | None, future: list[str],
+                        past: list[str], future_file=None) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame]:
+    """The series ``column`` of a CSV with its covariates: ``(y, X, X_future)``.
+
+    ``X`` holds the ``future`` and ``past`` columns on y's dates. ``X_future`` holds the
+    ``future`` columns over the dates after y's last value: the file's rows whose ``column``
+    is empty after that value (a planned promotion, next month's price), or the rows of
+    ``future_file`` (the same date column and the ``future`` columns). Columns named in
+    neither list are not read (``--column`` chose the series)."""
+    frame = _read(Path(path))
+    named = [*future, *past]
+    both = sorted(set(future) & set(past))
+    if both:
+        raise InputError(f"column {both[0]!r} is named both in --future and --past; a covariate is known "
+                         "either over the horizon (--future) or only up to today (--past)")
+    if column is None:
+        raise InputError("--future/--past need --column: the series to forecast among "
+                         f"{_names(frame)}")
+    for flag, names in (("--future", future), ("--past", past)):
+        for c in names:
+            if c not in frame.columns or c == column:
+                raise InputError(f"{flag} column {c!r} is not a covariate column of {path}; its columns are "
+                                 f"{_names(frame)}")
+    if date_column is None:
+        date_column = next((c for c in frame.columns if str(c).strip().lower() in DATE_NAMES
+                            and c not in (column, *named)), None)
+    if date_column is None or date_column not in frame.columns:
+        raise InputError(f"--future/--past need dates: name the date column with --date-column (received "
+                         f"{date_column!r}); {path} has columns {_names(frame)}")
+    dates = pd.to_datetime(frame[date_column], errors="coerce")
+    if dates.isna().any():
+        raise InputError(f"--date-column {date_column!r} holds {frame[date_column][dates.isna()].iloc[0]!r}, "
+                         "which is not a date")
+    frame = frame.set_index(pd.DatetimeIndex(dates, name=None))
+    target = pd.to_numeric(frame[column], errors="coerce")
+    bad = frame[column][target.isna() & frame[column].notna()]
+    if len(bad):
+        raise InputError(f"--column {column!r} holds {bad.iloc[0]!r} at {bad.index[0].date()}, which is not "
+                         "a number")
+    filled = np.flatnonzero(target.notna().to_numpy())
+    if not len(filled):
+        raise InputError(f"--column {column!r} has no values")
+    end = filled[-1] + 1
+    y = as_series(target.iloc[:end].rename(column), f"column {column!r}")
+    X = frame[named].iloc[:end]
+    rest = frame[future].iloc[end:]
+    if future_file is not None:
+        if len(rest):
+            raise InputError(f"{path} has rows after the last value of {column!r} and --future-file was "
+                             "given too; give the future covariates in one place")
+        extra = _read(Path(future_file))
+        if date_column not in extra.columns:
+            raise InputError(f"--future-file {future_file} lacks the date column {date_column!r}; its "
+                             f"columns are {_names(extra)}")
+        missing = [c for c in future if c not in extra.columns]
+        if missing:
+            raise InputError(f"--future-file {future_file} lacks the --future column {missing[0]!r}; its "
+                             f"columns are {_names(extra)}")
+        rest = extra.set_index(pd.DatetimeIndex(pd.to_datetime(extra[date_column], errors="coerce")))[future]
+        if rest.index.isna().any():
+            raise InputError(f"--future-file {future_file}: column {date_column!r} holds a value that is "
+                             "not a date")
+    return y, X, rest

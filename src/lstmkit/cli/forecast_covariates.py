@@ -1,0 +1,103 @@
+"""``lstmkit forecast data.csv --column y --future COLS --past COLS``: a forecaster that reads
+covariates, scored on the held-out end next to the same network without them and the
+baselines, all forecasting ``--horizon`` steps from the end of training.
+
+Future covariates (a promotion plan, a price list, a holiday) are known over the horizon:
+the model sees their held-out values, as it will see the plan at forecast time. Past
+covariates (a leading indicator) are read up to the forecast origin only. There is no
+rolling one-step table here: a one-step forecast with covariates is a different model."""
+
+from __future__ import annotations
+
+import time
+
+from lstmkit.cli.common import check_outputs, diagnosis, progress
+from lstmkit.errors import InputError
+
+
+def covariate_forecast_command(args) -> dict:
+    from lstmkit.baselines import Naive, SeasonalNaive
+    from lstmkit.data.csv import read_covariates_csv
+    from lstmkit.data.framing import split_train_test
+    from lstmkit.data.series import season_length
+    from lstmkit.files import Outputs
+    from lstmkit.metrics import forecast_metrics
+    from lstmkit.tasks.forecaster import Forecaster
+
+    start = time.perf_counter()
+    if args.data is None:
+        raise InputError("--future/--past need a CSV file holding the series and its covariate columns")
+    if args.level:
+        raise InputError(f"--level cannot be used with --future/--past yet (conformal intervals refit on cut "
+                         f"series, and the covariates are not cut with them); received --level {args.level}")
+    check_outputs({"--report": args.report, "--out": args.out, "--plot": None if args.no_plot else args.plot},
+                  args.save, inputs=[p for p in (args.data, args.future_file) if p])
+    future, past = args.future or [], args.past or []
+    y, X, X_next = read_covariates_csv(args.data, args.column, args.date_column, future, past,
+                                       args.future_file)
+    name = f"{args.data}:{y.name}"
+    n_train = split_train_test(len(y), args.test_size or 1 / 3)
+    n_test = len(y) - n_train
+    horizon = args.horizon or n_test
+    if horizon > n_test:
+        raise InputError(f"--horizon must be at most the {n_test} test values; received {horizon} (use a "
+                         "larger --test-size or a smaller --horizon)")
+    if args.out and future and len(X_next) < horizon:
+        source = args.future_file or f"{args.data} (rows after the last value of {y.name!r})"
+        raise InputError(f"--out needs the --future columns over the {horizon} steps after the last "
+                         f"value; {source} has {len(X_next)} rows")
+    settings = {"arch": args.arch, "lookback": args.lookback, "transform": args.transform,
+                "epochs": args.epochs, "random_state": args.seed, "verbose": progress(args)}
+    train, test = y.iloc[:n_train], y.iloc[n_train:]
+    season = season_length(y.index) or 1
+    named = {"futr_exog": future, "hist_exog": past}
+    fits = {"lstmkit": lambda: Forecaster(strategy="direct", horizon=horizon, **settings).fit(
+                train, X=X.iloc[:n_train], **named),
+            "lstmkit (y only)": lambda: Forecaster(**settings).fit(train),
+            "naive": lambda: Naive().fit(train), "seasonal naive": lambda: SeasonalNaive().fit(train)}
+    metrics, timings, forecasts, fitted = {}, {}, {}, {}
+    for label, fit in fits.items():
+        begin = time.perf_counter()
+        model = fitted[label] = fit()
+        if label == "lstmkit":
+            predicted = model.predict(horizon, X_future=X[future].iloc[n_train : n_train + horizon])
+        else:
+            predicted = model.predict(horizon)
+        timings[label] = time.perf_counter() - begin
+        metrics[label] = {"multi_step": forecast_metrics(test.iloc[:horizon], predicted, train, season)}
+        forecasts[label] = {"multi_step": predicted}
+    model = fitted["lstmkit"]
+    result = {"task": "forecast", "data": {"name": name, "n_train": n_train, "n_test": n_test,
+                                           "future": future, "past": past},
+              "metrics": metrics, "timings": timings, "forecasts": forecasts,
+              "split": {"train": train, "test": test}, "diagnosis": diagnosis(model)}
+    saved = model
+    if args.out:  # refit on the whole series (the model --save keeps), before any file is written
+        saved = Forecaster(strategy="direct", horizon=horizon, **settings).fit(y, X=X, **named)
+        ahead = saved.predict(horizon, X_future=X_next.iloc[:horizon] if future else None)
+        ahead = ahead.rename("forecast")
+    files = {}
+    with Outputs() as outputs:  # every file is finished first, then all move into place (or none)
+        if args.report:
+            from lstmkit.report import forecast_report
+
+            files["report"] = outputs.file(args.report, lambda tmp: forecast_report(tmp, result, model,
+                                                                                    X), "--report")
+        if args.out:
+            files["forecast"] = outputs.file(args.out, lambda tmp: ahead.to_csv(tmp, index_label="ds"),
+                                             "--out")
+        if args.save:
+            from lstmkit.persistence import write_model
+
+            files["model"] = outputs.folder(args.save, lambda folder: write_model(saved, folder), "--save")
+        if not args.no_plot:
+            from lstmkit.plots import plot_forecasts
+
+            shown = {k: forecasts[k] for k in ("lstmkit", "lstmkit (y only)", "seasonal naive")}
+            files["plot"] = outputs.file(args.plot, lambda tmp: plot_forecasts(
+                train, test, shown, tmp, title=name, covariates=X), "--plot")
+        outputs.commit()
+    if files:
+        result["files"] = {kind: str(path) for kind, path in files.items()}
+    result["timings"]["total"] = time.perf_counter() - start
+    return result
