@@ -11,7 +11,7 @@ from lstmkit.data.windows import WindowSampler
 
 H = 6
 SMALL = dict(strategy="direct", horizon=H, hidden_size=16, epochs=60, batch_size=16, val_size=0,
-             random_state=0, n_models=1, lr=1e-2)
+             random_state=0, n_models=1, lr=1e-2, select_covariates=False)  # the covariate network itself
 
 
 def promo_panel(n_series=6, length=72, seed=0):

@@ -68,7 +68,8 @@ def covariate_forecast_command(args) -> dict:
         forecasts[label] = {"multi_step": predicted}
     model = fitted["lstmkit"]
     result = {"task": "forecast", "data": {"name": name, "n_train": n_train, "n_test": n_test,
-                                           "future": future, "past": past},
+                                           "future": future, "past": past,
+                                           "covariate_selection": fitted["lstmkit"].covariate_selection_},
               "metrics": metrics, "timings": timings, "forecasts": forecasts,
               "split": {"train": train, "test": test}, "diagnosis": diagnosis(model)}
     saved = model

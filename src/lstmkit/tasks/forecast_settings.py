@@ -26,7 +26,7 @@ class ForecastSettings(BaseEstimator):
     arch, strategy, horizon, loss, recent_windows, lookback, hidden_size, arch_options,
     transform, difference, season, epochs, batch_size, lr, lr_schedule, weight_decay,
     patience, val_size, n_models, conformal_windows, conformal_horizon, random_state,
-    device, n_threads, verbose.
+    device, n_threads, verbose, select_covariates.
     """
 
     _parameter_constraints = {
@@ -37,6 +37,7 @@ class ForecastSettings(BaseEstimator):
         "batch_size": Int(), "patience": Int(), "n_models": Int(), "conformal_windows": Int(minimum=0),
         "conformal_horizon": Int(none=True), "lr": Real(), "weight_decay": Real(strict=False),
         "n_threads": Int(none=True), "device": Device(), "verbose": FLAG,
+        "select_covariates": FLAG,
     }
 
     def __init__(
@@ -66,6 +67,7 @@ class ForecastSettings(BaseEstimator):
         device: str = "auto",
         n_threads: int | None = None,
         verbose: bool = False,
+        select_covariates: bool = True,
     ):
         self.arch = arch
         self.strategy = strategy
@@ -92,6 +94,7 @@ class ForecastSettings(BaseEstimator):
         self.device = device
         self.n_threads = n_threads
         self.verbose = verbose
+        self.select_covariates = select_covariates
 
     def _check_params(self) -> None:
         """Every parameter, then a trial build of the network (an unknown arch option fails

@@ -207,8 +207,8 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
         self.device_, self.history_ = model.device_, model.history_
         if hasattr(model, "modules_"):  # (a model being loaded gets its networks next)
             self.modules_ = model.modules_
-        self.lookback_, self.season_, self.conformal_scores_ = model.lookback_, model.season_, \
-            model.conformal_scores_
+        self.lookback_, self.season_, self.conformal_scores_, self.covariate_selection_ = model.lookback_, \
+            model.season_, model.conformal_scores_, getattr(model, "covariate_selection_", None)
 
     def _calibrate(self, series: pd.Series) -> np.ndarray:
         """Absolute errors (windows, horizon) of forecasts from cut-off training series.

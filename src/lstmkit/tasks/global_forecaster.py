@@ -83,6 +83,9 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
         self._check_params()
         self.device_ = resolve_device(self.device)
         columns = (id_col, time_col, value_col)
+        given = {"futr_exog": futr_exog, "hist_exog": hist_exog, "static_df": static_df, "ignore": ignore,
+                 "calendar": calendar}
+        self.covariate_selection_ = None
         if is_parquet_source(y):
             if futr_exog or hist_exog or static_df is not None or calendar:
                 raise InputError("covariates need the series in memory (a long DataFrame); received a "
@@ -103,6 +106,8 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
             exog = (y, futr, hist, static_df, names) if futr or hist or static_df is not None else None
             if exog is not None:
                 covariate_recipe.check_settings(self)
+                if self.select_covariates:  # covariates earn their place on a validation window
+                    exog = self._select_covariates(y, columns, given, exog, [*futr, *hist])
             self._check_calibration(panel)
             state = self._fit_panel(panel, checkpoint_dir, resume, on_epoch, exog)
         self._set_fitted_state(state)
@@ -111,6 +116,16 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
         if interrupted():  # no intervals from a fit or a calibration that Ctrl-C cut short
             self.conformal_scores_ = None
         return self
+
+    def _select_covariates(self, y, columns, given: dict, exog, names: list[str]):
+        from lstmkit.tasks.covariate_selection import choose, warn_dropped
+
+        original = y[[c for c in y.columns if c not in calendar_columns(exog[4])]]
+        self.covariate_selection_ = choose(self, original, columns, given)
+        if self.covariate_selection_["kept"]:
+            return exog
+        warn_dropped(self.covariate_selection_, names + (["static_df"] if exog[3] is not None else []))
+        return None
 
     def _set_fitted_state(self, state: GlobalState) -> None:
         self.state_ = state
@@ -284,7 +299,7 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
         if state.covariates is not None:
             covariates = covariate_recipe.last_covariates(panel, state.covariates, steps, state.lookback,
                                                           state.horizon, futr_df)
-        elif futr_df is not None:
+        elif futr_df is not None and (self.covariate_selection_ or {}).get("kept", True):  # (dropped: unused)
             raise InputError("futr_df was given but this model was fitted without covariates")
         adjusted_values = transformed(adjust(panel.values, indices), panel.ids, self.transform == "log")
         lengths = np.array([len(v) for v in panel.values])
@@ -363,13 +378,14 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
     def _get_state(self) -> dict:
         scores = None if self.conformal_scores_ is None else self.conformal_scores_.tolist()
         return {"global": self.state_.to_dict(), "n_models": len(self.modules_), "history": self.history_,
-                "conformal_scores": scores}
+                "conformal_scores": scores, "covariate_selection": self.covariate_selection_}
 
     def _set_state(self, state: dict) -> None:
         self.device_ = resolve_device(self.device)
         self.n_models_, self.history_ = int(state["n_models"]), state["history"]
         scores = state.get("conformal_scores")
         self.conformal_scores_ = None if scores is None else np.asarray(scores, dtype=np.float64)
+        self.covariate_selection_ = state.get("covariate_selection")
         self._set_fitted_state(GlobalState.from_dict(state["global"]))
 
     def _fresh_modules(self) -> list[torch.nn.Module]:
