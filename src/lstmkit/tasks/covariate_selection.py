@@ -72,4 +72,4 @@ def warn_dropped(record: dict, names: list[str]) -> None:
         f"the covariates {names} did not help on the validation window (the last {record['horizon']} "
         f"training values of each series: MASE {record['mase_with']:.3f} with them, "
         f"{record['mase_without']:.3f} without), so this model forecasts without them; pass "
-        "select_covariates=False to keep them", UserWarning, stacklevel=4)
+        "select_covariates=False to keep them", UserWarning, stacklevel=5)  # (the caller of fit)
