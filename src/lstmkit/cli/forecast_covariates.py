@@ -46,8 +46,10 @@ def covariate_forecast_command(args) -> dict:
         source = args.future_file or f"{args.data} (rows after the last value of {y.name!r})"
         raise InputError(f"--out needs the --future columns over the {horizon} steps after the last "
                          f"value; {source} has {len(X_next)} rows")
-    settings = {"arch": args.arch, "lookback": args.lookback, "transform": args.transform,
-                "epochs": args.epochs, "random_state": args.seed, "verbose": progress(args)}
+    # the table puts the series-alone model beside it, so the covariates named are always used
+    settings = {"select_covariates": False, "arch": args.arch, "lookback": args.lookback,
+                "transform": args.transform, "epochs": args.epochs, "random_state": args.seed,
+                "verbose": progress(args)}
     train, test = y.iloc[:n_train], y.iloc[n_train:]
     season = season_length(y.index) or 1
     named = {"futr_exog": future, "hist_exog": past}
@@ -68,8 +70,7 @@ def covariate_forecast_command(args) -> dict:
         forecasts[label] = {"multi_step": predicted}
     model = fitted["lstmkit"]
     result = {"task": "forecast", "data": {"name": name, "n_train": n_train, "n_test": n_test,
-                                           "future": future, "past": past,
-                                           "covariate_selection": fitted["lstmkit"].covariate_selection_},
+                                           "future": future, "past": past},
               "metrics": metrics, "timings": timings, "forecasts": forecasts,
               "split": {"train": train, "test": test}, "diagnosis": diagnosis(model)}
     saved = model
