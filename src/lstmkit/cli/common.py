@@ -64,3 +64,33 @@ def progress(args) -> bool:
     import sys
 
     return sys.stderr.isatty() and not args.json
+
+
+def write_forecast_outputs(args, result: dict, model, saved, future, shown: dict, covariates=None) -> None:
+    """The files ``lstmkit forecast`` was asked for (--report, --out, --save, --plot), all or none
+    (each finished first, then all moved into place); lists them in ``result["files"]``."""
+    from lstmkit.files import Outputs
+
+    name, split = result["data"]["name"], result["split"]
+    files = {}
+    with Outputs() as outputs:
+        if args.report:
+            from lstmkit.report import forecast_report
+
+            files["report"] = outputs.file(args.report, lambda tmp: forecast_report(tmp, result, model,
+                                                                                    covariates), "--report")
+        if args.out:
+            files["forecast"] = outputs.file(args.out, lambda tmp: future.to_csv(tmp, index_label="ds"),
+                                             "--out")
+        if args.save:
+            from lstmkit.persistence import write_model
+
+            files["model"] = outputs.folder(args.save, lambda folder: write_model(saved, folder), "--save")
+        if not args.no_plot:
+            from lstmkit.plots import plot_forecasts
+
+            files["plot"] = outputs.file(args.plot, lambda tmp: plot_forecasts(
+                split["train"], split["test"], shown, tmp, title=name, covariates=covariates), "--plot")
+        outputs.commit()
+    if files:
+        result["files"] = {kind: str(path) for kind, path in files.items()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from lstmkit.cli.common import check_outputs, diagnosis, load_series, progress
+from lstmkit.cli.common import check_outputs, diagnosis, load_series, progress, write_forecast_outputs
 from lstmkit.errors import InputError
 
 
@@ -12,7 +12,6 @@ def forecast_command(args) -> dict:
     from lstmkit.baselines import Naive, SeasonalNaive
     from lstmkit.data.framing import split_train_test
     from lstmkit.evaluation import evaluate_forecasters, interval_coverage, refit
-    from lstmkit.files import Outputs
     from lstmkit.tasks.forecaster import Forecaster
 
     if args.future or args.past:
@@ -48,29 +47,7 @@ def forecast_command(args) -> dict:
     if args.out:  # refit on the whole series (the model --save keeps), before any file is written
         saved = refit(model, y)
         future = saved.predict(args.horizon or len(y) - n_train).rename("forecast")
-    files = {}
-    with Outputs() as outputs:  # every file is finished first, then all move into place (or none)
-        if args.report:
-            from lstmkit.report import forecast_report
-
-            files["report"] = outputs.file(args.report, lambda tmp: forecast_report(tmp, result, model),
-                                           "--report")
-        if args.out:
-            files["forecast"] = outputs.file(args.out, lambda tmp: future.to_csv(tmp, index_label="ds"),
-                                             "--out")
-        if args.save:
-            from lstmkit.persistence import write_model
-
-            files["model"] = outputs.folder(args.save, lambda folder: write_model(saved, folder), "--save")
-        if not args.no_plot:
-            from lstmkit.plots import plot_forecasts
-
-            split = result["split"]
-            shown = {k: result["forecasts"][k] for k in ("lstmkit", "seasonal naive")}
-            files["plot"] = outputs.file(args.plot, lambda tmp: plot_forecasts(
-                split["train"], split["test"], shown, tmp, title=name), "--plot")
-        outputs.commit()
-    if files:
-        result["files"] = {kind: str(path) for kind, path in files.items()}
+    shown = {k: result["forecasts"][k] for k in ("lstmkit", "seasonal naive")}
+    write_forecast_outputs(args, result, model, saved, future if args.out else None, shown)
     result["timings"]["total"] = time.perf_counter() - start
     return result

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from lstmkit.cli.common import check_outputs, diagnosis, progress
+from lstmkit.cli.common import check_outputs, diagnosis, progress, write_forecast_outputs
 from lstmkit.errors import InputError
 
 
@@ -20,7 +20,6 @@ def covariate_forecast_command(args) -> dict:
     from lstmkit.data.csv import read_covariates_csv
     from lstmkit.data.framing import split_train_test
     from lstmkit.data.series import season_length
-    from lstmkit.files import Outputs
     from lstmkit.metrics import forecast_metrics
     from lstmkit.tasks.forecaster import Forecaster
 
@@ -78,28 +77,7 @@ def covariate_forecast_command(args) -> dict:
         saved = Forecaster(strategy="direct", horizon=horizon, **settings).fit(y, X=X, **named)
         ahead = saved.predict(horizon, X_future=X_next.iloc[:horizon] if future else None)
         ahead = ahead.rename("forecast")
-    files = {}
-    with Outputs() as outputs:  # every file is finished first, then all move into place (or none)
-        if args.report:
-            from lstmkit.report import forecast_report
-
-            files["report"] = outputs.file(args.report, lambda tmp: forecast_report(tmp, result, model,
-                                                                                    X), "--report")
-        if args.out:
-            files["forecast"] = outputs.file(args.out, lambda tmp: ahead.to_csv(tmp, index_label="ds"),
-                                             "--out")
-        if args.save:
-            from lstmkit.persistence import write_model
-
-            files["model"] = outputs.folder(args.save, lambda folder: write_model(saved, folder), "--save")
-        if not args.no_plot:
-            from lstmkit.plots import plot_forecasts
-
-            shown = {k: forecasts[k] for k in ("lstmkit", "lstmkit (y only)", "seasonal naive")}
-            files["plot"] = outputs.file(args.plot, lambda tmp: plot_forecasts(
-                train, test, shown, tmp, title=name, covariates=X), "--plot")
-        outputs.commit()
-    if files:
-        result["files"] = {kind: str(path) for kind, path in files.items()}
+    shown = {k: forecasts[k] for k in ("lstmkit", "lstmkit (y only)", "seasonal naive")}
+    write_forecast_outputs(args, result, model, saved, ahead if args.out else None, shown, covariates=X)
     result["timings"]["total"] = time.perf_counter() - start
     return result
