@@ -37,6 +37,7 @@ import time
 import warnings
 
 import numpy as np
+import pandas as pd
 from _peers import available
 from _report import machine, table, write_section
 
@@ -188,6 +189,82 @@ def run_taylor(seeds: list[int], validate: bool = False) -> list[list]:
     return rows
 
 
+# several targets forecast jointly (``Forecaster.fit(wide)``), next to a VAR: BJsales with its leading
+# indicator as a second target (nothing known over the horizon), and statsmodels' US macro data
+# (real GDP, consumption, investment; quarterly 1959-2009, the statsmodels VAR tutorial's system)
+JOINT_SETS = ("BJsales-joint", "macro")
+
+
+def joint_data(name: str) -> tuple:
+    """(wide frame, h, whether the VAR reads log differences)."""
+    if name == "macro":
+        from statsmodels.datasets import macrodata
+
+        data = macrodata.load_pandas().data
+        index = pd.period_range("1959Q1", periods=len(data), freq="Q").to_timestamp()
+        return data[["realgdp", "realcons", "realinv"]].set_axis(index), 8, True
+    y, X, h, _ = load_with_regressors("BJsales")
+    return pd.DataFrame({"sales": y, "lead": X["BJsales_lead"]}), h, False
+
+
+def var(train: pd.DataFrame, h: int, log: bool) -> np.ndarray:
+    """statsmodels VAR on the first (log) differences, lag order by AIC (at most 8), integrated
+    back from the last training values; (h, k)."""
+    from statsmodels.tsa.api import VAR
+
+    level = np.log(train.to_numpy()) if log else train.to_numpy()
+    fit = VAR(np.diff(level, axis=0)).fit(maxlags=8, ic="aic")
+    steps = fit.forecast(np.diff(level, axis=0)[-max(fit.k_ar, 1):], h) if fit.k_ar else \
+        np.tile(fit.params[0], (h, 1))
+    path = level[-1] + np.cumsum(steps, axis=0)
+    return np.exp(path) if log else path
+
+
+def run_joint(name: str, seeds: list[int], validate: bool = False) -> list[list]:
+    """Mean MASE over the targets: lstmkit joint vs each target alone, VAR, naive."""
+    wide, h, log = joint_data(name)
+    if validate:
+        wide = wide.iloc[:-h]
+    train, test = wide.iloc[:-h], wide.iloc[-h:]
+    rows, scores = [], {}
+
+    def add(model: str, forecasts: list[np.ndarray], seconds: list[float]) -> None:
+        per = [[mase(test[c].to_numpy(), f[:, j], train[c].to_numpy(), 1) for j, c in enumerate(wide)]
+               for f in forecasts]
+        means = [float(np.mean(p)) for p in per]
+        scores[model] = statistics.median(means)
+        each = ", ".join(f"{c} {statistics.median(p[j] for p in per):.2f}" for j, c in enumerate(wide))
+        spread = f" ({min(means):.3f}-{max(means):.3f})" if len(means) > 1 else ""
+        rows.append([name, model, f"{scores[model]:.3f}{spread} [{each}]",
+                     f"{statistics.median(np.mean([smape(test.to_numpy(), f)]) for f in forecasts):.2f}",
+                     f"{statistics.median(seconds):.1f}"])
+
+    for joint in (True, False):
+        outs, secs, kept = [], [], 0
+        for seed in seeds:
+            start = time.perf_counter()
+            model = Forecaster(strategy="direct", horizon=h, random_state=seed)
+            if joint:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", UserWarning)
+                    outs.append(model.fit(train).predict(h).to_numpy())
+                kept += model.covariate_selection_["kept"]
+            else:
+                outs.append(np.column_stack([model.fit([train[c].to_numpy()]).predict(h)[0] for c in wide]))
+            secs.append(time.perf_counter() - start)
+        label = (f"lstmkit with covariates (joint: {len(wide.columns)} targets, one network; the others' "
+                 f"past kept in {kept} of {len(seeds)} seeds)" if joint else
+                 "lstmkit without covariates (each target alone)")
+        add(label, outs, secs)
+    if available("statsmodels"):
+        start = time.perf_counter()
+        add(f"VAR (statsmodels, {'log ' if log else ''}differences, AIC lags <= 8)", [var(train, h, log)],
+            [time.perf_counter() - start])
+    add("naive", [np.tile(train.to_numpy()[-1], (h, 1))], [0.0])
+    rows.append([name, "**bars**", _verdicts(scores), "", ""])
+    return rows
+
+
 def _verdicts(scores: dict) -> str:
     peers = {k: v for k, v in scores.items() if not k.startswith("lstmkit")}
     best_peer = min(peers, key=peers.get) if peers else None
@@ -203,14 +280,16 @@ def _verdicts(scores: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--sets", nargs="*", default=[*REGRESSOR_SETS, "taylor"])
+    parser.add_argument("--sets", nargs="*", default=[*REGRESSOR_SETS, "taylor", *JOINT_SETS])
     parser.add_argument("--validate", action="store_true", help="score on validation windows (prints only)")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     start = time.perf_counter()
     seeds = list(range(args.seeds))
-    rows = [row for name in args.sets for row in (
-        run_taylor(seeds, args.validate) if name == "taylor" else run(name, seeds, args.validate))]
+    runs = {"taylor": lambda: run_taylor(seeds, args.validate),
+            **{name: (lambda name=name: run_joint(name, seeds, args.validate)) for name in JOINT_SETS}}
+    rows = [row for name in args.sets
+            for row in runs.get(name, lambda n=name: run(n, seeds, args.validate))()]
     body = "\n".join([
         "## Covariates on real series with regressors (`python benchmarks/covariates.py`)", "",
         f"Machine: {machine()}. Seeds 0..{args.seeds - 1} (lstmkit: median, min-max in brackets). "

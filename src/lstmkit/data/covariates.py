@@ -207,33 +207,45 @@ CALENDAR = {
 }
 
 
-def calendar_names(calendar, freq: str | None) -> list[str]:
+def _step(freq: str | None) -> pd.Timedelta | None:
+    """The length of one step at ``freq`` (a month or a quarter: its first one's), or None."""
+    try:
+        two = pd.date_range("2000-01-03", periods=2, freq=freq) if freq else None
+    except (TypeError, ValueError):
+        two = None
+    return None if two is None or len(two) < 2 else two[1] - two[0]
+
+
+def calendar_names(calendar, freq: str | None, holidays=None) -> list[str]:
     """The calendar features asked for: a list of ``CALENDAR`` names, or True (by frequency:
-    sub-daily data hour and day of week, daily day of week and month, weekly or monthly month)."""
+    sub-daily data hour and day of week, daily day of week and month, weekly or monthly month);
+    ``holidays`` (a country code) adds the count of public holidays (``data/holiday_counts.py``)."""
+    from lstmkit.data import holiday_counts
+
+    step = _step(freq)
+    extra = [holiday_counts.calendar_entry(holidays, step, freq)] if holidays is not None else []
     if calendar is None or calendar is False:
-        return []
+        return extra
     if calendar is True:
-        try:
-            two = pd.date_range("2000-01-03", periods=2, freq=freq)
-        except (TypeError, ValueError):
-            two = None
-        if two is None or len(two) < 2:
+        if step is None:
             raise InputError(f"calendar=True needs dates with a frequency (a DatetimeIndex or dated ds); "
                              f"received {freq or 'no frequency'}")
-        step = two[1] - two[0]  # (a month or a quarter: its first one's length)
         if step < pd.Timedelta("1D"):
-            return ["hour", "dayofweek"]
-        return ["dayofweek", "month"] if step == pd.Timedelta("1D") else ["month"]
+            return ["hour", "dayofweek", *extra]
+        return [*(["dayofweek", "month"] if step == pd.Timedelta("1D") else ["month"]), *extra]
     names = _names(calendar, "calendar")
     for name in names:
         if name not in CALENDAR:
             raise InputError(f"calendar feature {name!r} is unknown; choose from {', '.join(CALENDAR)} or "
-                             "True")
-    return names
+                             "True (public holidays: holidays='US', a country code)")
+    return [*names, *extra]
 
 
 def calendar_columns(names: list[str]) -> list[str]:
-    return [f"{name}_{part}" for name in names for part in ("sin", "cos")]
+    from lstmkit.data.holiday_counts import NAME
+
+    return [c for name in names for c in ([NAME] if name.startswith(f"{NAME}:") else
+                                          [f"{name}_{part}" for part in ("sin", "cos")])]
 
 
 def add_calendar(frame: pd.DataFrame, time_col: str, names: list[str]) -> pd.DataFrame:
@@ -250,6 +262,11 @@ def add_calendar(frame: pd.DataFrame, time_col: str, names: list[str]) -> pd.Dat
     dates = pd.DatetimeIndex(frame[time_col])
     out = frame.copy()
     for name in names:
+        if name not in CALENDAR:  # a "holiday:<country>:<span>" entry
+            from lstmkit.data.holiday_counts import NAME, counts
+
+            out[NAME] = counts(dates, name)
+            continue
         period, position = CALENDAR[name]
         angle = 2 * np.pi * np.asarray(position(dates), dtype=np.float64) / period
         out[f"{name}_sin"], out[f"{name}_cos"] = np.sin(angle), np.cos(angle)

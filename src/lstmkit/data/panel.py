@@ -34,8 +34,10 @@ class Panel:
     ids: list  # series names, in order
     values: list[np.ndarray]  # float64 values of each series
     indexes: list[pd.Index]  # time index of each series (dates or integers)
-    form: str  # "frame", "list" or "series" (one series with covariates): how forecasts are returned
+    form: str  # "frame", "list", "series" (one series with covariates) or "wide" (several targets): how
+    # forecasts are returned
     columns: tuple[str, str, str] = ("unique_id", "ds", "y")  # id, time and value columns
+    order: list | None = None  # form "wide": the targets in the order of the user's columns
 
     def season(self) -> int | None:
         """Season length from the dates' frequency (12 monthly ...), from the first series with
@@ -45,12 +47,12 @@ class Panel:
     def to_dict(self) -> dict:
         """JSON-safe description of the ids, indexes and form (values are stored separately)."""
         return {"ids": [_jsonable(i) for i in self.ids], "form": self.form, "columns": list(self.columns),
-                "indexes": [_index_to_dict(ix) for ix in self.indexes]}
+                "indexes": [_index_to_dict(ix) for ix in self.indexes], "order": self.order}
 
     @classmethod
     def from_dict(cls, data: dict, values: list[np.ndarray]) -> Panel:
         return cls(list(data["ids"]), values, [_index_from_dict(d) for d in data["indexes"]],
-                   data["form"], tuple(data["columns"]))
+                   data["form"], tuple(data["columns"]), data.get("order"))
 
 
 def is_panel(y) -> bool:
@@ -173,6 +175,13 @@ def forecasts_out(panel: Panel, forecasts: np.ndarray, extra: dict[str, np.ndarr
             columns = {"forecast": forecasts[0], **{k: v[0] for k, v in extra.items()}}
             return pd.DataFrame(columns, index=times[0])
         return pd.Series(forecasts[0], index=times[0], name="forecast")
+    if panel.form == "wide":  # several targets of one system: one column per target (tasks/multivariate.py)
+        columns, place = {}, {t: i for i, t in enumerate(panel.ids)}
+        for t in panel.order or panel.ids:
+            i = place[t]
+            columns[t] = forecasts[i]
+            columns.update({f"{t}-{k}": v[i] for k, v in extra.items()})
+        return pd.DataFrame(columns, index=times[0])
     return pd.DataFrame({
         id_col: np.repeat(np.asarray(panel.ids, dtype=object), h),
         time_col: np.concatenate([np.asarray(t) for t in times]),

@@ -138,7 +138,7 @@ def one_series_with_covariates(y, X, futr_exog, hist_exog, others: dict) -> bool
     covariate arguments for one series without ``X`` are an error."""
     if is_panel(y) or is_parquet_source(y):
         return False
-    if X is not None or others.get("calendar"):
+    if X is not None or others.get("calendar") or others.get("holidays") is not None:
         return True
     named = {"futr_exog": futr_exog, "hist_exog": hist_exog, **others}
     given = [k for k, v in named.items() if v is not None]
@@ -175,13 +175,21 @@ def one_series_frame(y, X, futr_exog, hist_exog) -> tuple[pd.DataFrame, list, li
     return frame, futr, list(hist_exog or [])
 
 
-def one_series_future(X_future) -> pd.DataFrame | None:
-    """``predict(h, X_future=...)`` (a DataFrame on the future dates) as ``futr_df``."""
-    if X_future is None:
-        return None
-    if not isinstance(X_future, pd.DataFrame):
-        from lstmkit.errors import InputTypeError
+def long_form(y, X, futr_exog, hist_exog, others: dict, columns: tuple[str, str, str]):
+    """What ``Forecaster.fit`` got, as (y, futr_exog, hist_exog, other covariate arguments, form):
+    several targets (``tasks/multivariate.py``, form "wide") or one series with covariates
+    (form "series") become a long frame; anything else comes back as it is (form None)."""
+    from lstmkit.tasks import multivariate
 
-        raise InputTypeError(f"X_future must be a DataFrame on the future dates; received "
-                             f"{type(X_future).__name__}")
-    return X_future.reset_index(drop=True).assign(unique_id=SERIES_ID, ds=X_future.index)
+    others = dict(others)
+    target = others.pop("target", None)
+    if multivariate.is_wide(y, target, columns):
+        if others.get("static_df") is not None:
+            raise InputError("static_df is for many series; the targets of one wide frame get their "
+                             "identity from lstmkit (pass covariates in the frame, or X)")
+        y, futr, hist, static = multivariate.wide_frame(y, X, target, futr_exog, hist_exog,
+                                                        others.get("ignore"), columns)
+        return y, futr, hist, {**others, "static_df": static}, "wide"
+    if one_series_with_covariates(y, X, futr_exog, hist_exog, others):
+        return (*one_series_frame(y, X, futr_exog, hist_exog), others, "series")
+    return y, futr_exog, hist_exog, others, None

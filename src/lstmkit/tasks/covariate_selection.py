@@ -28,22 +28,34 @@ def cut(frame: pd.DataFrame, id_col: str, h: int) -> tuple[pd.DataFrame, pd.Data
     return frame[position >= h], frame[position < h]
 
 
-def choose(est, y, columns: tuple[str, str, str], covariates: dict) -> dict:
+def choose(est, y, columns: tuple[str, str, str], covariates: dict, futr: list[str] = (),
+           derived: list[str] = ()) -> dict:
     """Fit ``est``'s settings with and without ``covariates`` (the keyword arguments of
     ``fit``) on ``y`` cut before its end; returns the record of ``covariate_selection_``:
     ``kept``, and the two validation scores (``mase_with``, ``mase_without``) or the
-    ``reason`` no comparison was made."""
+    ``reason`` no comparison was made. ``futr``: the futr columns of ``y``, of which
+    ``derived`` ones (calendar, holidays) ``fit`` derives again from the dates.
+
+    An indicator (two values) among ``futr`` that stays at its usual value over every
+    series' validation window (no holiday, no promotion there) cannot show its effect
+    there: the covariates are then kept unjudged (``reason`` says which)."""
     id_col, time_col, value_col = columns
     h = est._horizon()
     if not isinstance(y, pd.DataFrame):
         return {"kept": True, "reason": "the series are not a long DataFrame"}
     train, held = cut(y.sort_values([id_col, time_col], kind="stable"), id_col, h)
+    for col in futr:
+        usual = train[col].mode()
+        if train[col].nunique() == 2 and len(usual) == 1 and (held[col] == usual[0]).all():
+            return {"kept": True, "reason": f"covariate {col!r} stays at its usual value {usual[0]:g} over "
+                    f"the validation window (the last {h} training values), which cannot show its effect"}
+    train, held = (part[[c for c in part.columns if c not in derived]] for part in (train, held))
     settings = {**est.get_params(), "select_covariates": False, "conformal_windows": 0, "verbose": False}
     where = {"id_col": id_col, "time_col": time_col, "value_col": value_col}
-    futr = [c for c in (covariates.get("futr_exog") or []) if c in held.columns]
+    known = [c for c in (covariates.get("futr_exog") or []) if c in held.columns]
     try:
         with_them = type(est)(**settings).fit(train, **where, **covariates)
-        forecast_with = with_them.predict(h, futr_df=held[[id_col, time_col, *futr]] if futr else None)
+        forecast_with = with_them.predict(h, futr_df=held[[id_col, time_col, *known]] if known else None)
         without = type(est)(**settings).fit(train[[id_col, time_col, value_col]], **where)
         forecast_without = without.predict(h)
     except InputError as error:  # a series too short to cut: no comparison, covariates kept

@@ -44,7 +44,7 @@ from lstmkit.errors import InputError, check_positive_int
 from lstmkit.models.registry import arch_options, build
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed
-from lstmkit.tasks import covariate_recipe
+from lstmkit.tasks import covariate_recipe, multivariate
 from lstmkit.tasks._base import check_fitted, fit_networks, fit_params, one_or_many, trial_build
 from lstmkit.tasks.forecast_settings import MAX_HORIZON, ForecastSettings
 from lstmkit.tasks.global_forecaster import GlobalForecaster
@@ -131,17 +131,17 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
 
         Covariates (a global model, strategy "direct", answers): ``X`` on y's index (columns
         futr unless in ``hist_exog``; predict needs ``X_future``), or as ``GlobalForecaster.fit``.
+        Several targets forecast jointly: a wide frame, ``target=[...]`` (``tasks/multivariate.py``).
         """
-        one = covariate_recipe.one_series_with_covariates(y, X, futr_exog, hist_exog, covariates)
-        if one:
-            y, futr_exog, hist_exog = covariate_recipe.one_series_frame(y, X, futr_exog, hist_exog)
+        y, futr_exog, hist_exog, covariates, form = covariate_recipe.long_form(
+            y, X, futr_exog, hist_exog, covariates, (id_col, time_col, value_col))
         if is_panel(y) or is_parquet_source(y):  # GlobalForecaster checks the same parameter table
             exog = {"futr_exog": futr_exog, "hist_exog": hist_exog, **covariates}
             model = GlobalForecaster(**self.get_params()).fit(
                 y, checkpoint_dir=checkpoint_dir, resume=resume, on_epoch=on_epoch, id_col=id_col,
                 time_col=time_col, value_col=value_col, store_dir=store_dir, **exog)
-            if one:
-                model.state_.panel.form = "series"  # forecasts come back as one series
+            if form:  # forecasts come back as one series, or one wide frame of the targets
+                multivariate.answer_as(model.state_.panel, form, exog)
             self._adopt(model)
             return self
         self._check_params()
@@ -170,15 +170,9 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
         x, target = self._windows(series.to_numpy())
         split = len(x) - val_size
         validation = (x[split:], target[split:]) if val_size else None
-        config = TrainConfig(
-            epochs=self.epochs,
-            batch_size=self.batch_size,
-            lr=self.lr,
-            lr_schedule=self.lr_schedule,
-            weight_decay=self.weight_decay,
-            patience=self.patience if val_size else None,
-            n_threads=self.n_threads,
-        )
+        config = TrainConfig(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
+                             lr_schedule=self.lr_schedule, weight_decay=self.weight_decay,
+                             patience=self.patience if val_size else None, n_threads=self.n_threads)
         settings = fit_params(self)
 
         def train_one(k: int, own: int):
@@ -269,8 +263,13 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
         future covariates."""
         check_fitted(self, "modules_", "fit(y)")
         if self.global_ is not None:
-            if X_future is not None:
-                futr_df = covariate_recipe.one_series_future(X_future)
+            panel = self.global_.state_.panel
+            if panel is not None and panel.form in ("series", "wide"):
+                if y is not None:
+                    raise InputError("predict(h, y=...) needs a model of many series; this one was fitted on "
+                                     "one series with covariates (or one wide frame): refit on the new data")
+                if X_future is not None:
+                    futr_df = multivariate.wide_future(X_future, panel.ids, panel.columns)
             return self.global_.predict(h, y=y, level=level, futr_df=futr_df)
         h = check_positive_int("h", h)
         if h > MAX_HORIZON:

@@ -70,7 +70,7 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
     @one_fit
     def fit(self, y, checkpoint_dir=None, resume: bool = False, on_epoch=None, id_col: str = "unique_id",
             time_col: str = "ds", value_col: str = "y", store_dir=None, futr_exog=None, hist_exog=None,
-            static_df=None, ignore=None, calendar=None) -> GlobalForecaster:
+            static_df=None, ignore=None, calendar=None, holidays=None) -> GlobalForecaster:
         """Train on many series: a long DataFrame (``id_col``, ``time_col``, ``value_col``), a
         list of series, or a long-format Parquet file or folder (read in chunks into a store
         under ``store_dir``, bounded memory). ``checkpoint_dir``/``resume``/``on_epoch``: as in
@@ -79,15 +79,16 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
         ``static_df`` one row per series; any other column of the frame is an error unless
         listed in ``ignore``. ``calendar``: True (features by frequency) or names from
         ``data.covariates.CALENDAR`` ("hour", "dayofweek", "month"), derived from the dates
-        as future-known covariates. Returns self."""
+        as future-known covariates; ``holidays`` ("US", "GB-SCT"): public holidays per period
+        (``data/holiday_counts.py``). Returns self."""
         self._check_params()
         self.device_ = resolve_device(self.device)
         columns = (id_col, time_col, value_col)
         given = {"futr_exog": futr_exog, "hist_exog": hist_exog, "static_df": static_df, "ignore": ignore,
-                 "calendar": calendar}
+                 "calendar": calendar, "holidays": holidays}
         self.covariate_selection_ = None
         if is_parquet_source(y):
-            if futr_exog or hist_exog or static_df is not None or calendar:
+            if futr_exog or hist_exog or static_df is not None or calendar or holidays is not None:
                 raise InputError("covariates need the series in memory (a long DataFrame); received a "
                                  f"Parquet source {str(y)!r}")
             state = self._fit_store(y, columns, checkpoint_dir, resume, on_epoch, store_dir)
@@ -96,7 +97,7 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
                 raise InputError(f"y must be many series (a long DataFrame, a list of series or a Parquet "
                                  f"source); received one {type(y).__name__}: use Forecaster for one series")
             panel = as_panel(y, columns)
-            names = calendar_names(calendar, panel_freq(panel))
+            names = calendar_names(calendar, panel_freq(panel), holidays)
             if names:
                 if not isinstance(y, pd.DataFrame):
                     raise InputError("calendar features need y as a long DataFrame with dates")
@@ -120,8 +121,7 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
     def _select_covariates(self, y, columns, given: dict, exog, names: list[str]):
         from lstmkit.tasks.covariate_selection import choose, warn_dropped
 
-        original = y[[c for c in y.columns if c not in calendar_columns(exog[4])]]
-        self.covariate_selection_ = choose(self, original, columns, given)
+        self.covariate_selection_ = choose(self, y, columns, given, exog[1], calendar_columns(exog[4]))
         if self.covariate_selection_["kept"]:
             return exog
         warn_dropped(self.covariate_selection_, names + (["static_df"] if exog[3] is not None else []))
