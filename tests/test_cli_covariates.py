@@ -77,7 +77,7 @@ def test_future_values_from_a_future_file(capsys, promo_csv, tmp_path):
     (["--future", "promo", "--past", "promo"], "named both in --future and --past"),
     (["--future", "price"], "--future column 'price' is not a covariate column"),
     (["--past", "sales"], "--past column 'sales' is not a covariate column"),
-    (["--future", "promo", "--level", "80"], "--level cannot be used with --future/--past"),
+    (["--future", "promo", "--level", "180"], "--level must be percentages in (0, 100)"),
     (["--future", "promo", "--out", "OUT", "--horizon", "8"], "over the 8 steps after the last value"),
     (["--future-file", "x.csv"], "--future-file x.csv needs --future"),
     (["--future", "promo", "--arch", "mlp"], "covariates work with arch"),
@@ -102,3 +102,30 @@ def test_covariates_need_the_column_and_dates(tmp_path, capsys):
     assert "need --column" in capsys.readouterr().err
     assert main(["forecast", str(path), "--column", "sales", "--future", "promo", "--no-plot"]) == 2
     assert "need dates" in capsys.readouterr().err
+
+
+def test_forecast_with_calendar_and_holidays_needs_no_covariate_columns(capsys, tmp_path):
+    dates = pd.date_range("2021-01-01", periods=400, freq="D")
+    rng = np.random.default_rng(0)
+    sales = 100 + 10 * np.sin(np.arange(400) * 2 * np.pi / 7) + rng.normal(0, 1, 400)
+    path = tmp_path / "daily.csv"
+    pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "sales": sales.round(2)}).to_csv(path, index=False)
+    out = tmp_path / "next.csv"
+    result = run_json(capsys, "forecast", str(path), "--column", "sales", "--calendar", "--holidays", "GB",
+                      "--horizon", "14", "--test-size", "28", "--epochs", "5", "--no-plot", "--out", str(out))
+    assert set(result["metrics"]) >= {"lstmkit", "lstmkit (y only)", "seasonal naive"}
+    ahead = pd.read_csv(out)
+    assert len(ahead) == 14 and ahead["forecast"].notna().all()
+
+
+def test_an_unknown_holiday_country_is_one_line(capsys, promo_csv):
+    code = main(["forecast", str(promo_csv), "--column", "sales", "--holidays", "XX", "--epochs", "2"])
+    err = capsys.readouterr().err
+    assert code == 2 and "holidays='XX'" in err and len(err.strip().splitlines()) == 1
+
+
+def test_levels_with_covariates_give_bands_and_their_coverage(capsys, promo_csv):
+    result = run_json(capsys, "forecast", str(promo_csv), "--column", "sales", "--future", "promo",
+                      "--horizon", "6", "--test-size", "12", "--epochs", "5", "--no-plot", "--level", "80")
+    scores = result["metrics"]["lstmkit"]["multi_step"]
+    assert 0 <= scores["coverage_80"] <= 1, scores

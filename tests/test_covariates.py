@@ -100,7 +100,6 @@ def test_bad_covariates_fail_in_one_line_before_training(data, kwargs, frame, me
 @pytest.mark.parametrize("settings, message", [
     ({"strategy": "recursive"}, "^covariates need strategy='direct'"),
     ({"arch": "mlp"}, "^covariates work with arch"),
-    ({"conformal_windows": 2}, "^conformal_windows cannot be used with covariates"),
 ])
 def test_settings_that_cannot_take_covariates_say_so(data, settings, message):
     train, _ = data
@@ -279,3 +278,23 @@ def test_a_constant_covariate_trains_and_predicts(data):
     model = GlobalForecaster(**{**SMALL, "epochs": 2}).fit(train.assign(promo=1.0), futr_exog=["promo"])
     out = model.predict(H, futr_df=test[["unique_id", "ds"]].assign(promo=1.0))
     assert np.isfinite(out["forecast"]).all() and model.state_.covariates.std.tolist() == [1.0]
+
+
+def test_conformal_intervals_refit_on_the_cut_series_with_their_covariates(data, monkeypatch):
+    train, test = data
+    seen = []
+    real = GlobalForecaster.fit
+
+    def spy(self, y, *args, **kwargs):
+        if not self.conformal_windows:  # a calibration refit: its frame and covariate columns
+            seen.append((y.groupby("unique_id").size().max(), kwargs.get("futr_exog")))
+        return real(self, y, *args, **kwargs)
+
+    monkeypatch.setattr(GlobalForecaster, "fit", spy)
+    settings = {**SMALL, "epochs": 20, "conformal_windows": 2}
+    model = GlobalForecaster(**settings).fit(train, futr_exog=["promo"])
+    assert seen == [(72 - H, ["promo"]), (72 - 2 * H, ["promo"])]  # cut k * horizon rows, promo kept
+    assert model.conformal_scores_.shape == (2 * 6, H)  # windows x series, steps
+    out = model.predict(H, futr_df=test[["unique_id", "ds", "promo"]], level=[80, 95])
+    assert (out["lo-95"] <= out["lo-80"]).all() and (out["lo-80"] <= out["forecast"]).all()
+    assert (out["forecast"] <= out["hi-80"]).all() and (out["hi-80"] <= out["hi-95"]).all()

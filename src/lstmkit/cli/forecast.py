@@ -14,7 +14,7 @@ def forecast_command(args) -> dict:
     from lstmkit.evaluation import evaluate_forecasters, interval_coverage, refit
     from lstmkit.tasks.forecaster import Forecaster
 
-    if args.future or args.past:
+    if args.future or args.past or args.calendar or args.holidays:
         from lstmkit.cli.forecast_covariates import covariate_forecast_command
 
         return covariate_forecast_command(args)

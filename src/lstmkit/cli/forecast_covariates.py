@@ -20,15 +20,16 @@ def covariate_forecast_command(args) -> dict:
     from lstmkit.data.csv import read_covariates_csv
     from lstmkit.data.framing import split_train_test
     from lstmkit.data.series import season_length
+    from lstmkit.evaluation import interval_coverage
     from lstmkit.metrics import forecast_metrics
     from lstmkit.tasks.forecaster import Forecaster
 
     start = time.perf_counter()
     if args.data is None:
-        raise InputError("--future/--past need a CSV file holding the series and its covariate columns")
-    if args.level:
-        raise InputError(f"--level cannot be used with --future/--past yet (conformal intervals refit on cut "
-                         f"series, and the covariates are not cut with them); received --level {args.level}")
+        raise InputError("--future/--past/--calendar/--holidays need a CSV file holding the series (and its "
+                         "covariate columns)")
+    if args.level and not all(0 < lv < 100 for lv in args.level):
+        raise InputError(f"--level must be percentages in (0, 100), e.g. 80 95; received {args.level}")
     check_outputs({"--report": args.report, "--out": args.out, "--plot": None if args.no_plot else args.plot},
                   args.save, inputs=[p for p in (args.data, args.future_file) if p])
     future, past = args.future or [], args.past or []
@@ -51,8 +52,10 @@ def covariate_forecast_command(args) -> dict:
                 "verbose": progress(args)}
     train, test = y.iloc[:n_train], y.iloc[n_train:]
     season = season_length(y.index) or 1
-    named = {"futr_exog": future, "hist_exog": past}
-    fits = {"lstmkit": lambda: Forecaster(strategy="direct", horizon=horizon, **settings).fit(
+    named = {"futr_exog": future, "hist_exog": past, "calendar": args.calendar or None,
+             "holidays": args.holidays}
+    intervals = {"conformal_windows": 3} if args.level else {}  # refits on the cut series and covariates
+    fits = {"lstmkit": lambda: Forecaster(strategy="direct", horizon=horizon, **settings, **intervals).fit(
                 train, X=X.iloc[:n_train], **named),
             "lstmkit (y only)": lambda: Forecaster(**settings).fit(train),
             "naive": lambda: Naive().fit(train), "seasonal naive": lambda: SeasonalNaive().fit(train)}
@@ -61,13 +64,20 @@ def covariate_forecast_command(args) -> dict:
         begin = time.perf_counter()
         model = fitted[label] = fit()
         if label == "lstmkit":
-            predicted = model.predict(horizon, X_future=X[future].iloc[n_train : n_train + horizon])
+            predicted = model.predict(horizon, X_future=X[future].iloc[n_train : n_train + horizon],
+                                      level=args.level or None)
+            if args.level:
+                bands, predicted = predicted, predicted["forecast"]
         else:
             predicted = model.predict(horizon)
         timings[label] = time.perf_counter() - begin
         metrics[label] = {"multi_step": forecast_metrics(test.iloc[:horizon], predicted, train, season)}
         forecasts[label] = {"multi_step": predicted}
     model = fitted["lstmkit"]
+    if args.level:
+        forecasts["lstmkit"]["intervals"] = bands
+        metrics["lstmkit"]["multi_step"].update(interval_coverage(test.iloc[:horizon].to_numpy(), bands,
+                                                                  args.level))
     result = {"task": "forecast", "data": {"name": name, "n_train": n_train, "n_test": n_test,
                                            "future": future, "past": past},
               "metrics": metrics, "timings": timings, "forecasts": forecasts,

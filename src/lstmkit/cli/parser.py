@@ -88,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
                     help="covariate columns known only up to the forecast origin (e.g. a leading indicator)")
     fc.add_argument("--future-file", metavar="CSV",
                     help="the --future columns' values after the series' end (the same date column)")
+    fc.add_argument("--calendar", action="store_true",
+                    help="calendar covariates from the dates (hour, day of week, month: by frequency)")
+    fc.add_argument("--holidays", metavar="COUNTRY",
+                    help="public holidays of this country as a covariate (e.g. US, GB, DE-BY)")
     _common(fc)
 
     cl = sub.add_parser("classify", help="train and evaluate a sequence classifier next to baselines")

@@ -17,12 +17,14 @@ from lstmkit.data.covariates import (
     add_calendar,
     aligned,
     calendar_columns,
+    calendar_names,
+    check_schema,
     fit_scaling,
     future_values,
     static_table,
     when,
 )
-from lstmkit.data.panel import Panel, is_panel
+from lstmkit.data.panel import Panel, is_panel, panel_freq
 from lstmkit.data.parquet import is_parquet_source
 from lstmkit.data.series import future_index, infer_freq
 from lstmkit.errors import InputError
@@ -38,9 +40,24 @@ def check_settings(est) -> None:
                          f"beside them); received strategy={est.strategy!r}")
     if est.arch not in ARCHS:
         raise InputError(f"covariates work with arch {', '.join(map(repr, ARCHS))}; received {est.arch!r}")
-    if est.conformal_windows:
-        raise InputError("conformal_windows cannot be used with covariates yet (its refits cut the "
-                         "covariates too); use conformal_windows=0")
+
+
+def framed_covariates(est, y, panel: Panel, columns: tuple[str, str, str], given: dict):
+    """(``y`` with its calendar columns, the covariates ``(frame, futr, hist, static_df,
+    calendar names)`` or None without any): the covariate arguments of ``fit`` (``given``)
+    checked against the frame and the settings, before any training."""
+    names = calendar_names(given["calendar"], panel_freq(panel), given["holidays"])
+    futr_exog = given["futr_exog"]
+    if names:
+        if not isinstance(y, pd.DataFrame):
+            raise InputError("calendar features need y as a long DataFrame with dates")
+        y = add_calendar(y, columns[1], names)
+        futr_exog = [*(futr_exog or []), *calendar_columns(names)]
+    futr, hist = check_schema(y, columns, futr_exog, given["hist_exog"], given["ignore"])
+    if not (futr or hist or given["static_df"] is not None):
+        return y, None
+    check_settings(est)
+    return y, (y, futr, hist, given["static_df"], names)
 
 
 def prepare(frame, panel: Panel, futr: list[str], hist: list[str], static_df,

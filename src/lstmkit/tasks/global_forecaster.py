@@ -15,7 +15,6 @@ from __future__ import annotations
 import tempfile
 
 import numpy as np
-import pandas as pd
 import torch
 
 from lstmkit.checkpoints import checkpoint_path, fingerprint
@@ -26,7 +25,7 @@ from lstmkit.conformal import (
     interval_columns,
     series_scale,
 )
-from lstmkit.data.covariates import add_calendar, calendar_columns, calendar_names, check_schema
+from lstmkit.data.covariates import calendar_columns
 from lstmkit.data.panel import Panel, as_panel, forecasts_out, is_panel, panel_freq
 from lstmkit.data.parquet import CHUNK_ROWS, is_parquet_source, read_chunks
 from lstmkit.data.seasonal import indices_at
@@ -97,34 +96,27 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
                 raise InputError(f"y must be many series (a long DataFrame, a list of series or a Parquet "
                                  f"source); received one {type(y).__name__}: use Forecaster for one series")
             panel = as_panel(y, columns)
-            names = calendar_names(calendar, panel_freq(panel), holidays)
-            if names:
-                if not isinstance(y, pd.DataFrame):
-                    raise InputError("calendar features need y as a long DataFrame with dates")
-                y = add_calendar(y, time_col, names)
-                futr_exog = [*(futr_exog or []), *calendar_columns(names)]
-            futr, hist = check_schema(y, columns, futr_exog, hist_exog, ignore)
-            exog = (y, futr, hist, static_df, names) if futr or hist or static_df is not None else None
-            if exog is not None:
-                covariate_recipe.check_settings(self)
-                if self.select_covariates:  # covariates earn their place on a validation window
-                    exog = self._select_covariates(y, columns, given, exog, [*futr, *hist])
+            y, exog = covariate_recipe.framed_covariates(self, y, panel, columns, given)
+            if exog is not None and self.select_covariates:  # covariates earn their place on a validation
+                exog = self._select_covariates(y, columns, given, exog)  # window
             self._check_calibration(panel)
             state = self._fit_panel(panel, checkpoint_dir, resume, on_epoch, exog)
         self._set_fitted_state(state)
         calibrate = self.conformal_windows and not interrupted()
-        self.conformal_scores_ = self._calibrate(state) if calibrate else None
+        framed = (y, columns, given, calendar_columns(exog[4])) if state.covariates is not None else None
+        self.conformal_scores_ = self._calibrate(state, framed) if calibrate else None
         if interrupted():  # no intervals from a fit or a calibration that Ctrl-C cut short
             self.conformal_scores_ = None
         return self
 
-    def _select_covariates(self, y, columns, given: dict, exog, names: list[str]):
+    def _select_covariates(self, y, columns, given: dict, exog):
         from lstmkit.tasks.covariate_selection import choose, warn_dropped
 
         self.covariate_selection_ = choose(self, y, columns, given, exog[1], calendar_columns(exog[4]))
         if self.covariate_selection_["kept"]:
             return exog
-        warn_dropped(self.covariate_selection_, names + (["static_df"] if exog[3] is not None else []))
+        warn_dropped(self.covariate_selection_, [*exog[1], *exog[2]] + (["static_df"] if exog[3] is not None
+                                                                         else []))
         return None
 
     def _set_fitted_state(self, state: GlobalState) -> None:
@@ -260,9 +252,16 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
             check_calibration_length(panel.values, self._calibration_horizon(
                 self._horizon(), self.season or panel.season() or 1))
 
-    def _calibrate(self, state: GlobalState) -> np.ndarray:
-        """Conformal scores from refits on the series cut before their ends (``conformal.py``)."""
+    def _calibrate(self, state: GlobalState, framed=None) -> np.ndarray:
+        """Conformal scores from refits on the series cut before their ends (``conformal.py``);
+        ``framed`` (frame, columns, covariate arguments, derived columns): with the covariates."""
         horizon = self._calibration_horizon(state.horizon, state.season)
+        if framed is not None:
+            from lstmkit.tasks.covariate_calibration import covariate_scores
+
+            frame, columns, given, derived = framed
+            exog = {k: v for k, v in given.items() if v is not None}
+            return covariate_scores(self, frame, columns, exog, derived, horizon, state.season)
 
         def fit_predict(train: list[np.ndarray], h: int) -> np.ndarray:
             model = GlobalForecaster(**self.get_params()).set_params(
