@@ -98,7 +98,6 @@ def test_bad_covariates_fail_in_one_line_before_training(data, kwargs, frame, me
 
 
 @pytest.mark.parametrize("settings, message", [
-    ({"strategy": "recursive"}, "^covariates need strategy='direct'"),
     ({"arch": "mlp"}, "^covariates work with arch"),
 ])
 def test_settings_that_cannot_take_covariates_say_so(data, settings, message):
@@ -298,3 +297,26 @@ def test_conformal_intervals_refit_on_the_cut_series_with_their_covariates(data,
     out = model.predict(H, futr_df=test[["unique_id", "ds", "promo"]], level=[80, 95])
     assert (out["lo-95"] <= out["lo-80"]).all() and (out["lo-80"] <= out["forecast"]).all()
     assert (out["forecast"] <= out["hi-80"]).all() and (out["hi-80"] <= out["hi-95"]).all()
+
+
+@pytest.mark.parametrize("strategy", ["seq2seq", "recursive"])
+def test_the_encoder_decoder_and_the_recursive_strategy_read_future_covariates(data, strategy):
+    train, test = data
+    settings = {**SMALL, "strategy": strategy}
+    model = GlobalForecaster(**settings).fit(train, futr_exog=["promo"])
+    network = "CovariateSeq2Seq" if strategy == "seq2seq" else "CovariateLSTM"
+    assert type(model.modules_[0]).__name__ == network
+    futr = test[["unique_id", "ds", "promo"]]
+    with_promo = model.predict(H, futr_df=futr)
+    without = GlobalForecaster(**settings).fit(train, ignore=["promo"]).predict(H)
+    err = lambda f: np.mean(np.abs(f["forecast"].to_numpy() - test["y"].to_numpy()))  # noqa: E731
+    assert err(with_promo) < 0.5 * err(without)
+    flipped = model.predict(H, futr_df=futr.assign(promo=1 - futr["promo"]))
+    moved = flipped["forecast"] - with_promo["forecast"]
+    assert np.all(np.sign(moved) == np.where(test["promo"] == 1, -1, 1))
+
+
+def test_a_recursive_forecast_refuses_past_covariates(data):
+    train, _ = data
+    with pytest.raises(InputError, match=r"^hist_exog \['promo'\] needs strategy='direct' or 'seq2seq'"):
+        GlobalForecaster(**{**SMALL, "strategy": "recursive"}).fit(train, hist_exog=["promo"])

@@ -99,6 +99,11 @@ def test_bad_targets_are_one_line_errors(system, kwargs, message):
         Forecaster(**SMALL).fit(system[0], **kwargs)
 
 
+def test_several_targets_need_a_multi_step_strategy(system):
+    with pytest.raises(InputError, match="several targets need strategy='direct' or 'seq2seq'"):
+        Forecaster(**{**SMALL, "strategy": "recursive"}).fit(system[0])
+
+
 def test_an_unnamed_column_beside_the_targets_is_an_error(system):
     wide = system[0].assign(price=1.0)
     with pytest.raises(InputError, match="'price', not in target"):

@@ -24,6 +24,7 @@ ARCHITECTURES: dict[str, tuple[str, str, str]] = {
     "bidirectional": ("bidirectional", "BidirectionalConfig", "BidirectionalLSTM"),
     "cnn-lstm": ("cnn_lstm", "CNNLSTMConfig", "CNNLSTM"),
     "covariate-lstm": ("covariate_lstm", "CovariateLSTMConfig", "CovariateLSTM"),  # with exogenous inputs
+    "covariate-seq2seq": ("covariate_seq2seq", "CovariateSeq2SeqConfig", "CovariateSeq2Seq"),  # (decoder)
     "encoder-decoder": ("encoder_decoder", "EncoderDecoderConfig", "EncoderDecoder"),
     "generative": ("generative", "GenerativeConfig", "GenerativeLSTM"),
     "lstm-fcn": ("lstm_fcn", "LSTMFCNConfig", "LSTMFCN"),  # conv branch beside an LSTM (classifiers)
@@ -89,7 +90,8 @@ def arch_options(options) -> dict:
     return dict(options)
 
 
-ZERO_ALLOWED = {("mlp", "n_layers"), ("covariate-lstm", "n_future"), ("covariate-lstm", "n_static")}
+ZERO_ALLOWED = {("mlp", "n_layers"), ("covariate-lstm", "n_future"), ("covariate-lstm", "n_static"),
+                ("covariate-seq2seq", "n_future"), ("covariate-seq2seq", "n_static")}
 # (an MLP with no hidden layer: a linear autoregression; a covariate network without one kind)
 
 

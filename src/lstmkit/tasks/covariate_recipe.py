@@ -1,10 +1,11 @@
 """The global recipe with covariates (``GlobalForecaster.fit(df, futr_exog=..., hist_exog=...,
 static_df=...)``): the same seasonal adjustment and per-window normalisation of the target,
-plus standardised covariates (``data/covariates.py``) read by a ``CovariateLSTM``.
+plus standardised covariates (``data/covariates.py``) read by a ``CovariateLSTM`` (strategies
+"direct" and "recursive") or a ``CovariateSeq2Seq`` (strategy "seq2seq": the decoder reads
+the future covariates step by step).
 
-Only the direct strategy takes covariates: a recursive forecast would need the hist
-covariates of the steps it feeds back, which nobody knows, and the seq2seq regressor has
-no covariate input yet; both are one-line errors.
+A recursive forecast takes future and static covariates only: it would need the hist
+covariates of the steps it feeds back, which nobody knows (a one-line error).
 """
 
 from __future__ import annotations
@@ -33,11 +34,11 @@ from lstmkit.models.registry import arch_options
 ARCHS = {"vanilla": {}, "stacked": {"n_layers": 2}, "bidirectional": {"bidirectional": True}}
 
 
-def check_settings(est) -> None:
+def check_settings(est, hist: list[str]) -> None:
     """Settings that cannot take covariates fail here, before any training."""
-    if est.strategy != "direct":
-        raise InputError(f"covariates need strategy='direct' (one output per step, the future covariates "
-                         f"beside them); received strategy={est.strategy!r}")
+    if est.strategy == "recursive" and hist:
+        raise InputError(f"hist_exog {hist} needs strategy='direct' or 'seq2seq': a recursive forecast feeds "
+                         "its own forecasts back, and nobody knows a past covariate at those steps")
     if est.arch not in ARCHS:
         raise InputError(f"covariates work with arch {', '.join(map(repr, ARCHS))}; received {est.arch!r}")
 
@@ -56,7 +57,7 @@ def framed_covariates(est, y, panel: Panel, columns: tuple[str, str, str], given
     futr, hist = check_schema(y, columns, futr_exog, given["hist_exog"], given["ignore"])
     if not (futr or hist or given["static_df"] is not None):
         return y, None
-    check_settings(est)
+    check_settings(est, hist)
     return y, (y, futr, hist, given["static_df"], names)
 
 
@@ -80,10 +81,14 @@ HEAD_DROPOUT = 0.2  # chosen on validation windows (benchmarks/covariates.py --v
 # PromoData 1.30 -> 0.89, Seatbelts 2.48 -> 2.33, 3 seeds; 0.5 was worse)
 
 
-def network_options(est, cov: Covariates, horizon: int) -> dict:
-    return {"n_features": 2 + len(cov.columns), "n_outputs": horizon, "hidden_size": est.hidden_size,
-            "n_future": len(cov.futr), "n_static": len(cov.static), "dropout": HEAD_DROPOUT,
-            **ARCHS[est.arch], **arch_options(est.arch_options)}
+def network(est, cov: Covariates, horizon: int) -> tuple[str, dict]:
+    """The network's name and options: an encoder-decoder whose decoder reads the future
+    covariates (strategy "seq2seq"), else a ``CovariateLSTM`` (horizon 1 when recursive)."""
+    options = {"n_features": 2 + len(cov.columns), "n_outputs": horizon, "hidden_size": est.hidden_size,
+               "n_future": len(cov.futr), "n_static": len(cov.static), "dropout": HEAD_DROPOUT}
+    if est.strategy == "seq2seq":
+        return "covariate-seq2seq", options
+    return "covariate-lstm", {**options, **ARCHS[est.arch], **arch_options(est.arch_options)}
 
 
 def flat(steps: list[np.ndarray], cov: Covariates, ids: list) -> tuple[np.ndarray, np.ndarray]:
@@ -192,7 +197,7 @@ def one_series_frame(y, X, futr_exog, hist_exog) -> tuple[pd.DataFrame, list, li
     return frame, futr, list(hist_exog or [])
 
 
-def long_form(y, X, futr_exog, hist_exog, others: dict, columns: tuple[str, str, str]):
+def long_form(y, X, futr_exog, hist_exog, others: dict, columns: tuple[str, str, str], strategy: str):
     """What ``Forecaster.fit`` got, as (y, futr_exog, hist_exog, other covariate arguments, form):
     several targets (``tasks/multivariate.py``, form "wide") or one series with covariates
     (form "series") become a long frame; anything else comes back as it is (form None)."""
@@ -201,6 +206,9 @@ def long_form(y, X, futr_exog, hist_exog, others: dict, columns: tuple[str, str,
     others = dict(others)
     target = others.pop("target", None)
     if multivariate.is_wide(y, target, columns):
+        if strategy == "recursive":
+            raise InputError("several targets need strategy='direct' or 'seq2seq' (with horizon=): each "
+                             "target reads the others' past, which a recursive forecast does not know")
         if others.get("static_df") is not None:
             raise InputError("static_df is for many series; the targets of one wide frame get their "
                              "identity from lstmkit (pass covariates in the frame, or X)")

@@ -40,7 +40,7 @@ def choose(est, y, columns: tuple[str, str, str], covariates: dict, futr: list[s
     series' validation window (no holiday, no promotion there) cannot show its effect
     there: the covariates are then kept unjudged (``reason`` says which)."""
     id_col, time_col, value_col = columns
-    h = est._horizon()
+    h = est._horizon() if est.strategy != "recursive" else est._calibration_horizon(1, est.season or 1)
     if not isinstance(y, pd.DataFrame):
         return {"kept": True, "reason": "the series are not a long DataFrame"}
     train, held = cut(y.sort_values([id_col, time_col], kind="stable"), id_col, h)

@@ -129,12 +129,12 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
         after every epoch of every network with its loss and val_loss; returning True stops
         that network's training (used by ``lstmkit.tune`` to prune trials).
 
-        Covariates (a global model, strategy "direct", answers): ``X`` on y's index (columns
-        futr unless in ``hist_exog``; predict needs ``X_future``), or as ``GlobalForecaster.fit``.
+        Covariates (a global model answers): ``X`` on y's index (columns futr unless in
+        ``hist_exog``; predict needs ``X_future``), or as ``GlobalForecaster.fit``.
         Several targets forecast jointly: a wide frame, ``target=[...]`` (``tasks/multivariate.py``).
         """
         y, futr_exog, hist_exog, covariates, form = covariate_recipe.long_form(
-            y, X, futr_exog, hist_exog, covariates, (id_col, time_col, value_col))
+            y, X, futr_exog, hist_exog, covariates, (id_col, time_col, value_col), self.strategy)
         if is_panel(y) or is_parquet_source(y):  # GlobalForecaster checks the same parameter table
             exog = {"futr_exog": futr_exog, "hist_exog": hist_exog, **covariates}
             model = GlobalForecaster(**self.get_params()).fit(

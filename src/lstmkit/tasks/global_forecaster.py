@@ -73,7 +73,7 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
         """Train on many series: a long DataFrame (``id_col``, ``time_col``, ``value_col``), a
         list of series, or a long-format Parquet file or folder (read in chunks into a store
         under ``store_dir``, bounded memory). ``checkpoint_dir``/``resume``/``on_epoch``: as in
-        ``Forecaster.fit``. Covariates (``data/covariates.py``, strategy "direct"): ``futr_exog``
+        ``Forecaster.fit``. Covariates (``data/covariates.py``; recursive: no hist): ``futr_exog``
         columns known in advance, ``hist_exog`` columns known up to the forecast origin,
         ``static_df`` one row per series; any other column of the frame is an error unless
         listed in ``ignore``. ``calendar``: True (features by frequency) or names from
@@ -129,9 +129,10 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
 
     def _build(self, lookback: int, horizon: int, cov=None) -> torch.nn.Module:
         """A network for many series: (batch, lookback, 2) windows -> (batch, horizon); with
-        covariates ``cov``, a ``CovariateLSTM`` that also reads them."""
+        covariates ``cov``, one that also reads them (``covariate_recipe.network``)."""
         if cov is not None:
-            return build("covariate-lstm", **covariate_recipe.network_options(self, cov, horizon))
+            name, options = covariate_recipe.network(self, cov, horizon)
+            return build(name, **options)
         if self.strategy == "seq2seq":
             return build("seq2seq-regressor", n_features=2, n_outputs=horizon, hidden_size=self.hidden_size)
         steps = {"n_steps": lookback} if self.arch == "mlp" else {}
@@ -296,8 +297,9 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
             steps = covariate_recipe.series_steps(y, panel, state.covariates) if state.covariates else None
         covariates = None
         if state.covariates is not None:
+            ahead = h if self.strategy == "recursive" else state.horizon  # (future covariate steps)
             covariates = covariate_recipe.last_covariates(panel, state.covariates, steps, state.lookback,
-                                                          state.horizon, futr_df)
+                                                          ahead, futr_df)
         elif futr_df is not None and (self.covariate_selection_ or {}).get("kept", True):  # (dropped: unused)
             raise InputError("futr_df was given but this model was fitted without covariates")
         adjusted_values = transformed(adjust(panel.values, indices), panel.ids, self.transform == "log")

@@ -108,9 +108,9 @@ def forecast(networks: list, device, strategy: str, log: bool, inputs: np.ndarra
     seasonally adjusted (and, with ``log``, logged) series whose seasonal indices are the rows
     of ``indices`` (position 0 = each series' first value) and whose lengths are ``lengths``.
     ``covariates``: (past (n, lookback, k), future (n, horizon, n_futr), static (n, s)),
-    standardised, for a network fitted with covariates (direct strategy)."""
+    standardised, for a network fitted with covariates (recursive: future over the h steps)."""
     if strategy == "recursive":
-        path = _recursive(networks, device, log, inputs, observed, h)
+        path = _recursive(networks, device, log, inputs, observed, h, covariates)
     else:
         path = _step(networks, device, log, inputs, observed, covariates)[:, :h]
     if log:
@@ -132,11 +132,17 @@ def _step(networks: list, device, log: bool, inputs: np.ndarray, observed: np.nd
 
 
 def _recursive(networks: list, device, log: bool, inputs: np.ndarray, observed: np.ndarray,
-               h: int) -> np.ndarray:
+               h: int, covariates: tuple | None = None) -> np.ndarray:
+    """One step at a time, each forecast fed back; with (future and static) covariates, the
+    window's covariates move on by the future row of the step just forecast."""
     steps = []
-    for _ in range(h):
-        nxt = _step(networks, device, log, inputs, observed)[:, :1]
+    for j in range(h):
+        now = None if covariates is None else (covariates[0], covariates[1][:, j : j + 1], *covariates[2:])
+        nxt = _step(networks, device, log, inputs, observed, now)[:, :1]
         steps.append(nxt)
         inputs = np.concatenate([inputs[:, 1:], nxt], axis=1)
         observed = np.concatenate([observed[:, 1:], np.ones_like(nxt)], axis=1)
+        if covariates is not None:  # (no hist columns here: the past columns are the future ones)
+            covariates = (np.concatenate([covariates[0][:, 1:], covariates[1][:, j : j + 1]], axis=1),
+                          *covariates[1:])
     return np.concatenate(steps, axis=1)
