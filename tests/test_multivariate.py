@@ -100,7 +100,7 @@ def test_bad_targets_are_one_line_errors(system, kwargs, message):
 
 
 def test_several_targets_need_a_multi_step_strategy(system):
-    with pytest.raises(InputError, match="several targets need strategy='direct' or 'seq2seq'"):
+    with pytest.raises(InputError, match="read as several targets: they need strategy='direct' or 'seq2seq'"):
         Forecaster(**{**SMALL, "strategy": "recursive"}).fit(system[0])
 
 

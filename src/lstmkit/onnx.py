@@ -1,4 +1,5 @@
-"""Export a fitted Forecaster or SequenceClassifier to one ONNX file, preprocessing included.
+"""Export a fitted Forecaster, GlobalForecaster or SequenceClassifier to one ONNX file,
+preprocessing included.
 
 The graph takes raw inputs and gives what the estimator's own method gives, so a service
 can run it in onnxruntime without lstmkit, numpy scaling code or torch:
@@ -10,6 +11,9 @@ can run it in onnxruntime without lstmkit, numpy scaling code or torch:
   series, oldest first -> ``forecast`` (batch, 1) float64, the next raw value: one step of
   ``predict`` (log, differencing, scaling, mean of the networks, decoding, exp). Feed each
   forecast back into the window for more steps. Batch is a dynamic axis.
+- GlobalForecaster (and a Forecaster of many series, of one series with covariates, or of
+  several targets), strategies "direct" and "seq2seq": raw windows, their seasonal indices
+  and covariates -> ``forecast`` (batch, horizon); see ``onnx_global.py``.
 
 The file's metadata (``metadata_props``) records the estimator, class labels (in the
 order of the ``proba`` columns) or lookback and lag, and the lstmkit version.
@@ -30,15 +34,18 @@ from torch import nn
 from lstmkit import __version__
 from lstmkit.errors import InputError, InputTypeError, NotFittedError, check_positive_int
 from lstmkit.files import atomic_write
+from lstmkit.onnx_global import global_graph
 from lstmkit.tasks.classifier import SequenceClassifier
 from lstmkit.tasks.forecaster import Forecaster
+from lstmkit.tasks.global_forecaster import GlobalForecaster
 from lstmkit.tasks.text import TextClassifier
 
 OPSETS = range(11, 21)  # what torch's TorchScript exporter writes (and our networks need)
 
 
 def export_onnx(model, path, opset: int | None = None) -> Path:
-    """Write ``model`` (a fitted Forecaster or SequenceClassifier) to ``path``; returns the path.
+    """Write ``model`` (a fitted Forecaster, GlobalForecaster or SequenceClassifier) to ``path``;
+    returns the path.
 
     ONNX inputs are unpadded: the sequences of one classifier batch share one length (run
     other lengths as other batches; the length may change from call to call).
@@ -46,7 +53,7 @@ def export_onnx(model, path, opset: int | None = None) -> Path:
     written atomically: a failed export leaves no file behind and an existing file at
     ``path`` untouched.
     """
-    graph, example, names, axes, meta = _graph(model)
+    graph, example, inputs, outputs, axes, meta = _graph(model)
     if not isinstance(path, (str, os.PathLike)) or os.path.isdir(path):
         raise InputTypeError(f"path must be a file path (str or Path); received {path!r}")
     if opset is not None and check_positive_int("opset", opset) not in OPSETS:
@@ -62,38 +69,37 @@ def export_onnx(model, path, opset: int | None = None) -> Path:
             warnings.filterwarnings("ignore", message=r".*TorchScript-based ONNX export")
             warnings.filterwarnings("ignore", category=torch.jit.TracerWarning, module=r"torch\.nn")
             warnings.filterwarnings("ignore", message=r"Exporting a model to ONNX with a batch_size")
-            torch.onnx.export(graph, example, tmp, dynamo=False, opset_version=opset, input_names=names[:1],
-                              output_names=names[1:], dynamic_axes=axes)
+            torch.onnx.export(graph, example, tmp, dynamo=False, opset_version=opset, input_names=inputs,
+                              output_names=outputs, dynamic_axes=axes)
         _add_metadata(tmp, meta)
 
     return atomic_write(path, write)
 
 
-def _graph(model) -> tuple[nn.Module, tuple, list[str], dict, dict]:
-    """(wrapper module, example inputs, [input, output] names, dynamic axes, metadata)."""
-    if not isinstance(model, (Forecaster, SequenceClassifier)) or isinstance(model, TextClassifier):
-        raise InputTypeError(f"model must be a Forecaster or SequenceClassifier; received "
+def _graph(model) -> tuple[nn.Module, tuple, list[str], list[str], dict, dict]:
+    """(wrapper module, example inputs, input names, output names, dynamic axes, metadata)."""
+    if not isinstance(model, (Forecaster, GlobalForecaster, SequenceClassifier)) or isinstance(
+            model, TextClassifier):
+        raise InputTypeError(f"model must be a Forecaster, GlobalForecaster or SequenceClassifier; received "
                              f"{type(model).__name__}")
     if not hasattr(model, "modules_"):
         raise NotFittedError(f"model must be fitted before export; this {type(model).__name__} is "
                              f"not fitted (call fit first)")
-    if getattr(model, "global_", None) is not None:
-        raise InputError("model must be a one-series Forecaster without covariates; export of a global "
-                         "model (many series, or covariates) is not supported (its windows are normalised "
-                         "outside the network)")
     nets = [copy.deepcopy(m).cpu().eval() for m in model.modules_]  # the model itself stays as it is
     meta = {"estimator": type(model).__name__, "lstmkit_version": __version__}
+    if isinstance(model, GlobalForecaster) or getattr(model, "global_", None) is not None:
+        return (*global_graph(getattr(model, "global_", None) or model, nets, meta), meta)
     if isinstance(model, Forecaster):
         s = model.scaler_
         meta.update(lookback=model.lookback_, lag=s.lag, width=model._width)
         example = torch.ones(2, model._width, dtype=torch.float64)
         axes = {"window": {0: "batch"}, "forecast": {0: "batch"}}
         return _NextValue(nets, s.log, s.lag, s.mean_, s.scale_, model.lookback_), (example,), \
-            ["window", "forecast"], axes, meta
+            ["window"], ["forecast"], axes, meta
     meta.update(classes=json.dumps(model.classes_.tolist(), default=str), n_channels=model.n_channels_)
     example = torch.zeros(2, 8, model.n_channels_)
     axes = {"sequences": {0: "batch", 1: "time"}, "proba": {0: "batch"}}
-    return _Proba(nets, model.mean_, model.scale_), (example,), ["sequences", "proba"], axes, meta
+    return _Proba(nets, model.mean_, model.scale_), (example,), ["sequences"], ["proba"], axes, meta
 
 
 class _Proba(nn.Module):

@@ -37,6 +37,8 @@ class Covariates:
     static_by_id: dict = field(default_factory=dict)  # id -> standardised static row
     relative: list[bool] = field(default_factory=list)  # per column: more than two distinct values
     calendar: list[str] = field(default_factory=list)  # CALENDAR features (their columns are in futr)
+    static_mean: np.ndarray | None = None  # what the static rows were standardised by (models since 12-04)
+    static_std: np.ndarray | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -60,6 +62,8 @@ class Covariates:
         return {"futr": self.futr, "hist": self.hist, "static": self.static,
                 "mean": self.mean.tolist(), "std": self.std.tolist(), "relative": self.relative,
                 "calendar": self.calendar,
+                **({"static_mean": self.static_mean.tolist(), "static_std": self.static_std.tolist()}
+                   if self.static_mean is not None else {}),
                 "static_ids": list(self.static_by_id), "static_rows": [list(map(float, r)) for r in
                                                                         self.static_by_id.values()]}
 
@@ -68,7 +72,9 @@ class Covariates:
         return cls(list(data["futr"]), list(data["hist"]), list(data["static"]),
                    np.asarray(data["mean"], dtype=np.float64), np.asarray(data["std"], dtype=np.float64),
                    dict(zip(data["static_ids"], map(tuple, data["static_rows"]))), list(data["relative"]),
-                   list(data.get("calendar", [])))
+                   list(data.get("calendar", [])),
+                   *(np.asarray(data[k], dtype=np.float64) if k in data else None
+                     for k in ("static_mean", "static_std")))
 
 
 def when(label) -> str:
@@ -174,10 +180,11 @@ def fit_scaling(per_series: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return mean, np.where(std > 0, std, 1.0)
 
 
-def static_table(static_df, ids: list, id_col: str) -> tuple[list[str], dict]:
-    """The static columns and id -> standardised row (every training series needs one row)."""
+def static_table(static_df, ids: list, id_col: str) -> tuple[list[str], dict, np.ndarray, np.ndarray]:
+    """The static columns, id -> standardised row (every training series needs one row), and
+    the mean and spread they were standardised by."""
     if static_df is None:
-        return [], {}
+        return [], {}, np.zeros(0), np.ones(0)
     if not isinstance(static_df, pd.DataFrame):
         raise InputTypeError(f"static_df must be a DataFrame; received {type(static_df).__name__}")
     if id_col not in static_df.columns:
@@ -196,7 +203,7 @@ def static_table(static_df, ids: list, id_col: str) -> tuple[list[str], dict]:
     mean, std = values.mean(axis=0), np.where(values.std(axis=0) > 0, values.std(axis=0), 1.0)
     everything = _numeric(table.reset_index(), cols, "static_df")
     rows = (everything - mean) / std
-    return cols, {i: tuple(map(float, r)) for i, r in zip(table.index.tolist(), rows)}
+    return cols, {i: tuple(map(float, r)) for i, r in zip(table.index.tolist(), rows)}, mean, std
 
 
 # calendar covariates: name -> (period, position of a date within it), each as a sine and a cosine

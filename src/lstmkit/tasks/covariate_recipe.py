@@ -67,7 +67,7 @@ def prepare(frame, panel: Panel, futr: list[str], hist: list[str], static_df,
     standardised hist-then-futr values (``frame`` holds the ``calendar`` columns already)."""
     id_col, time_col, _ = panel.columns
     cov = Covariates(futr=futr, hist=hist, calendar=calendar)
-    cov.static, cov.static_by_id = static_table(static_df, panel.ids, id_col)
+    cov.static, cov.static_by_id, cov.static_mean, cov.static_std = static_table(static_df, panel.ids, id_col)
     raw = aligned(frame, panel, cov.columns, time_col, id_col) if cov.columns else [
         np.zeros((len(v), 0)) for v in panel.values]
     cov.mean, cov.std = fit_scaling(raw) if cov.columns else (np.zeros(0), np.ones(0))
@@ -207,8 +207,9 @@ def long_form(y, X, futr_exog, hist_exog, others: dict, columns: tuple[str, str,
     target = others.pop("target", None)
     if multivariate.is_wide(y, target, columns):
         if strategy == "recursive":
-            raise InputError("several targets need strategy='direct' or 'seq2seq' (with horizon=): each "
-                             "target reads the others' past, which a recursive forecast does not know")
+            raise InputError("y is a wide frame (several numeric columns), read as several targets: they "
+                             "need strategy='direct' or 'seq2seq' with horizon= (a long frame of many series "
+                             f"has columns {list(columns)})")
         if others.get("static_df") is not None:
             raise InputError("static_df is for many series; the targets of one wide frame get their "
                              "identity from lstmkit (pass covariates in the frame, or X)")

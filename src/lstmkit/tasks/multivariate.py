@@ -27,15 +27,17 @@ from lstmkit.errors import InputError, InputTypeError
 
 def is_wide(y, target, columns: tuple[str, str, str]) -> bool:
     """Whether ``y`` is a wide frame of target columns (``target`` given, or a DataFrame of
-    several columns with neither the id nor the value column of a long frame)."""
+    several numeric columns, besides an optional time column, with neither the id nor the
+    value column of a long frame)."""
     if target is not None:
         if not isinstance(y, pd.DataFrame):
             raise InputTypeError(f"target needs y as a wide DataFrame (one column per target series); "
                                  f"received {type(y).__name__}")
         return True
-    id_col, _, value_col = columns
-    return isinstance(y, pd.DataFrame) and y.shape[1] > 1 and id_col not in y.columns \
-        and value_col not in y.columns
+    id_col, time_col, value_col = columns
+    if not isinstance(y, pd.DataFrame) or y.shape[1] < 2 or id_col in y.columns or value_col in y.columns:
+        return False
+    return all(pd.api.types.is_numeric_dtype(y[c]) for c in y.columns if c != time_col)
 
 
 def _targets(frame: pd.DataFrame, target, named: list[str], columns: tuple[str, str, str]) -> list[str]:
