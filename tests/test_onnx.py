@@ -93,8 +93,8 @@ def test_unfitted_model_raises_naming_model(tmp_path, model):
 
 @pytest.mark.parametrize("model", [SeasonalNaive(), TextClassifier(), "model.pt"])
 def test_unsupported_model_raises_naming_model(tmp_path, model):
-    with pytest.raises(InputError, match="model must be a Forecaster, GlobalForecaster or SequenceClassifier; "
-                                         "received"):
+    message = "model must be a Forecaster, GlobalForecaster or SequenceClassifier; received"
+    with pytest.raises(InputError, match=message):
         export_onnx(model, tmp_path / "m.onnx")
 
 
