@@ -46,6 +46,17 @@ def diagnosis(model, plot=None) -> dict:
     return {"verdict": found.verdict, "advice": found.advice, "facts": found.facts}
 
 
+def honest(result: dict, where: str = "") -> None:
+    """Add the plain-words comparison with the baselines to ``result`` (``comparison``: one line
+    per evaluation) and never leave a "good fit" diagnosis beside a model that loses."""
+    from lstmkit.comparison import honest_diagnosis, line, verdicts
+
+    found = verdicts(result["metrics"])
+    result["comparison"] = [where + line(v) for v in found]
+    if "diagnosis" in result:
+        result["diagnosis"] = honest_diagnosis(result["diagnosis"], found)
+
+
 def load_series(args):
     """(series, display name, test size) from ``args.data`` (a CSV; None: the bundled
     AirPassengers), ``--column``, ``--date-column`` and ``--test-size``."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from lstmkit.cli.common import check_outputs, diagnosis
+from lstmkit.cli.common import check_outputs, diagnosis, honest
+from lstmkit.comparison import validation_comparison
 from lstmkit.errors import InputError
 
 
@@ -19,6 +20,12 @@ def diagnose_command(args) -> dict:
                          "training history to diagnose")
     result = {"task": "diagnose", "data": {"model": args.model, "estimator": type(model).__name__},
               "diagnosis": diagnosis(model, args.plot), "metrics": {}}
+    checked = validation_comparison(model)
+    if checked is not None:  # one series: is it better than naive on its own last training values?
+        result["metrics"] = {k: v["one_step"] for k, v in checked.items()}
+        scored = {**result, "metrics": checked}
+        honest(scored, "on its last training values (validation): ")
+        result["comparison"], result["diagnosis"] = scored["comparison"], scored["diagnosis"]
     if args.plot:
         result["files"] = {"learning curves": result["diagnosis"]["facts"].pop("plot")}
     result["timings"] = {"total": time.perf_counter() - start}

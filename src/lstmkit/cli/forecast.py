@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from lstmkit.cli.common import check_outputs, diagnosis, load_series, progress, write_forecast_outputs
+from lstmkit.cli.common import check_outputs, diagnosis, honest, load_series, progress, write_forecast_outputs
 from lstmkit.errors import InputError
 
 
@@ -37,6 +37,7 @@ def forecast_command(args) -> dict:
                                           "n_test": len(y) - n_train})
     model = result["fitted"]["lstmkit"]
     result["diagnosis"] = diagnosis(model)
+    honest(result)
     if args.level:
         horizon = len(result["forecasts"]["lstmkit"]["multi_step"])
         bands = model.predict(horizon, level=args.level)

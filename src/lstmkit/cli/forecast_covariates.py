@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from lstmkit.cli.common import check_outputs, diagnosis, progress, write_forecast_outputs
+from lstmkit.cli.common import check_outputs, diagnosis, honest, progress, write_forecast_outputs
 from lstmkit.errors import InputError
 
 
@@ -82,6 +82,7 @@ def covariate_forecast_command(args) -> dict:
                                            "future": future, "past": past},
               "metrics": metrics, "timings": timings, "forecasts": forecasts,
               "split": {"train": train, "test": test}, "diagnosis": diagnosis(model)}
+    honest(result)
     saved = model
     if args.out:  # refit on the whole series (the model --save keeps), before any file is written
         saved = Forecaster(strategy="direct", horizon=horizon, **settings).fit(y, X=X, **named)

@@ -6,7 +6,7 @@ import json
 
 
 def report(result: dict, as_json: bool) -> None:
-    order = ("task", "data", "config", "metrics", "timings", "files", "diagnosis")
+    order = ("task", "data", "config", "metrics", "timings", "files", "comparison", "diagnosis")
     public = {k: result[k] for k in order if k in result}
     if result["task"] == "generate":
         public["text"] = result["text"]
@@ -47,6 +47,8 @@ def report(result: dict, as_json: bool) -> None:
             console.print(f"{model}: " + ", ".join(f"{k} {v:.4f}" for k, v in values.items()))
     else:
         console.print(_flat_table(result))
+    for sentence in result.get("comparison", []):
+        console.print(f"[bold]{sentence}[/bold]", soft_wrap=True)
     if "diagnosis" in result:
         d = result["diagnosis"]
         console.print(f"[bold]diagnosis: {d['verdict']}[/bold] ({d['facts'].get('epochs')} epochs) - "
