@@ -83,7 +83,7 @@ def recipe(period: int, h: int, variant: str = "ensemble", arch: str = "vanilla"
     the monthly-style settings; more epochs and shorter histories overfit there).
     """
     common = dict(strategy="direct", horizon=h, season=period, hidden_size=64, lr=3e-3, loss="mae",
-                  transform="log", device="cpu", n_threads=1)
+                  transform="auto", device="cpu", n_threads=1)  # auto: log unless a series has a zero
     if period >= 12:
         common |= dict(epochs=100, batch_size=256, recent_windows=2 * h)
     elif period > 1:

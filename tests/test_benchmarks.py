@@ -112,3 +112,15 @@ def test_forecasting_pool_holds_training_parts_only_cut_at_validation_origins(mo
     assert len(pool) == 1  # with a zero (logs) are left out
     np.testing.assert_array_equal(pool[0], np.arange(1.0, 5.0))
     assert len(pooled("M3", "quarterly", 0, m3, limit=5)) == 10  # the first 5 of each pooled subset
+
+
+def test_every_bundled_competition_runs_even_with_zeros_in_a_series():
+    import json
+
+    # Tourism quarterly's 42nd series holds zeros: transform 'auto' forecasts it without logs
+    proc = subprocess.run([sys.executable, "benchmarks/forecasting.py", "--dataset", "Tourism", "--subset",
+                           "quarterly", "--limit", "45", "--models", "lstmkit", "--n-jobs", "1", "--json",
+                           "--no-write"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(next(line for line in proc.stdout.splitlines() if line.startswith("{")))
+    assert 0 < result["quarterly"]["lstmkit"]["smape"] < 200

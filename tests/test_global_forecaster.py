@@ -316,3 +316,22 @@ def test_forecaster_of_many_series_is_the_global_forecaster_with_its_settings():
     pd.testing.assert_frame_equal(f.predict(4), g.predict(4), check_exact=True)
     with pytest.raises(lstmkit.InputError, match="use Forecaster for one series"):
         lstmkit.GlobalForecaster(**settings).fit(frame["y"].to_numpy())
+
+
+def test_transform_auto_logs_positive_panels_only(tmp_path):
+    from lstmkit import GlobalForecaster, InputError
+
+    rng = np.random.default_rng(0)
+    positive = [100 + rng.normal(0, 1, 40).cumsum() for _ in range(3)]
+    settings = dict(strategy="direct", horizon=4, hidden_size=8, epochs=2, val_size=0, random_state=0,
+                    transform="auto")
+    assert GlobalForecaster(**settings).fit(positive).state_.log
+    with_zero = [*positive, np.r_[np.zeros(10), np.ones(30)]]
+    model = GlobalForecaster(**settings).fit(with_zero)
+    assert not model.state_.log and np.isfinite(np.stack(model.predict(4))).all()
+    with pytest.raises(InputError, match="transform='log' needs positive values; series 3 has minimum 0"):
+        GlobalForecaster(**{**settings, "transform": "log"}).fit(with_zero)
+    assert Forecaster(transform="auto", epochs=2, random_state=0).fit(positive[0]).scaler_.log
+    assert not Forecaster(transform="auto", epochs=2, random_state=0).fit(with_zero[-1]).scaler_.log
+    loaded = lstmkit.load(model.save(tmp_path / "m"))
+    assert not loaded.state_.log

@@ -40,7 +40,7 @@ def global_graph(model, nets: list[nn.Module], meta: dict) -> tuple[nn.Module, t
                          "recursive global forecast feeds back normalised windows); received 'recursive'")
     cov = state.covariates
     L, H = state.lookback, state.horizon
-    meta.update(lookback=L, horizon=H, season=state.season, log=model.transform == "log",
+    meta.update(lookback=L, horizon=H, season=state.season, log=state.log,
                 strategy=model.strategy)
     if state.panel is not None:
         meta["seasonal_indices"] = json.dumps({str(i): idx.tolist() for i, idx in
@@ -59,7 +59,7 @@ def global_graph(model, nets: list[nn.Module], meta: dict) -> tuple[nn.Module, t
                     torch.zeros(2, H, len(cov.futr), dtype=torch.float64),
                     torch.zeros(2, len(cov.static), dtype=torch.float64)]
     axes = {name: {0: "batch"} for name in [*names, "forecast"]}
-    return _WindowForecast(nets, L, model.transform == "log", cov), tuple(example), names, ["forecast"], axes
+    return _WindowForecast(nets, L, state.log, cov), tuple(example), names, ["forecast"], axes
 
 
 class _WindowForecast(nn.Module):

@@ -28,6 +28,7 @@ def covariate_scores(est, frame: pd.DataFrame, columns: tuple[str, str, str], co
     from lstmkit.interrupts import interrupted
 
     id_col, time_col, value_col = columns
+    covariates = {k: v for k, v in covariates.items() if v is not None}
     frame = frame[[c for c in frame.columns if c not in derived]].sort_values([id_col, time_col],
                                                                              kind="stable")
     settings = {**est.get_params(), "conformal_windows": 0, "select_covariates": False, "verbose": False,

@@ -14,7 +14,7 @@ from lstmkit.tasks._base import FLAG, Arch, Choice, Device, Int, Real, check_par
 ARCHS = ("vanilla", "stacked", "bidirectional", "mlp")  # (batch, time, features) -> (batch, outputs)
 STRATEGIES = ("recursive", "direct", "seq2seq")
 LOSSES = ("mse", "mae", "smape")
-TRANSFORMS = ("none", "log")
+TRANSFORMS = ("none", "log", "auto")  # auto: log when every (training) value is positive, else none
 DIFFERENCES = ("auto", "seasonal", "first", "none")
 LR_SCHEDULES = ("constant", "cosine")
 MAX_HORIZON = 100_000  # steps one predict call may forecast

@@ -83,7 +83,7 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
         data), at least 8.
     hidden_size: LSTM memory cells.
     arch_options: extra network options, e.g. ``{"n_layers": 3, "dropout": 0.1}`` for stacked.
-    transform: "none" or "log" (growth extrapolates additively or multiplicatively).
+    transform: "none", "log" (growth added or multiplied) or "auto" (log if all values are positive).
     difference: "auto" (seasonal when the season is known and the series holds at least
         three seasons, else first), "seasonal", "first" or "none" (standardise only).
     season: season length; None infers it from the dates' frequency (12 monthly, 4 quarterly).
@@ -163,7 +163,8 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
                 f"differencing lag {lag} + 1 step + {val_size} validation windows; it needs at "
                 f"least {need} (or set a smaller lookback)"
             )
-        self.scaler_ = DiffScaler(log=self.transform == "log", lag=lag).fit(series.to_numpy())
+        log = self.transform == "log" or (self.transform == "auto" and series.min() > 0)
+        self.scaler_ = DiffScaler(log=log, lag=lag).fit(series.to_numpy())
         self.device_ = resolve_device(self.device)
         seed = resolve_seed(self.random_state)
 

@@ -46,6 +46,7 @@ from lstmkit.tasks.global_recipe import (
     forecast,
     season_indices,
     transformed,
+    uses_log,
 )
 from lstmkit.training import TrainConfig, interrupted, one_fit, resolve_device, train
 
@@ -161,8 +162,9 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
         lookback = self.lookback or max(season, 2 * horizon, 8)
         cov, steps = covariate_recipe.prepare(exog[0], panel, *exog[1:]) if exog else (None, None)
         state = GlobalState(panel, season_indices(panel.values, season, self.difference != "none"), season,
-                            lookback, horizon, freq=panel_freq(panel), covariates=cov, steps=steps)
-        series = transformed(state.adjusted(), panel.ids, self.transform == "log")
+                            lookback, horizon, freq=panel_freq(panel), covariates=cov, steps=steps,
+                            log=uses_log(self.transform, panel.values))
+        series = transformed(state.adjusted(), panel.ids, state.log)
         lengths = np.array([len(s) for s in series], dtype=np.int64)
         values = np.concatenate(series)
         offsets = np.r_[0, np.cumsum(lengths)[:-1]]
@@ -172,7 +174,7 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
             extra = (cov, *covariate_recipe.flat(steps, cov, panel.ids))
             data = (*data, torch.from_numpy(extra[1]), torch.from_numpy(extra[2]))
         self._train_networks(values, offsets, lengths, lambda i: panel.ids[i], lookback, horizon, data,
-                             checkpoint_dir, resume, on_epoch, extra)
+                             checkpoint_dir, resume, on_epoch, extra, state.log)
         return state
 
     def _fit_store(self, source, columns, checkpoint_dir, resume, on_epoch, store_dir) -> GlobalState:
@@ -185,26 +187,29 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
             raise InputError("conformal_windows needs the series in memory (a long DataFrame or a list); "
                              f"received a Parquet source {str(source)!r}: use conformal_windows=0")
         horizon = self._horizon()
+        if self.transform == "auto":
+            raise InputError(f"transform='auto' needs the series in memory; choose 'log' or 'none' for a "
+                             f"Parquet source {str(source)!r}")
+        log = self.transform == "log"
         with tempfile.TemporaryDirectory(prefix="lstmkit-store-", dir=store_parent(store_dir)) as directory:
             store = SeriesStore.write(source, directory, columns, season=self.season,
-                                      seasonal=self.difference == "auto", log=self.transform == "log")
+                                      seasonal=self.difference == "auto", log=log)
             lookback = self.lookback or max(store.season, 2 * horizon, 8)
             self._train_networks(store.values, store.offsets, store.lengths, store.id_of, lookback, horizon,
-                                 store.digest, checkpoint_dir, resume, on_epoch)
-            state = GlobalState(None, None, store.season, lookback, horizon, columns, n_series=len(store),
-                                freq=store.freq)
+                                 store.digest, checkpoint_dir, resume, on_epoch, log=log)
+            state = GlobalState(None, None, store.season, lookback, horizon, columns, len(store), store.freq,
+                                log=log)
             store.values.close()
         return state
 
     def _train_networks(self, values, offsets, lengths, name_of, lookback: int, horizon: int, data,
-                        checkpoint_dir, resume, on_epoch, extra=None) -> None:
+                        checkpoint_dir, resume, on_epoch, extra=None, log: bool = False) -> None:
         """Train ``n_models`` networks on windows of the series ``values[offsets[i]:][:lengths[i]]``
         (the last ``val_size`` values of each validate); ``data`` identifies them in checkpoints."""
         held = int(self.val_size or 0)
         if held and held < horizon:
             raise InputError(f"val_size must be 0 or at least horizon ({horizon}) for many series (the last "
                              f"val_size values of each series validate); received {held}")
-        log = self.transform == "log"
         sampler = WindowSampler.from_flat(values, offsets, np.maximum(lengths - held, 0), lookback, horizon,
                                           recent=self.recent_windows, log=log, device=self.device_)
         if len(sampler):  # an epoch: a window per series, and at least as many as a series has cut points
@@ -259,10 +264,7 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
         horizon = self._calibration_horizon(state.horizon, state.season)
         if framed is not None:
             from lstmkit.tasks.covariate_calibration import covariate_scores
-
-            frame, columns, given, derived = framed
-            exog = {k: v for k, v in given.items() if v is not None}
-            return covariate_scores(self, frame, columns, exog, derived, horizon, state.season)
+            return covariate_scores(self, *framed, horizon, state.season)
 
         def fit_predict(train: list[np.ndarray], h: int) -> np.ndarray:
             model = GlobalForecaster(**self.get_params()).set_params(
@@ -302,7 +304,7 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
                                                           ahead, futr_df)
         elif futr_df is not None and (self.covariate_selection_ or {}).get("kept", True):  # (dropped: unused)
             raise InputError("futr_df was given but this model was fitted without covariates")
-        adjusted_values = transformed(adjust(panel.values, indices), panel.ids, self.transform == "log")
+        adjusted_values = transformed(adjust(panel.values, indices), panel.ids, state.log)
         lengths = np.array([len(v) for v in panel.values])
         forecasts = self._forecast(adjusted_values, np.stack([indices_at(i, 0, state.season or 1)
                                                               for i in indices]), lengths, h, covariates)
@@ -330,7 +332,7 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
             try:
                 for chunk in read_chunks(source, state.columns, chunk_rows or CHUNK_ROWS):
                     check_freq(state, chunk.freq, f"data {str(source)!r}")
-                    values, indices = adjusted(chunk, state.season, seasonal, self.transform == "log")
+                    values, indices = adjusted(chunk, state.season, seasonal, state.log)
                     forecasts = self._forecast(chunk.series(values), indices, chunk.lengths, h)
                     extra = self._intervals(chunk.series(), forecasts, levels) or {}
                     table = pa.table({id_col: np.repeat(chunk.ids, h),
@@ -363,7 +365,7 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
     def _forecast(self, series: list[np.ndarray], indices: np.ndarray, lengths: np.ndarray, h: int,
                   covariates=None):
         inputs, observed = last_windows(series, self.state_.lookback)
-        return forecast(self.modules_, self.device_, self.strategy, self.transform == "log", inputs, observed,
+        return forecast(self.modules_, self.device_, self.strategy, self.state_.log, inputs, observed,
                         indices, lengths, h, covariates)
 
     def _intervals(self, values: list[np.ndarray], forecasts: np.ndarray, levels):
@@ -387,7 +389,7 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
         scores = state.get("conformal_scores")
         self.conformal_scores_ = None if scores is None else np.asarray(scores, dtype=np.float64)
         self.covariate_selection_ = state.get("covariate_selection")
-        self._set_fitted_state(GlobalState.from_dict(state["global"]))
+        self._set_fitted_state(GlobalState.from_dict(state["global"], self.transform == "log"))
 
     def _fresh_modules(self) -> list[torch.nn.Module]:
         with torch.random.fork_rng(devices=[]):  # loading must not move the caller's random state

@@ -34,7 +34,8 @@ class GlobalState:
     def __init__(self, panel: Panel | None, indices: list[np.ndarray] | None, season: int, lookback: int,
                  horizon: int, columns: tuple[str, str, str] | None = None, n_series: int | None = None,
                  freq: str | None = None, covariates: Covariates | None = None,
-                 steps: list[np.ndarray] | None = None):
+                 steps: list[np.ndarray] | None = None, log: bool = False):
+        self.log = bool(log)  # the series are logged (transform "log", or "auto" on positive series)
         self.panel, self.indices, self.freq = panel, indices, freq  # freq: of the training data
         self.covariates = covariates or None  # the schema; steps: each series' standardised covariates
         self.steps = steps
@@ -47,7 +48,7 @@ class GlobalState:
 
     def to_dict(self) -> dict:
         out = {"season": self.season, "lookback": self.lookback, "horizon": self.horizon,
-               "columns": list(self.columns), "n_series": self.n_series, "freq": self.freq}
+               "columns": list(self.columns), "n_series": self.n_series, "freq": self.freq, "log": self.log}
         if self.covariates is not None:
             out["covariates"] = self.covariates.to_dict()
             out["steps"] = [s.tolist() for s in self.steps]
@@ -57,7 +58,8 @@ class GlobalState:
                 "indices": [i.tolist() for i in self.indices], **out}
 
     @classmethod
-    def from_dict(cls, data: dict) -> GlobalState:
+    def from_dict(cls, data: dict, log: bool = False) -> GlobalState:
+        """(``log``: for models saved before the state kept it, the transform parameter's.)"""
         panel = indices = None
         if "panel" in data:
             values = [np.asarray(v, dtype=np.float64) for v in data["values"]]
@@ -67,12 +69,19 @@ class GlobalState:
         covariates = Covariates.from_dict(data["covariates"]) if "covariates" in data else None
         steps = [np.asarray(v, dtype=np.float64).reshape(len(v), -1) for v in data.get("steps", [])]
         return cls(panel, indices, int(data["season"]), int(data["lookback"]), int(data["horizon"]),
-                   data.get("columns"), data.get("n_series"), freq, covariates, steps)  # freq: since 11-29
+                   data.get("columns"), data.get("n_series"), freq, covariates, steps,  # freq: since 11-29
+                   data.get("log", log))
 
 
 def adjust(values: list[np.ndarray], indices: list[np.ndarray]) -> list[np.ndarray]:
     """Seasonally adjusted series: each value divided by its seasonal index."""
     return [v / indices_at(idx, 0, len(v)) for v, idx in zip(values, indices)]
+
+
+def uses_log(transform: str, values: list[np.ndarray]) -> bool:
+    """Whether ``transform`` logs these series: "log" always, "auto" when every value of every
+    series is positive (one network shares one transform), "none" never."""
+    return transform == "log" or (transform == "auto" and all(len(v) and v.min() > 0 for v in values))
 
 
 def transformed(series: list[np.ndarray], ids: list, log: bool) -> list[np.ndarray]:
@@ -82,7 +91,7 @@ def transformed(series: list[np.ndarray], ids: list, log: bool) -> list[np.ndarr
     for uid, s in zip(ids, series):
         if (s <= 0).any():
             raise InputError(f"transform='log' needs positive values; series {uid!r} has minimum "
-                             f"{s.min():g} (use transform='none')")
+                             f"{s.min():g} (use transform='none', or 'auto': log only if all are positive)")
     return [np.log(s) for s in series]
 
 
