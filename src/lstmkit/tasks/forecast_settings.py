@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sklearn.base import BaseEstimator
 
+from lstmkit.errors import InputError
 from lstmkit.tasks._base import FLAG, Arch, Choice, Device, Int, Real, check_params
 
 ARCHS = ("vanilla", "stacked", "bidirectional", "mlp")  # (batch, time, features) -> (batch, outputs)
@@ -18,6 +19,10 @@ TRANSFORMS = ("none", "log", "auto")  # auto: log when every (training) value is
 DIFFERENCES = ("auto", "seasonal", "first", "none")
 LR_SCHEDULES = ("constant", "cosine")
 MAX_HORIZON = 100_000  # steps one predict call may forecast
+# what shapes a global model's networks and inputs: saved with it, so that a Forecaster answering
+# through a pretrained checkpoint (other settings than its own) loads that network back
+NETWORK_PARAMS = ("arch", "strategy", "hidden_size", "arch_options", "transform", "difference", "loss",
+                  "horizon", "lookback", "season", "recent_windows")
 
 
 class ForecastSettings(BaseEstimator):
@@ -26,7 +31,7 @@ class ForecastSettings(BaseEstimator):
     arch, strategy, horizon, loss, recent_windows, lookback, hidden_size, arch_options,
     transform, difference, season, epochs, batch_size, lr, lr_schedule, weight_decay,
     patience, val_size, n_models, conformal_windows, conformal_horizon, random_state,
-    device, n_threads, verbose, select_covariates.
+    device, n_threads, verbose, select_covariates, pretrained (one series only).
     """
 
     _parameter_constraints = {
@@ -38,7 +43,9 @@ class ForecastSettings(BaseEstimator):
         "conformal_horizon": Int(none=True), "lr": Real(), "weight_decay": Real(strict=False),
         "n_threads": Int(none=True), "device": Device(), "verbose": FLAG,
         "select_covariates": FLAG,
+        "pretrained": Choice((False, True, "yearly", "quarterly", "monthly", "other")),
     }
+    _takes_pretrained = True  # (GlobalForecaster: False; checkpoints forecast one series)
 
     def __init__(
         self,
@@ -68,6 +75,7 @@ class ForecastSettings(BaseEstimator):
         n_threads: int | None = None,
         verbose: bool = False,
         select_covariates: bool = True,
+        pretrained: bool | str = False,
     ):
         self.arch = arch
         self.strategy = strategy
@@ -95,9 +103,12 @@ class ForecastSettings(BaseEstimator):
         self.n_threads = n_threads
         self.verbose = verbose
         self.select_covariates = select_covariates
+        self.pretrained = pretrained
 
     def _check_params(self) -> None:
         """Every parameter, then a trial build of the network (an unknown arch option fails
         here, before any training)."""
         check_params(self)
+        if self.pretrained and not self._takes_pretrained:
+            raise InputError("pretrained checkpoints forecast one series: Forecaster(pretrained=True).fit(y)")
         self._trial_build()

