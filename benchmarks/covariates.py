@@ -67,6 +67,15 @@ def arima(y, X, h, season, exog: bool) -> np.ndarray:
     return np.asarray(best[1].forecast(h, exog=test_x))
 
 
+def row(rows: list, scores: dict, name: str, model: str, mases: list, smapes: list, seconds: list,
+        detail: str = "") -> None:
+    """One table row: median MASE (min-max over seeds), median sMAPE and seconds."""
+    scores[model] = statistics.median(mases)
+    spread = f" ({min(mases):.3f}-{max(mases):.3f})" if len(mases) > 1 else ""
+    rows.append([name, model, f"{scores[model]:.3f}{spread}{detail}", f"{statistics.median(smapes):.2f}",
+                 f"{statistics.median(seconds):.1f}"])
+
+
 def lstmkit_forecast(y, X, h, season, seed: int, exog: bool) -> tuple[np.ndarray, bool]:
     """The forecast, and whether the model kept the covariates (``select_covariates``)."""
     model = Forecaster(strategy="direct", horizon=h, season=season, random_state=seed)
@@ -87,12 +96,8 @@ def run(name: str, seeds: list[int], validate: bool = False) -> list[list]:
     rows, scores = [], {}
 
     def add(model: str, forecasts: list[np.ndarray], seconds: list[float]) -> None:
-        mases = [mase(test, f, train, m) for f in forecasts]
-        smapes = [smape(test, f) for f in forecasts]
-        scores[model] = statistics.median(mases)
-        spread = f" ({min(mases):.3f}-{max(mases):.3f})" if len(mases) > 1 else ""
-        rows.append([name, model, f"{statistics.median(mases):.3f}{spread}",
-                     f"{statistics.median(smapes):.2f}", f"{statistics.median(seconds):.1f}"])
+        row(rows, scores, name, model, [mase(test, f, train, m) for f in forecasts],
+            [smape(test, f) for f in forecasts], seconds)
 
     for exog in (True, False):
         outs, secs, kept = [], [], 0
@@ -152,11 +157,7 @@ def run_taylor(seeds: list[int], validate: bool = False) -> list[list]:
 
     def add(model: str, forecasts: list[np.ndarray], seconds: list[float]) -> None:
         mases = [mase(test, f, train.to_numpy(), TAYLOR_SEASONS[-1]) for f in forecasts]
-        scores[model] = statistics.median(mases)
-        spread = f" ({min(mases):.3f}-{max(mases):.3f})" if len(mases) > 1 else ""
-        rows.append([name, model, f"{scores[model]:.3f}{spread}",
-                     f"{statistics.median([smape(test, f) for f in forecasts]):.2f}",
-                     f"{statistics.median(seconds):.1f}"])
+        row(rows, scores, name, model, mases, [smape(test, f) for f in forecasts], seconds)
 
     for calendar in (True, False):
         outs, secs, kept = [], [], 0
@@ -231,13 +232,9 @@ def run_joint(name: str, seeds: list[int], validate: bool = False) -> list[list]
     def add(model: str, forecasts: list[np.ndarray], seconds: list[float]) -> None:
         per = [[mase(test[c].to_numpy(), f[:, j], train[c].to_numpy(), 1) for j, c in enumerate(wide)]
                for f in forecasts]
-        means = [float(np.mean(p)) for p in per]
-        scores[model] = statistics.median(means)
         each = ", ".join(f"{c} {statistics.median(p[j] for p in per):.2f}" for j, c in enumerate(wide))
-        spread = f" ({min(means):.3f}-{max(means):.3f})" if len(means) > 1 else ""
-        rows.append([name, model, f"{scores[model]:.3f}{spread} [{each}]",
-                     f"{statistics.median(np.mean([smape(test.to_numpy(), f)]) for f in forecasts):.2f}",
-                     f"{statistics.median(seconds):.1f}"])
+        row(rows, scores, name, model, [float(np.mean(p)) for p in per],
+            [smape(test.to_numpy(), f) for f in forecasts], seconds, f" [{each}]")
 
     for joint in (True, False):
         outs, secs, kept = [], [], 0
