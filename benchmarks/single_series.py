@@ -116,8 +116,12 @@ def models(seeds: int) -> dict:
     return out
 
 
+FAILURES: dict[str, list[str]] = {}  # model -> the errors of the series it could not forecast
+
+
 def evaluate(series: list, runs: dict) -> dict:
-    """scores[model][frequency] = lists of mase, smape, seconds (series in order)."""
+    """scores[model][frequency] = lists of mase, smape, seconds (series in order). A model that
+    raises on a series gets the naive forecast there, and the failure is reported."""
     scores: dict = {}
     for freq, y, test in series:
         m = SEASON[freq]
@@ -125,7 +129,11 @@ def evaluate(series: list, runs: dict) -> dict:
             start = time.perf_counter()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                forecast = run(y, len(test), freq)
+                try:
+                    forecast = run(y, len(test), freq)
+                except Exception as error:  # noqa: BLE001 (counted and shown in the report)
+                    FAILURES.setdefault(name, []).append(f"{freq} series of {len(y)} values: {error}")
+                    forecast = np.full(len(test), y[-1])
             seconds = time.perf_counter() - start
             cell = scores.setdefault(name, {}).setdefault(freq, {"mase": [], "smape": [], "s": []})
             cell["mase"].append(mase(test, forecast, y, m if len(y) > m else 1))
@@ -193,6 +201,8 @@ def main() -> None:
         "row.", "",
         table(["set", "frequency", "model", "MASE", "sMAPE %", "rel. MASE", "beats snaive", "s/series",
                "series"], rows), "",
+        "Series a model could not forecast (the naive forecast stands in, counted in its row): "
+        + ("; ".join(f"{k}: {len(v)} (first: {v[0]})" for k, v in FAILURES.items()) or "none") + ".", "",
         f"Whole script: {time.perf_counter() - start:.0f} s."])
     print(body)
     if not args.no_write:

@@ -80,7 +80,7 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
         one series: strategy "recursive" (a one-step network fed its own forecasts), loss
         "mse" or "mae".
     lookback: input window length in differences; None uses one season (12 for monthly
-        data), at least 8.
+        data), at least 8, and less where the series is too short for it (4 training windows left).
     hidden_size: LSTM memory cells.
     arch_options: extra network options, e.g. ``{"n_layers": 3, "dropout": 0.1}`` for stacked.
     transform: "none", "log" (growth added or multiplied) or "auto" (log if all values are positive).
@@ -155,8 +155,8 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
         self.global_ = None
         series = as_series(y, "y")
         self.season_ = self.season or season_length(series.index) or 1
-        self.lookback_ = self.lookback or max(self.season_, 8)
-        lag = self._lag(len(series))
+        lag = self._lag(len(series))  # default lookback: a season, at least 8, shorter for short series
+        self.lookback_ = self.lookback or max(2, min(max(self.season_, 8), len(series) - lag - 5))
         n_windows = len(series) - lag - self.lookback_
         val_size = self._val_size(n_windows)
         if n_windows - val_size < 1:
