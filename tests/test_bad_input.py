@@ -53,7 +53,7 @@ def api_cases():
         ("inf inside a series", lambda: Forecaster().fit([1.0, np.inf] * 30)),
         ("absurd magnitude (1e30)", lambda: Forecaster().fit([1e30, 1.0] * 30)),
         ("empty series", lambda: Forecaster().fit([])),
-        ("series too short for the lookback", lambda: Forecaster().fit(np.arange(5.0))),
+        ("series too short for the lookback", lambda: Forecaster().fit(np.arange(4.0))),
         ("unsorted dates", lambda: Forecaster().fit(pd.Series(values, index=dates[::-1]))),
         ("duplicate dates", lambda: Forecaster().fit(pd.Series(values, index=dates.where(
             np.arange(40) != 5, dates[4])))),

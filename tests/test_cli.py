@@ -80,7 +80,7 @@ BAD = [
     (lambda d: ["forecast", write(d, "a.csv", "v,note\n" + "1,a\n,b\n" * 30), "--column", "v"],
      "column 'v' must hold finite numbers; received nan at position 1"),
     (lambda d: ["forecast", write(d, "a.csv", "v\n" + "1\ninf\n" * 30)], "received inf"),
-    (lambda d: ["forecast", write(d, "a.csv", "v\n" + "1\n" * 12)], "too short"),
+    (lambda d: ["forecast", write(d, "a.csv", "v\n" + "1\n" * 6)], "too short"),
     (lambda d: ["forecast", "--horizon", "0"], "argument --horizon: must be an integer >= 1"),
     (lambda d: ["forecast", "--horizon", "-2"], "argument --horizon"),
     (lambda d: ["forecast", "--horizon", "100"], "horizon must be at most the 48 test values"),

@@ -36,7 +36,7 @@ GLOBAL = dict(FAST, strategy="direct", horizon=4, batch_size=4)
 
 # name -> (estimator, fit arguments, prediction, an argument that makes fit raise)
 CASES = {
-    "Forecaster": (Forecaster(**FAST), (Y,), lambda m: m.predict(6).to_numpy(), (Y[:5],)),
+    "Forecaster": (Forecaster(**FAST), (Y,), lambda m: m.predict(6).to_numpy(), (Y[:4],)),
     "GlobalForecaster": (GlobalForecaster(**GLOBAL), (FRAME,), lambda m: m.predict(4)["forecast"].to_numpy(),
                          (FRAME.head(3),)),
     "EnsembleForecaster": (EnsembleForecaster([Forecaster(**GLOBAL), Forecaster(**GLOBAL, lookback=6)]),
