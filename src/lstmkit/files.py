@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -46,11 +47,19 @@ def check_parents(path, name: str) -> Path:
 
 
 def check_file_target(path, name: str) -> Path:
-    """Raise naming ``name`` (e.g. "--out") unless a file can be written at ``path``: not a
-    folder, and in a folder that exists or can be created. Returns ``path`` as a Path."""
+    """Raise naming ``name`` (e.g. "--out") unless a file can be written at ``path``: a new
+    path or a regular file (never a folder, a symbolic link, a device, a FIFO or a socket,
+    which the rename that finishes a write would replace), in a folder that exists or can
+    be created. Returns ``path`` as a Path."""
     path = Path(path)
+    if path.is_symlink():
+        raise InputError(f"{name} {str(path)!r} is a symbolic link; lstmkit writes regular files only (name "
+                         f"the file it points to, {os.path.realpath(path)!r}, or remove the link)")
     if path.is_dir():
         raise InputError(f"{name} {str(path)!r} is a folder; give a file name")
+    if os.path.lexists(path) and not stat.S_ISREG(os.lstat(path).st_mode):
+        raise InputError(f"{name} {str(path)!r} is not a regular file (a device, FIFO or socket); give a "
+                         "file name")
     return check_parents(path, name)
 
 

@@ -1,0 +1,48 @@
+"""Outputs never replace what is not a regular file: devices, FIFOs, sockets, symbolic links."""
+
+import os
+
+import pytest
+
+from lstmkit.cli import main
+
+
+def run(capsys, *args):
+    code = main(["forecast", "--epochs", "1", "--no-plot", *args])
+    return code, capsys.readouterr().err.strip()
+
+
+def test_a_device_file_is_refused_before_training(capsys, monkeypatch):
+    import lstmkit.tasks.forecaster
+
+    monkeypatch.setattr(lstmkit.tasks.forecaster, "train", lambda *a, **k: pytest.fail("trained"))
+    code, err = run(capsys, "--out", os.devnull)
+    assert code == 2 and "is not a regular file (a device, FIFO or socket)" in err
+    assert len(err.splitlines()) == 1
+    assert os.path.exists(os.devnull) and not os.path.isfile(os.devnull)  # still the device
+
+
+def test_a_symbolic_link_is_refused_and_its_target_kept(capsys, tmp_path):
+    target = tmp_path / "precious.csv"
+    target.write_text("keep me\n")
+    link = tmp_path / "out.csv"
+    link.symlink_to(target)
+    for flag in ("--out", "--report"):
+        code, err = run(capsys, flag, str(link))
+        assert code == 2 and "is a symbolic link; lstmkit writes regular files only" in err
+    assert link.is_symlink() and target.read_text() == "keep me\n"
+
+
+def test_a_fifo_is_refused(capsys, tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    code, err = run(capsys, "--out", str(fifo))
+    assert code == 2 and "not a regular file" in err
+
+
+def test_a_symlinked_plot_is_refused_too(capsys, tmp_path):
+    (tmp_path / "real.png").write_bytes(b"")
+    (tmp_path / "plot.png").symlink_to(tmp_path / "real.png")
+    code = main(["forecast", "--epochs", "1", "--plot", str(tmp_path / "plot.png")])
+    err = capsys.readouterr().err
+    assert code == 2 and "symbolic link" in err
