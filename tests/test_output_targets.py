@@ -46,3 +46,29 @@ def test_a_symlinked_plot_is_refused_too(capsys, tmp_path):
     code = main(["forecast", "--epochs", "1", "--plot", str(tmp_path / "plot.png")])
     err = capsys.readouterr().err
     assert code == 2 and "symbolic link" in err
+
+
+def test_a_save_cleans_the_temporary_folder_a_killed_save_left_and_says_so(tmp_path):
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    from lstmkit import Forecaster
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / ".model-abcd1234"  # as a save killed with -9 leaves it
+    stale.mkdir()
+    (stale / ".lstmkit-writer").write_text(str(dead.pid))
+    (stale / "weights.safetensors").write_bytes(b"half")
+    running = tmp_path / ".model-efgh5678"  # another process's save, still running: left alone
+    running.mkdir()
+    (running / ".lstmkit-writer").write_text(str(os.getpid()))
+    model = Forecaster(epochs=1, random_state=0).fit(np.arange(30.0) + 1)
+    message = r"removed 1 temporary folder\(s\) an interrupted save left .*abcd1234"
+    with pytest.warns(UserWarning, match=message):
+        model.save(tmp_path / "model")
+    assert not stale.exists() and running.exists()
+    assert sorted(p.name for p in (tmp_path / "model").iterdir()) == [
+        "config.json", "preprocessing.json", "weights.safetensors"]

@@ -142,6 +142,49 @@ def atomic_write(path, write: Callable[[str], None], name: str = "file") -> Path
     return path
 
 
+WRITER = ".lstmkit-writer"  # the pid of the process writing a temporary output folder
+STALE_OLD_S = 3600  # a moved-aside previous output ('-old-') older than this was left by a killed commit
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def clean_stale(path: Path) -> list[Path]:
+    """Remove the temporary folders that an interrupted write of ``path`` left beside it (a
+    writer that no longer runs, or a moved-aside old output over an hour old), warning with
+    their names; a write still running in another process is left alone."""
+    import time
+    import warnings
+
+    removed = []
+    for entry in Path(path).parent.glob(f".{Path(path).name}-*"):
+        if not entry.is_dir() or entry.is_symlink():
+            continue
+        writer = entry / WRITER
+        try:
+            if writer.exists():
+                stale = not _alive(int(writer.read_text().strip() or 0))
+            else:
+                stale = "-old-" in entry.name[len(Path(path).name) + 1 :][:5] and \
+                    time.time() - entry.stat().st_mtime > STALE_OLD_S
+        except (OSError, ValueError):
+            continue
+        if stale:
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    if removed:
+        warnings.warn(f"removed {len(removed)} temporary folder(s) an interrupted save left beside "
+                      f"{str(path)!r}: {', '.join(p.name for p in removed)}", UserWarning, stacklevel=3)
+    return removed
+
+
 def _remove(path: Path) -> None:
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path, ignore_errors=True)
@@ -189,7 +232,9 @@ class Outputs:
         replacing what is there (the caller has checked that it may)."""
         path = Path(path)
         self._created += make_parents(path, name)
+        clean_stale(path)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
+        (tmp / WRITER).write_text(str(os.getpid()))  # (removed at commit; tells a later save if it died)
         self._staged.append((tmp, path))
         write(tmp)
         os.chmod(tmp, 0o777 & ~umask())
@@ -205,6 +250,8 @@ class Outputs:
                 if os.path.lexists(path):
                     entry[1] = Path(tempfile.mkdtemp(prefix=f".{path.name}-old-", dir=path.parent)) / "old"
                     os.replace(path, entry[1])
+                if (tmp / WRITER).exists():
+                    (tmp / WRITER).unlink()
                 os.replace(tmp, path)
                 entry[2] = True
         except BaseException:
