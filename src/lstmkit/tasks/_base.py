@@ -177,3 +177,18 @@ def fit_networks(n: int, seed: int, device: torch.device,
 def one_or_many(histories: list[list]) -> list:
     """``history_``: one network's list of epochs, or one such list per network."""
     return histories[0] if len(histories) == 1 else histories
+
+
+DIVERGED = 100  # a training loss this many times that of forecasting no change, at its best: diverged
+
+
+def check_converged(histories: list[list], still: float, lr: float) -> None:
+    """Raise when a network's best training loss is ``DIVERGED`` times ``still``, the loss of
+    forecasting no change (the scaled targets have unit spread, so a working fit is near or
+    below it): the steps were too large, and its forecasts would be garbage."""
+    for history in histories:
+        best = min((e["loss"] for e in history), default=0.0)
+        if still > 0 and best > DIVERGED * still:
+            raise InputError(f"training diverged: the best training loss {best:.3g} is {best / still:.0f}x "
+                             f"that of forecasting no change ({still:.3g}); lower lr (received {lr:g}, "
+                             "default 3e-3)")

@@ -44,7 +44,7 @@ from lstmkit.errors import InputError, check_positive_int
 from lstmkit.models.registry import arch_options, build
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed
-from lstmkit.tasks import covariate_recipe, multivariate, pretrained
+from lstmkit.tasks import _base, covariate_recipe, multivariate, pretrained
 from lstmkit.tasks._base import check_fitted, fit_networks, fit_params, one_or_many, trial_build
 from lstmkit.tasks.forecast_settings import MAX_HORIZON, ForecastSettings
 from lstmkit.tasks.global_forecaster import GlobalForecaster
@@ -161,11 +161,9 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
         val_size = self._val_size(n_windows)
         if n_windows - val_size < 1:
             need = lag + self.lookback_ + 1 + val_size
-            raise InputError(
-                f"y has {len(series)} values, too short for lookback {self.lookback_} + "
-                f"differencing lag {lag} + 1 step + {val_size} validation windows; it needs at "
-                f"least {need} (or set a smaller lookback)"
-            )
+            raise InputError(f"y has {len(series)} values, too short for lookback {self.lookback_} + "
+                             f"differencing lag {lag} + 1 step + {val_size} validation windows; it needs at "
+                             f"least {need} (or set a smaller lookback)")
         log = self.transform == "log" or (self.transform == "auto" and series.min() > 0)
         self.scaler_ = DiffScaler(log=log, lag=lag).fit(series.to_numpy())
         self.device_ = resolve_device(self.device)
@@ -191,6 +189,8 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
             return module, history
 
         self.modules_, histories = fit_networks(self.n_models, seed, self.device_, train_one)
+        still = _LOSSES[self.loss](torch.zeros_like(target[:split]), target[:split])  # forecasting no change
+        _base.check_converged(histories, float(still), self.lr)
         self.history_ = one_or_many(histories)
         calibrate = self.conformal_windows and not interrupted()
         self.conformal_scores_ = self._calibrate(series) if calibrate else None

@@ -1,0 +1,21 @@
+"""Training that cannot return garbage: a diverged fit is a one-line error naming lr."""
+
+import numpy as np
+import pytest
+
+from lstmkit import Forecaster, InputError, datasets
+
+
+def test_a_huge_learning_rate_is_named_instead_of_forecasting_garbage():
+    y = datasets.load_airpassengers()[:96]
+    model = Forecaster(epochs=30, random_state=0).fit(y)
+    before = model.predict(3)
+    with pytest.raises(InputError, match=r"^training diverged: .* lower lr \(received 1000, default 3e-3\)$"):
+        model.set_params(lr=1e3).fit(y)
+    np.testing.assert_array_equal(model.predict(3), before)  # the failed refit left the model as it was
+
+
+def test_an_ordinary_fit_passes_the_check():
+    y = datasets.load_airpassengers()[:96]
+    forecast = Forecaster(epochs=30, lr=1e-2, random_state=0).fit(y).predict(12)
+    assert 100 < forecast.min() and forecast.max() < 700
