@@ -38,12 +38,37 @@ def read_series_csv(path, column: str | None = None, date_column: str | None = N
         raise InputError(f"--column {column!r} is not in {path}; its columns are {_names(frame)}")
     values = frame[column]
     if date_column is not None:
-        dates = pd.to_datetime(frame[date_column], errors="coerce")
-        if dates.isna().any():
-            bad = frame[date_column][dates.isna()].iloc[0]
-            raise InputError(f"--date-column {date_column!r} holds {bad!r}, which is not a date")
-        values = pd.Series(values.to_numpy(), index=pd.DatetimeIndex(dates), name=column)
+        values = pd.Series(values.to_numpy(), index=parse_dates(frame[date_column]), name=column)
     return as_series(values, f"column {column!r}")
+
+
+def parse_dates(column: pd.Series, flag: str = "--date-column") -> pd.DatetimeIndex:
+    """The dates of a CSV column, never misread: text dates as pandas reads them; integers
+    only as years (1678..2261, read as each year's start), any other number refused
+    (nanoseconds since 1970 is never a guess); dates with time-zone offsets (e.g. across a
+    daylight-saving change) read as UTC instants. A value that is not a date is a one-line error."""
+    name = column.name
+    if pd.api.types.is_bool_dtype(column):
+        raise InputError(f"{flag} {name!r} holds true/false values, not dates")
+    if pd.api.types.is_numeric_dtype(column):
+        values = column.to_numpy(dtype=np.float64)
+        years = np.isfinite(values).all() and (values == np.round(values)).all() and \
+            ((values >= 1678) & (values <= 2261)).all()  # (the years pandas' dates reach)
+        if not years:
+            raise InputError(f"{flag} {name!r} holds numbers such as {str(column.iloc[0])}, which are not "
+                             "years 1678-2261; write the dates as text (2021-01-31, 2021-01-31 12:00) or as "
+                             "years")
+        return pd.DatetimeIndex(pd.to_datetime(values.astype(np.int64).astype(str), format="%Y"))
+    try:
+        dates = pd.to_datetime(column, errors="coerce")
+        mixed = not pd.api.types.is_datetime64_any_dtype(dates)  # (offsets that differ: read as objects)
+    except (ValueError, TypeError):
+        mixed = True
+    if mixed:  # offsets that differ from row to row (a daylight-saving change): each instant, in UTC
+        dates = pd.to_datetime(column, errors="coerce", utc=True)
+    if dates.isna().any():
+        raise InputError(f"{flag} {name!r} holds {column[dates.isna()].iloc[0]!r}, which is not a date")
+    return pd.DatetimeIndex(dates)
 
 
 def _read(path: Path, **options) -> pd.DataFrame:
@@ -155,11 +180,7 @@ def read_covariates_csv(path, column: str | None, date_column: str | None, futur
     if date_column is None or date_column not in frame.columns:
         raise InputError(f"--future/--past need dates: name the date column with --date-column (received "
                          f"{date_column!r}); {path} has columns {_names(frame)}")
-    dates = pd.to_datetime(frame[date_column], errors="coerce")
-    if dates.isna().any():
-        raise InputError(f"--date-column {date_column!r} holds {frame[date_column][dates.isna()].iloc[0]!r}, "
-                         "which is not a date")
-    frame = frame.set_index(pd.DatetimeIndex(dates, name=None))
+    frame = frame.set_index(parse_dates(frame[date_column]).rename(None))
     target = pd.to_numeric(frame[column], errors="coerce")
     bad = frame[column][target.isna() & frame[column].notna()]
     if len(bad):
