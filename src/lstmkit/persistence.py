@@ -151,9 +151,10 @@ def load(path):
     from safetensors.torch import load_file
 
     path = Path(path)
-    missing = [f for f in FILES if not (path / f).is_file()]
+    missing = [f for f in FILES if not os.path.lexists(path / f)]
     if missing:
         raise InputError(f"path {str(path)!r} is not an lstmkit model: it lacks {missing[0]}")
+    _check_files(path)
     config = _read_json(path / "config.json")
     version = config.get("format_version")
     if config.get("format") != "lstmkit-model" or version != FORMAT_VERSION:
@@ -177,12 +178,16 @@ def load(path):
         raise InputError(f"weights.safetensors cannot be read: {str(error).splitlines()[0]}") from None
     state = _read_json(path / "preprocessing.json")
     params = on_this_machine(params)
+    device = params.get("device", "auto")
+    if not isinstance(device, str) or not (device in ("auto", "cpu") or device.startswith("cuda")):
+        raise InputError(f"config.json has device {device!r}; allowed: 'auto', 'cpu', 'cuda'")
     inner = params.get("forecaster_params")  # an anomaly detector's forecaster
     if isinstance(inner, dict):
         params = params | {"forecaster_params": on_this_machine(inner)}
     estimator = cls(**(cls._params_from_json(params) if hasattr(cls, "_params_from_json") else params))
     try:
         estimator._set_state(state)
+        _probe(estimator, tensors)
         modules = estimator._fresh_modules()
     except (KeyError, TypeError, IndexError, ValueError, AttributeError) as error:
         raise InputError(f"preprocessing.json is incomplete or malformed for {cls.__name__}: "
@@ -200,7 +205,8 @@ def on_this_machine(params: dict) -> dict:
     return params
 
 
-def _load_weights(modules: list[torch.nn.Module], tensors: dict[str, torch.Tensor]) -> None:
+def _load_weights(modules: list[torch.nn.Module], tensors: dict[str, torch.Tensor], check_only=False) -> None:
+    """Load ``tensors`` into ``modules`` (``check_only``: compare names, shapes and dtypes only)."""
     expected = {f"{k}.{key}": value for k, m in enumerate(modules) for key, value in m.state_dict().items()}
     for key in sorted(set(expected) | set(tensors)):
         if key not in tensors:
@@ -211,6 +217,10 @@ def _load_weights(modules: list[torch.nn.Module], tensors: dict[str, torch.Tenso
             raise InputError(f"weights.safetensors tensor {key!r} has shape {tuple(tensors[key].shape)} "
                              f"{tensors[key].dtype}; the model needs {tuple(expected[key].shape)} "
                              f"{expected[key].dtype}")
+        if tensors[key].is_floating_point() and not torch.isfinite(tensors[key]).all():
+            raise InputError(f"weights.safetensors tensor {key!r} holds NaN or infinite values")
+    if check_only:
+        return
     for k, module in enumerate(modules):
         module.load_state_dict({key[len(f"{k}."):]: value for key, value in tensors.items()
                                 if key.startswith(f"{k}.")})
@@ -240,11 +250,50 @@ def _write_json(path: Path, data) -> None:
     path.write_text(json.dumps(data, indent=1, allow_nan=True) + "\n", encoding="utf-8")
 
 
+MAX_JSON_BYTES = 256 << 20  # a model's JSON files (preprocessing.json holds the training series)
+
+
 def _read_json(path: Path):
+    """A model file's JSON: at most ``MAX_JSON_BYTES``, not nested past Python's limit, no
+    number with thousands of digits; anything else is a one-line error."""
+    if path.stat().st_size > MAX_JSON_BYTES:
+        raise InputError(f"{path.name} is {path.stat().st_size} bytes, more than a model file may hold "
+                         f"({MAX_JSON_BYTES}); it is not an lstmkit model")
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InputError(f"{path.name} is not valid JSON: {error}") from None
+    except (RecursionError, ValueError) as error:  # nesting too deep; an integer too long to convert
+        raise InputError(f"{path.name} is not a model file ({type(error).__name__} reading it)") from None
+
+
+def _check_files(path: Path) -> None:
+    """The model's files are regular files inside its folder: a symbolic link (which could
+    point anywhere, and be read and hashed whole) is refused."""
+    for name in FILES:
+        file = path / name
+        if file.is_symlink() or not file.is_file():
+            raise InputError(f"{name} in {str(path)!r} is a symbolic link or not a regular file; a model "
+                             "folder holds its own files")
+
+
+def _probe(estimator, tensors: dict) -> None:
+    """Before any allocation: the networks the saved state describes, built on the meta device
+    (no memory), must have the shapes of the saved weights, and as many networks as the file."""
+    count = len({key.split(".", 1)[0] for key in tensors})
+    for attr in ("n_models_",):
+        wanted = getattr(estimator, attr, None)
+        if isinstance(wanted, int) and wanted != count:
+            raise InputError(f"preprocessing.json describes {wanted} networks; weights.safetensors holds "
+                             f"{count}: the files do not belong together")
+    try:
+        with torch.device("meta"):
+            probes = estimator._fresh_modules()
+    except InputError:
+        raise
+    except Exception:  # noqa: BLE001 (a network that cannot be built on meta: the real build checks it)
+        return
+    _load_weights(probes, tensors, check_only=True)
 
 
 def _sha256(path: Path) -> str:
