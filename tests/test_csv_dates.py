@@ -35,3 +35,21 @@ def test_offsets_that_change_across_daylight_saving_are_read_as_utc_instants(tmp
     local = pd.date_range("2021-03-27", periods=48, freq="h", tz="Europe/London")  # the clocks go forward
     y = read_series_csv(write(tmp_path, [t.isoformat() for t in local]), None, None)
     assert str(y.index.tz) == "UTC" and (y.index[1:] - y.index[:-1] == pd.Timedelta("1h")).all()
+
+
+@pytest.mark.parametrize("text", [
+    "date;value\n" + "".join(f"2020-{m:02d}-01;{m},5\n" for m in range(1, 13)),   # ';' and decimal commas
+    "date\tvalue\n" + "".join(f"2020-{m:02d}-01\t{m}.5\n" for m in range(1, 13)),  # tabs
+    "date;value\n" + "".join(f"2020-{m:02d}-01;{m}.5\n" for m in range(1, 13)),    # ';' and points
+])
+def test_separators_and_decimal_marks_are_detected(tmp_path, text):
+    path = tmp_path / "d.csv"
+    path.write_text(text)
+    assert read_series_csv(path, None, None).iloc[:3].tolist() == [1.5, 2.5, 3.5]
+
+
+def test_rows_longer_than_the_header_are_an_error_not_a_dropped_field(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("value\n" + "".join(f"{m},5\n" for m in range(1, 13)))
+    with pytest.raises(InputError, match="has rows with more fields than its header"):
+        read_series_csv(path, None, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -71,11 +72,41 @@ def parse_dates(column: pd.Series, flag: str = "--date-column") -> pd.DatetimeIn
     return pd.DatetimeIndex(dates)
 
 
+def _layout(path: Path) -> dict:
+    """The separator (",", ";", tab or "|") and decimal mark of a CSV, from its first lines: a
+    ";"-separated file with digits around commas ("1,5") writes decimals with commas."""
+    import csv
+    import re
+
+    with open(path, encoding="utf-8", errors="replace") as f:
+        sample = "".join(f.readline() for _ in range(50))
+    lines = [line for line in sample.splitlines() if line.strip()]
+    counts = {sep: [line.count(sep) for line in lines] for sep in (",", ";", "\t", "|")}
+    steady = {sep: c[0] for sep, c in counts.items() if c and c[0] > 0 and len(set(c)) == 1}
+    if not steady:
+        try:
+            sep = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        except csv.Error:
+            return {}
+    else:
+        sep = max(steady, key=steady.get) if "," not in steady else ","
+    if sep == ",":
+        return {}
+    decimal = "," if sep == ";" and re.search(r"\d,\d", sample) else "."
+    return {"sep": sep, "decimal": decimal}
+
+
 def _read(path: Path, **options) -> pd.DataFrame:
     if not path.is_file():
         raise InputError(f"data file {str(path)!r} does not exist")
     try:
-        frame = pd.read_csv(path, encoding="utf-8", **options)
+        options = {**_layout(path), **options}
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)  # rows longer than the header
+            frame = pd.read_csv(path, encoding="utf-8", index_col=False, **options)
+    except pd.errors.ParserWarning:
+        raise InputError(f"{path} has rows with more fields than its header (decimal commas in a "
+                         "comma-separated file?); quote such values, or separate fields with ';'") from None
     except UnicodeDecodeError:
         raise InputError(f"{path} is not UTF-8 text; save it as UTF-8 CSV") from None
     except pd.errors.EmptyDataError:
