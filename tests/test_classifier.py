@@ -216,3 +216,10 @@ def test_load_ucr_lists_only_classification_sets():
     assert "GunPoint" in names and "Covid3Month" not in names and "CardanoSentiment" not in names
     with pytest.raises(InputError, match="unknown UCR/UEA dataset 'Covid3Month'"):
         load_ucr("Covid3Month")
+
+
+@pytest.mark.parametrize("labels", [[1, "a"] * 6, np.array([1, "a"] * 6, dtype=object)])
+def test_labels_mixing_text_and_numbers_are_one_line_errors(labels):
+    X = np.random.default_rng(0).normal(size=(12, 10, 1))
+    with pytest.raises(InputError, match=r"^y mixes text and number labels \(e.g. 'a' and 1\)"):
+        SequenceClassifier(epochs=1).fit(X, labels)

@@ -157,6 +157,11 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
         if missing:
             raise InputError(f"y must hold a label for every sequence; y[{missing[0]}] is "
                              f"{labels[missing[0]]!r}")
+        given = y.tolist() if hasattr(y, "tolist") else list(y)  # (before numpy turns 1 into "1")
+        text = [isinstance(v, (str, bytes)) for v in given]
+        if any(text) and not all(text):
+            raise InputError(f"y mixes text and number labels (e.g. {given[text.index(True)]!r} and "
+                             f"{given[text.index(False)]!r}); give labels of one kind")
         encoder = LabelEncoder().fit(labels)
         if len(encoder.classes_) < 2:
             only = encoder.classes_.tolist()[0]
