@@ -72,3 +72,25 @@ def test_a_save_cleans_the_temporary_folder_a_killed_save_left_and_says_so(tmp_p
     assert not stale.exists() and running.exists()
     assert sorted(p.name for p in (tmp_path / "model").iterdir()) == [
         "config.json", "preprocessing.json", "weights.safetensors"]
+
+
+def test_a_full_disk_is_one_line_and_leaves_nothing_half_written(tmp_path, capsys, monkeypatch):
+    import errno
+
+    import numpy as np
+
+    import lstmkit.persistence
+    from lstmkit import Forecaster, InputError
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    model = Forecaster(epochs=1, random_state=0).fit(np.arange(30.0) + 1)
+    monkeypatch.setattr(lstmkit.persistence, "write_model", lambda estimator, folder: full())
+    with pytest.raises(InputError, match=r"could not be written: No space left on device$"):
+        model.save(tmp_path / "m")
+    assert list(tmp_path.iterdir()) == []  # no model, no temporary folder
+    code = main(["forecast", "--epochs", "1", "--no-plot", "--save", str(tmp_path / "m")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "No space left on device" in err and len(err.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []

@@ -67,13 +67,19 @@ def save(estimator, path, name: str = "path") -> Path:
     ``path`` must be a new folder, an empty one or one that holds an lstmkit model and
     nothing else (other files are never deleted: that is an error, as is a file in the way).
     ``name`` is how errors call ``path`` (e.g. "--save")."""
+    from safetensors import SafetensorError
+
     from lstmkit.files import Outputs
 
     _check_estimator(estimator)
     path = check_save_path(path, name)
-    with Outputs() as outputs:
-        outputs.folder(path, lambda folder: write_model(estimator, folder), name)
-        outputs.commit()
+    try:
+        with Outputs() as outputs:
+            outputs.folder(path, lambda folder: write_model(estimator, folder), name)
+            outputs.commit()
+    except (OSError, SafetensorError) as error:  # a full disk: nothing half-written stays
+        reason = getattr(error, "strerror", None) or str(error).splitlines()[0]
+        raise InputError(f"{name} {str(path)!r} could not be written: {reason}") from None
     return path
 
 

@@ -42,6 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     except TrainingError as e:
         print(f"lstmkit {args.command}: training failed: {e}", file=sys.stderr)
         return 1
+    except OSError as e:  # a full disk, a vanished folder: outputs are written all or nothing
+        where = f" ({e.filename})" if getattr(e, "filename", None) else ""
+        print(f"lstmkit {args.command}: error: a file could not be read or written: {e.strerror or e}"
+              f"{where}; no output was written", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(f"lstmkit {args.command}: interrupted", file=sys.stderr)
         return 130
