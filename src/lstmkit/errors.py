@@ -33,12 +33,25 @@ def check_fitted(estimator, attribute: str, call: str = "fit") -> None:
         raise NotFittedError(f"this {type(estimator).__name__} is not fitted yet; call {call} first")
 
 
+# Upper bounds on the sizes a tiny input could blow up into hours or gigabytes (a network's width,
+# depth and members, tokens to sample, beams, epochs). Raise one on purpose:
+# ``lstmkit.errors.LIMITS["hidden_size"] = 16384``.
+LIMITS = {"hidden_size": 8192, "n_layers": 64, "n_models": 1000, "n_tokens": 10_000_000,
+          "beam_width": 1000, "epochs": 1_000_000, "embedding_dim": 8192, "conv_channels": 8192,
+          "batch_size": 1 << 20, "lookback": 1_000_000}
+
+
 def check_positive_int(name: str, value, minimum: int = 1) -> int:
-    """Return ``value`` as an int, or raise naming ``name`` if it is not an int >= minimum."""
+    """Return ``value`` as an int, or raise naming ``name`` if it is not an int >= minimum
+    (or above its ``LIMITS`` entry)."""
     if isinstance(value, bool) or not isinstance(value, (int,)) and not _is_integral(value):
         raise InputTypeError(f"{name} must be an integer >= {minimum}; received {value!r}")
     if int(value) < minimum:
         raise InputError(f"{name} must be an integer >= {minimum}; received {value!r}")
+    limit = LIMITS.get(name)
+    if limit is not None and int(value) > limit:
+        raise InputError(f"{name} must be at most {limit} (a limit against exhausting the machine: raise "
+                         f"lstmkit.errors.LIMITS[{name!r}] on purpose); received {value!r}")
     return int(value)
 
 
