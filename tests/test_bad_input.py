@@ -106,6 +106,17 @@ def api_cases():
          lambda: Forecaster(strategy="direct", horizon=2, epochs=1, hidden_size=2).fit(pd.DataFrame(
              {"unique_id": "a", "ds": dates, "y": values})).predict(2, y=pd.DataFrame(
                  {"unique_id": "a", "ds": pd.date_range("2000", periods=40, freq="D"), "y": values}))),
+        ("a hidden size that would exhaust memory", lambda: Forecaster(hidden_size=10**9).fit(values)),
+        ("a million stacked layers", lambda: Forecaster(arch="stacked", arch_options={"n_layers": 10**6}).fit(
+            values)),
+        ("labels that mix text and numbers", lambda: SequenceClassifier(epochs=1).fit(
+            np.zeros((4, 5, 1)), [1, "a", 1, "a"])),
+        ("several targets with a recursive strategy", lambda: Forecaster().fit(
+            pd.DataFrame({"a": values, "b": values}))),
+        ("pretrained checkpoint of another frequency", lambda: Forecaster(pretrained="monthly").fit(
+            pd.Series(values, index=pd.date_range("2000-01-01", periods=40, freq="QS")))),
+        ("holidays of an unknown country", lambda: Forecaster(strategy="direct", horizon=3).fit(
+            pd.Series(values, index=dates), holidays="XX")),
     ]
 
 
@@ -154,7 +165,21 @@ def cli_cases():
          lambda d: ["train", _train_config(d, _long(["a"] * 9).rename(columns={"y": "sales"}))]),
         ("train: Parquet data with a series in two places",
          lambda d: ["train", _train_config(d, _long(["a"] * 9 + ["b"] * 9 + ["a"] * 9))]),
+        ("--out a device file", lambda d: ["forecast", "--out", "/dev/null"]),
+        ("--out a symbolic link", lambda d: ["forecast", "--out", _link(d)]),
+        ("CSV dates as unix seconds", lambda d: ["forecast", _write(d, "u.csv", (
+            "date,y\n" + "".join(f"{1609459200 + 86400 * i},{i}\n" for i in range(40))).encode())]),
+        ("CSV rows longer than the header (decimal commas)", lambda d: ["forecast", _write(d, "c.csv", (
+            "y\n" + "".join(f"{i},5\n" for i in range(40))).encode())]),
     ]
+
+
+def _link(folder) -> str:
+    (folder / "target.csv").write_text("keep\n")
+    link = folder / "link.csv"
+    if not link.is_symlink():
+        link.symlink_to(folder / "target.csv")
+    return str(link)
 
 
 def run_api(call) -> tuple[str, str]:
