@@ -39,7 +39,7 @@ def _estimators() -> dict[str, type]:
 def estimator_class(name, where: str = "the model") -> type:
     """The registered estimator class called ``name``, or a one-line error naming ``where``."""
     estimators = _estimators()
-    if name not in estimators:
+    if not isinstance(name, str) or name not in estimators:
         raise InputError(f"{where} names estimator {name!r}; known: {', '.join(estimators)}")
     return estimators[name]
 
@@ -192,7 +192,12 @@ def load(path):
         params = params | {"forecaster_params": on_this_machine(inner)}
     estimator = cls(**(cls._params_from_json(params) if hasattr(cls, "_params_from_json") else params))
     try:
+        if hasattr(estimator, "_parameter_constraints"):  # the saved settings, as fit would check them
+            from lstmkit.tasks._base import check_params
+
+            check_params(estimator)
         estimator._set_state(state)
+        _check_sizes(estimator)
         _probe(estimator, tensors)
         modules = estimator._fresh_modules()
     except (KeyError, TypeError, IndexError, ValueError, AttributeError) as error:
@@ -281,6 +286,17 @@ def _check_files(path: Path) -> None:
         if file.is_symlink() or not file.is_file():
             raise InputError(f"{name} in {str(path)!r} is a symbolic link or not a regular file; a model "
                              "folder holds its own files")
+
+
+def _check_sizes(estimator) -> None:
+    """The fitted sizes a saved state sets (lookback, season, horizon, networks) are integers >= 1."""
+    state = getattr(estimator, "state_", None)
+    sizes = {name: getattr(estimator, name, None) for name in ("lookback_", "season_", "n_models_")}
+    sizes |= {f"state.{name}": getattr(state, name, None) for name in ("lookback", "season", "horizon")}
+    for name, value in sizes.items():
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise InputError(f"preprocessing.json sets {name.rstrip('_')} to {value!r}; it must be an "
+                             "integer >= 1")
 
 
 def _probe(estimator, tensors: dict) -> None:

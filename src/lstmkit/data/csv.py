@@ -61,7 +61,9 @@ def parse_dates(column: pd.Series, flag: str = "--date-column") -> pd.DatetimeIn
                              "years")
         return pd.DatetimeIndex(pd.to_datetime(values.astype(np.int64).astype(str), format="%Y"))
     try:
-        dates = pd.to_datetime(column, errors="coerce")
+        with warnings.catch_warnings():  # (pandas' "could not infer format": the NaN check below speaks)
+            warnings.simplefilter("ignore", UserWarning)
+            dates = pd.to_datetime(column, errors="coerce")
         mixed = not pd.api.types.is_datetime64_any_dtype(dates)  # (offsets that differ: read as objects)
     except (ValueError, TypeError):
         mixed = True

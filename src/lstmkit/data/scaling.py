@@ -88,4 +88,8 @@ class DiffScaler:
         """The fitted scaler that ``to_dict`` described."""
         scaler = cls(log=bool(state["log"]), lag=int(state["lag"]))
         scaler.mean_, scaler.scale_ = float(state["mean"]), float(state["scale"])
+        mean, scale = scaler.mean_, scaler.scale_
+        if not (np.isfinite(mean) and np.isfinite(scale) and scale > 0 and scaler.lag >= 0):
+            raise ValueError(f"scaler mean {mean!r}, scale {scale!r}, lag {scaler.lag!r}: the scale must be "
+                             "finite and positive, the lag >= 0")
         return scaler
