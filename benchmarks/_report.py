@@ -62,3 +62,10 @@ def table(header: list[str], rows: list[list]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def publish(body: str, section: str, write: bool) -> None:
+    """Print a benchmark's section and, when ``write``, put it into BENCHMARKS.md."""
+    print(body)
+    if write:
+        print(f"wrote {write_section(section, body)}")

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _report import machine, table, write_section
+from _report import machine, publish, table
 
 VALUES = [None, True, -1, 0, 10**6, 10**30, -1e308, float("nan"), "x", "", [], {}, [1, 2], {"a": 1}, 1.5,
           "cuda:99", "../../etc/passwd"]
@@ -138,9 +138,7 @@ def main() -> None:
                                       ["traceback or other exit", len(result["failures"])]]),
         "", f"Slowest input: {result['slowest_s']:.1f} s. Failures: {failures}. Whole script: "
         f"{time.perf_counter() - start:.0f} s."])
-    print(body)
-    if not args.no_write:
-        print(f"wrote {write_section('fuzz', body)}")
+    publish(body, "fuzz", not args.no_write)
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from _report import machine, table, write_section
+from _report import machine, publish, table
 
 from lstmkit import Forecaster
 from lstmkit.baselines import Naive, SeasonalNaive
@@ -204,9 +204,7 @@ def main() -> None:
         "Series a model could not forecast (the naive forecast stands in, counted in its row): "
         + ("; ".join(f"{k}: {len(v)} (first: {v[0]})" for k, v in FAILURES.items()) or "none") + ".", "",
         f"Whole script: {time.perf_counter() - start:.0f} s."])
-    print(body)
-    if not args.no_write:
-        print(f"wrote {write_section('single series', body)}")
+    publish(body, "single series", not args.no_write)
 
 
 if __name__ == "__main__":
