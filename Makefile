@@ -37,6 +37,8 @@ bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/forecasting.py --origins 3
 	$(PY) benchmarks/intervals.py
 	$(PY) benchmarks/covariates.py
+	$(PY) benchmarks/single_series.py
+	$(PY) benchmarks/fuzz.py
 	$(PY) benchmarks/scale.py
 	$(PY) benchmarks/demos.py
 	$(PY) benchmarks/classification.py
