@@ -191,11 +191,14 @@ def load(path):
     if isinstance(inner, dict):
         params = params | {"forecaster_params": on_this_machine(inner)}
     estimator = cls(**(cls._params_from_json(params) if hasattr(cls, "_params_from_json") else params))
-    try:
-        if hasattr(estimator, "_parameter_constraints"):  # the saved settings, as fit would check them
-            from lstmkit.tasks._base import check_params
+    if hasattr(estimator, "_parameter_constraints"):  # the saved settings, as fit would check them
+        from lstmkit.tasks._base import check_params
 
+        try:
             check_params(estimator)
+        except (InputError, TypeError) as error:
+            raise InputError(f"config.json: {error}") from None
+    try:
         estimator._set_state(state)
         _check_sizes(estimator)
         _probe(estimator, tensors)
