@@ -19,3 +19,15 @@ def test_an_ordinary_fit_passes_the_check():
     y = datasets.load_airpassengers()[:96]
     forecast = Forecaster(epochs=30, lr=1e-2, random_state=0).fit(y).predict(12)
     assert 100 < forecast.min() and forecast.max() < 700
+
+
+def test_a_diverged_global_fit_is_named_too_and_near_constant_series_are_not_flagged():
+    from lstmkit import GlobalForecaster
+
+    rng = np.random.default_rng(0)
+    panel = [100 + 10 * np.sin(np.arange(60) / 3 + i) + rng.normal(0, 1, 60) for i in range(5)]
+    settings = dict(strategy="direct", horizon=6, epochs=30, random_state=0)
+    with pytest.raises(InputError, match="^training diverged: .* lower lr"):
+        GlobalForecaster(lr=1e3, **settings).fit(panel)
+    flat = [np.full(60, 50.0) + rng.normal(0, 1e-6, 60) for _ in range(3)]
+    assert np.isfinite(np.stack(GlobalForecaster(**settings).fit(flat).predict(6))).all()

@@ -104,6 +104,12 @@ class WindowSampler:
         self.steps, self.n_futr, self.static, self.relative = steps, n_futr, static, relative
         return self
 
+    def still_loss(self, loss, n: int = 4096) -> float:
+        """``loss`` of forecasting each window's level (a zero normalised output), on up to ``n``
+        windows drawn with a fixed seed (the training's random numbers are not touched)."""
+        _, target = self.draw(torch.Generator().manual_seed(0)).batch(slice(0, n))
+        return float(loss(torch.zeros(len(target), self.horizon, device=target.device), target))
+
     def _setup(self, values, offsets, lengths, lookback, horizon, min_inputs, recent, log, device):
         self.steps, self.min_windows = None, 0
         self.lookback, self.horizon, self.log = lookback, horizon, log

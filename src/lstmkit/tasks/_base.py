@@ -184,11 +184,12 @@ DIVERGED = 100  # a training loss this many times that of forecasting no change,
 
 def check_converged(histories: list[list], still: float, lr: float) -> None:
     """Raise when a network's best training loss is ``DIVERGED`` times ``still``, the loss of
-    forecasting no change (the scaled targets have unit spread, so a working fit is near or
-    below it): the steps were too large, and its forecasts would be garbage."""
+    forecasting no change (targets are scaled, so a working fit is near or below it), and
+    above 1 (errors beyond the targets' own scale; near-constant targets have a tiny ``still``):
+    the steps were too large, and its forecasts would be garbage."""
     for history in histories:
         best = min((e["loss"] for e in history), default=0.0)
-        if still > 0 and best > DIVERGED * still:
+        if still > 0 and best > max(DIVERGED * still, 1.0):  # (1: errors beyond a window's own scale)
             raise InputError(f"training diverged: the best training loss {best:.3g} is {best / still:.0f}x "
                              f"that of forecasting no change ({still:.3g}); lower lr (received {lr:g}, "
                              "default 3e-3)")

@@ -36,7 +36,7 @@ from lstmkit.errors import InputError, check_positive_int
 from lstmkit.models.registry import arch_options, build
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed
-from lstmkit.tasks import covariate_recipe
+from lstmkit.tasks import _base, covariate_recipe
 from lstmkit.tasks._base import check_fitted, fit_networks, fit_params, one_or_many, trial_build
 from lstmkit.tasks.forecast_settings import MAX_HORIZON, NETWORK_PARAMS, ForecastSettings
 from lstmkit.tasks.global_recipe import (
@@ -112,7 +112,6 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
 
     def _select_covariates(self, y, columns, given: dict, exog):
         from lstmkit.tasks.covariate_selection import choose, warn_dropped
-
         self.covariate_selection_ = choose(self, y, columns, given, exog[1], calendar_columns(exog[4]))
         if self.covariate_selection_["kept"]:
             return exog
@@ -244,6 +243,7 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
 
         self.modules_, histories = fit_networks(self.n_models, resolve_seed(self.random_state), self.device_,
                                                 train_one)
+        _base.check_converged(histories, sampler.still_loss(window_loss(self.loss, log)), self.lr)
         self.history_ = one_or_many(histories)
 
     # ------------------------------------------------------------------ intervals
