@@ -1,6 +1,6 @@
-"""Fuzz lstmkit's file inputs: random edits of a saved model's JSON through ``lstmkit.load``,
-random byte and CSV mutations through ``lstmkit forecast``. Every input must end in success or
-a one-line error (``InputError``; CLI exit 2), never a traceback or a hang.
+"""Fuzz lstmkit's file inputs: random edits of a saved model's JSON and weights through
+``lstmkit.load``, random byte mutations of a CSV through ``lstmkit forecast``. Every input must
+end in success or a one-line error (``InputError``; CLI exit 2), never a traceback or a hang.
 
     python benchmarks/fuzz.py --n 5000          # the benchmark: prints the tally
     (tests/test_fuzz.py runs the same with a small count and a fixed seed)
@@ -67,6 +67,35 @@ def fuzz_model(model_dir: Path, work: Path, rng: random.Random) -> str:
         return f"{type(error).__name__}: {error!s:.200}"
 
 
+def fuzz_weights(model_dir: Path, work: Path, rng: random.Random) -> str:
+    """The saved model with random bytes of weights.safetensors changed or cut, its checksum
+    re-hashed (as a tamperer would), through ``load``."""
+    import hashlib
+
+    from lstmkit import load
+    from lstmkit.errors import InputError
+
+    target = work / "m"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(model_dir, target)
+    data = bytearray((target / "weights.safetensors").read_bytes())
+    for _ in range(rng.randint(1, 8)):
+        data[rng.randrange(len(data))] = rng.randrange(256)
+    if rng.random() < 0.2:
+        data = data[: rng.randrange(len(data))]
+    (target / "weights.safetensors").write_bytes(bytes(data))
+    config = json.loads((target / "config.json").read_text())
+    config["weights_sha256"] = hashlib.sha256(bytes(data)).hexdigest()
+    (target / "config.json").write_text(json.dumps(config))
+    try:
+        load(target).predict(3)
+        return "ok"
+    except InputError as error:
+        return "error" if "\n" not in str(error) else f"multi-line: {error!s:.200}"
+    except Exception as error:  # noqa: BLE001
+        return f"{type(error).__name__}: {error!s:.200}"
+
+
 def fuzz_csv(base: str, work: Path, rng: random.Random) -> str:
     """One mutated CSV through ``lstmkit forecast``: "ok" (exit 0), "error" (exit 2, one line)."""
     from lstmkit.cli import main
@@ -109,7 +138,9 @@ def run(n: int, seed: int) -> dict:
         base = "date,value\n" + "".join(f"{d},{10 + np.sin(i / 3):.3f}\n" for i, d in enumerate(dates))
         for k in range(n):
             start = time.perf_counter()
-            outcome = fuzz_model(model_dir, work, rng) if k % 2 == 0 else fuzz_csv(base, work, rng)
+            kind = k % 3
+            outcome = (fuzz_model(model_dir, work, rng) if kind == 0 else fuzz_weights(model_dir, work, rng)
+                       if kind == 1 else fuzz_csv(base, work, rng))
             slowest = max(slowest, time.perf_counter() - start)
             if outcome in tally:
                 tally[outcome] += 1
@@ -129,9 +160,10 @@ def main() -> None:
     failures = "; ".join(result["failures"][:10]) or "none"
     body = "\n".join([
         "## Fuzzing file inputs (`python benchmarks/fuzz.py`)", "",
-        f"Machine: {machine()}. {args.n} mutated inputs (seed {args.seed}): half random edits (1-3 values "
-        "replaced, keys dropped or added, nested) of a saved Forecaster's config.json or preprocessing.json "
-        "through `lstmkit.load(...).predict(3)`, half random byte mutations of a dated CSV through `lstmkit "
+        f"Machine: {machine()}. {args.n} mutated inputs (seed {args.seed}), a third each: random edits (1-3 "
+        "values replaced, keys dropped or added, nested) of a saved Forecaster's config.json or "
+        "preprocessing.json, random bytes of its weights.safetensors changed or cut (checksum re-hashed), "
+        "both through `lstmkit.load(...).predict(3)`; random byte mutations of a dated CSV through `lstmkit "
         "forecast`. Each must succeed or end in a one-line error (InputError; exit 2).", "",
         table(["outcome", "inputs"], [["succeeded", result["tally"]["ok"]],
                                       ["one-line error", result["tally"]["error"]],
