@@ -15,6 +15,8 @@ import math
 
 import numpy as np
 
+from lstmkit.conformal import series_scale
+
 KINDS = {"one_step": "rolling one-step forecasts", "multi_step": "multi-step forecast"}
 
 
@@ -79,8 +81,6 @@ def validation_comparison(model) -> dict | None:
     forecasts = {"lstmkit": model.backtest(y, start=start).to_numpy(), "naive": y.to_numpy()[start - 1 : -1]}
     if season > 1:
         forecasts["seasonal naive"] = y.to_numpy()[start - season : n - season]
-    train = y.to_numpy()[:start]
-    lag = season if len(train) > season else 1
-    scale = float(np.mean(np.abs(train[lag:] - train[:-lag]))) or 1.0
+    scale = series_scale(y.to_numpy()[:start], season)  # (MASE's scale)
     return {k: {"one_step": {"mase": float(np.mean(np.abs(actual - f)) / scale)}}
             for k, f in forecasts.items()}

@@ -151,7 +151,7 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except (PermissionError, OSError):
+    except OSError:  # (another user's process: alive)
         return True
     return True
 
@@ -163,8 +163,8 @@ def clean_stale(path: Path) -> list[Path]:
     import time
     import warnings
 
-    removed = []
-    for entry in Path(path).parent.glob(f".{Path(path).name}-*"):
+    removed, name = [], Path(path).name
+    for entry in Path(path).parent.glob(f".{name}-*"):
         if not entry.is_dir() or entry.is_symlink():
             continue
         writer = entry / WRITER
@@ -172,7 +172,7 @@ def clean_stale(path: Path) -> list[Path]:
             if writer.exists():
                 stale = not _alive(int(writer.read_text().strip() or 0))
             else:
-                stale = "-old-" in entry.name[len(Path(path).name) + 1 :][:5] and \
+                stale = entry.name.startswith(f".{name}-old-") and \
                     time.time() - entry.stat().st_mtime > STALE_OLD_S
         except (OSError, ValueError):
             continue

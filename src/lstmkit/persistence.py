@@ -182,6 +182,9 @@ def load(path):
         tensors = load_file(path / "weights.safetensors")
     except (SafetensorError, OSError, ValueError) as error:
         raise InputError(f"weights.safetensors cannot be read: {str(error).splitlines()[0]}") from None
+    bad = next((k for k, t in tensors.items() if t.is_floating_point() and not torch.isfinite(t).all()), None)
+    if bad is not None:
+        raise InputError(f"weights.safetensors tensor {bad!r} holds NaN or infinite values")
     state = _read_json(path / "preprocessing.json")
     params = on_this_machine(params)
     device = params.get("device", "auto")
@@ -231,8 +234,6 @@ def _load_weights(modules: list[torch.nn.Module], tensors: dict[str, torch.Tenso
             raise InputError(f"weights.safetensors tensor {key!r} has shape {tuple(tensors[key].shape)} "
                              f"{tensors[key].dtype}; the model needs {tuple(expected[key].shape)} "
                              f"{expected[key].dtype}")
-        if tensors[key].is_floating_point() and not torch.isfinite(tensors[key]).all():
-            raise InputError(f"weights.safetensors tensor {key!r} holds NaN or infinite values")
     if check_only:
         return
     for k, module in enumerate(modules):
@@ -306,11 +307,10 @@ def _probe(estimator, tensors: dict) -> None:
     """Before any allocation: the networks the saved state describes, built on the meta device
     (no memory), must have the shapes of the saved weights, and as many networks as the file."""
     count = len({key.split(".", 1)[0] for key in tensors})
-    for attr in ("n_models_",):
-        wanted = getattr(estimator, attr, None)
-        if isinstance(wanted, int) and wanted != count:
-            raise InputError(f"preprocessing.json describes {wanted} networks; weights.safetensors holds "
-                             f"{count}: the files do not belong together")
+    wanted = getattr(estimator, "n_models_", None)
+    if isinstance(wanted, int) and wanted != count:
+        raise InputError(f"preprocessing.json describes {wanted} networks; weights.safetensors holds "
+                         f"{count}: the files do not belong together")
     try:
         with torch.device("meta"):
             probes = estimator._fresh_modules()

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from lstmkit.data import holiday_counts
 from lstmkit.errors import InputError, InputTypeError
 
 
@@ -227,8 +228,6 @@ def calendar_names(calendar, freq: str | None, holidays=None) -> list[str]:
     """The calendar features asked for: a list of ``CALENDAR`` names, or True (by frequency:
     sub-daily data hour and day of week, daily day of week and month, weekly or monthly month);
     ``holidays`` (a country code) adds the count of public holidays (``data/holiday_counts.py``)."""
-    from lstmkit.data import holiday_counts
-
     step = _step(freq)
     extra = [holiday_counts.calendar_entry(holidays, step, freq)] if holidays is not None else []
     if calendar is None or calendar is False:
@@ -249,9 +248,8 @@ def calendar_names(calendar, freq: str | None, holidays=None) -> list[str]:
 
 
 def calendar_columns(names: list[str]) -> list[str]:
-    from lstmkit.data.holiday_counts import NAME
-
-    return [c for name in names for c in ([NAME] if name.startswith(f"{NAME}:") else
+    holiday = holiday_counts.NAME
+    return [c for name in names for c in ([holiday] if name.startswith(f"{holiday}:") else
                                           [f"{name}_{part}" for part in ("sin", "cos")])]
 
 
@@ -270,9 +268,7 @@ def add_calendar(frame: pd.DataFrame, time_col: str, names: list[str]) -> pd.Dat
     out = frame.copy()
     for name in names:
         if name not in CALENDAR:  # a "holiday:<country>:<span>" entry
-            from lstmkit.data.holiday_counts import NAME, counts
-
-            out[NAME] = counts(dates, name)
+            out[holiday_counts.NAME] = holiday_counts.counts(dates, name)
             continue
         period, position = CALENDAR[name]
         angle = 2 * np.pi * np.asarray(position(dates), dtype=np.float64) / period

@@ -62,7 +62,7 @@ def counts(dates: pd.DatetimeIndex, entry: str) -> np.ndarray:
         period = day.to_period(span)
         start, end = period.start_time, (period + 1).start_time
     years = range(int(start.year.min()) - 1, int(end.year.max()) + 2) if len(dates) else []
-    known = np.sort(np.array(sorted(calendar_of(country, years)), dtype="datetime64[D]"))
+    known = np.array(sorted(calendar_of(country, years)), dtype="datetime64[D]")
     lo = np.searchsorted(known, np.asarray(start, dtype="datetime64[D]"))
     hi = np.searchsorted(known, np.asarray(end, dtype="datetime64[D]"))
     return (hi - lo).astype(np.float64)

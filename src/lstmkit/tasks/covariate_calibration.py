@@ -15,9 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lstmkit.conformal import series_scale
 from lstmkit.errors import InputError
-from lstmkit.tasks.covariate_selection import cut
+from lstmkit.tasks.covariate_selection import cut, scaled_errors
 
 
 def covariate_scores(est, frame: pd.DataFrame, columns: tuple[str, str, str], covariates: dict,
@@ -47,11 +46,7 @@ def covariate_scores(est, frame: pd.DataFrame, columns: tuple[str, str, str], co
         model = type(est)(**settings).fit(train, id_col=id_col, time_col=time_col, value_col=value_col,
                                           **covariates)
         out = model.predict(horizon, futr_df=held[[id_col, time_col, *known]] if known else None)
-        for uid, actual in held.groupby(id_col, sort=False):
-            past = train.loc[train[id_col] == uid, value_col].to_numpy(dtype=np.float64)
-            mine = out.loc[out[id_col] == uid, "forecast"].to_numpy()
-            truth = actual[value_col].to_numpy(dtype=np.float64)
-            scores.append(np.abs(truth - mine) / series_scale(past, season))
+        scores += scaled_errors(train, held, out, columns, season)
     if not scores and interrupted():
         return np.empty((0, horizon))
     if not scores:

@@ -30,6 +30,7 @@ from lstmkit.data.parquet import is_parquet_source
 from lstmkit.data.series import future_index, infer_freq
 from lstmkit.errors import InputError
 from lstmkit.models.registry import arch_options
+from lstmkit.tasks import multivariate
 
 ARCHS = {"vanilla": {}, "stacked": {"n_layers": 2}, "bidirectional": {"bidirectional": True}}
 
@@ -201,8 +202,6 @@ def long_form(y, X, futr_exog, hist_exog, others: dict, columns: tuple[str, str,
     """What ``Forecaster.fit`` got, as (y, futr_exog, hist_exog, other covariate arguments, form):
     several targets (``tasks/multivariate.py``, form "wide") or one series with covariates
     (form "series") become a long frame; anything else comes back as it is (form None)."""
-    from lstmkit.tasks import multivariate
-
     others = dict(others)
     target = others.pop("target", None)
     if multivariate.is_wide(y, target, columns):

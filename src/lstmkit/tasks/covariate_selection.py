@@ -18,8 +18,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from lstmkit.conformal import series_scale
 from lstmkit.errors import InputError
-from lstmkit.metrics import mase
 
 
 def cut(frame: pd.DataFrame, id_col: str, h: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -61,22 +61,22 @@ def choose(est, y, columns: tuple[str, str, str], covariates: dict, futr: list[s
     except InputError as error:  # a series too short to cut: no comparison, covariates kept
         return {"kept": True, "reason": f"no validation window: {error}"}
     season = with_them.season_ or 1
-    scores = [_mean_mase(train, held, f, columns, season) for f in (forecast_with, forecast_without)]
+    scores = [float(np.mean([e.mean() for e in scaled_errors(train, held, f, columns, season)]))
+              for f in (forecast_with, forecast_without)]
     return {"kept": bool(scores[0] < scores[1]), "mase_with": scores[0], "mase_without": scores[1],
             "horizon": h}
 
 
-def _mean_mase(train: pd.DataFrame, held: pd.DataFrame, forecast: pd.DataFrame, columns,
-               season: int) -> float:
-    id_col, time_col, value_col = columns
-    scores = []
-    for uid, actual in held.groupby(id_col, sort=False):
-        mine = forecast[forecast[id_col] == uid]
-        past = train.loc[train[id_col] == uid, value_col].to_numpy(dtype=np.float64)
-        m = season if len(past) > season else 1
-        truth = actual[value_col].to_numpy(dtype=np.float64)
-        scores.append(mase(truth, mine["forecast"].to_numpy(), past, m))
-    return float(np.mean(scores))
+def scaled_errors(train: pd.DataFrame, held: pd.DataFrame, forecast: pd.DataFrame, columns,
+                  season: int) -> list[np.ndarray]:
+    """Each held-out series' absolute forecast errors over its scale (``conformal.series_scale``
+    of its training values: MASE's, with a fallback for constant series), in ``held``'s order."""
+    id_col, _, value_col = columns
+    past = {uid: part[value_col].to_numpy(dtype=np.float64)
+            for uid, part in train.groupby(id_col, sort=False)}
+    mine = {uid: part["forecast"].to_numpy() for uid, part in forecast.groupby(id_col, sort=False)}
+    return [np.abs(actual[value_col].to_numpy(dtype=np.float64) - mine[uid]) / series_scale(past[uid], season)
+            for uid, actual in held.groupby(id_col, sort=False)]
 
 
 def warn_dropped(record: dict, names: list[str]) -> None:

@@ -94,8 +94,8 @@ def wide_frame(y: pd.DataFrame, X, target, futr_exog, hist_exog, ignore,
     long = pd.concat([rest.reset_index(drop=True).assign(**{id_col: t, time_col: frame.index,
                                                             value_col: values[t]}, **values)
                       for t in targets], ignore_index=True)
-    static = pd.DataFrame({id_col: targets, **{f"target={t}": np.eye(len(targets))[i]
-                                               for i, t in enumerate(targets)}})
+    identity = np.eye(len(targets))
+    static = pd.DataFrame({id_col: targets, **{f"target={t}": identity[i] for i, t in enumerate(targets)}})
     return long, futr, [*targets, *(hist_exog or [])], static
 
 
