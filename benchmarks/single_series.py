@@ -14,9 +14,15 @@ Models, each fitted on one series at a time, in this run:
   checkpoints, trained on the training parts of M1 and M3, test parts never read;
 - lstmkit pretrained, leave one dataset out: checkpoints rebuilt in this run from the other
   dataset only (M1-only checkpoints score M3, M3-only score M1), the honest transfer figure;
+- lstmkit ``Forecaster(pretrained="ensemble")``: the step-wise median of the series' own LSTM,
+  the checkpoint and a damped trend (``--seeds`` seeds; seed 0 also with the other dataset's
+  checkpoints);
 - lstmkit ``Forecaster()`` defaults (the tutorial's recurrent model, ``--seeds`` seeds);
+- lstmkit's damped trend alone (``baselines.DampedTrend``);
 - statsforecast AutoARIMA, AutoETS and AutoTheta (the ``bench`` extra) at the frequency's
   season, seasonal naive and naive.
+lstmkit's own-LSTM models get the series dated at its frequency (yearly, quarterly, monthly;
+'other' undated), as a user's CSV gives them.
 
 Metrics per frequency and overall: mean MASE and sMAPE, the geometric mean of each model's
 MASE relative to seasonal naive's (series where seasonal naive's MASE is 0 are skipped), the
@@ -35,10 +41,11 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from _report import machine, publish, table
 
 from lstmkit import Forecaster
-from lstmkit.baselines import Naive, SeasonalNaive
+from lstmkit.baselines import DampedTrend, Naive, SeasonalNaive
 from lstmkit.metrics import mase, smape
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
@@ -85,12 +92,40 @@ def lstmkit_pretrained(folder: Path | None):
     return run
 
 
+DATES = {"yearly": "YS", "quarterly": "QS", "monthly": "MS"}  # 'other' (weekly, daily, undated): none
+
+
+def dated(y: np.ndarray, freq: str) -> pd.Series:
+    """The series as a user's CSV gives it: dated at its frequency (the wheel keeps no dates)."""
+    index = pd.date_range("1950-01-01", periods=len(y), freq=DATES[freq]) if freq in DATES else None
+    return pd.Series(y, index=index)
+
+
+def lstmkit_ensemble(seed: int, folder: Path | None = None):
+    """``Forecaster(pretrained="ensemble")`` (``folder``: its checkpoints from there instead)."""
+    from lstmkit.tasks import pretrained
+
+    def run(y, h, freq):
+        shipped = pretrained.WEIGHTS
+        pretrained.WEIGHTS = folder or shipped  # (where load_checkpoint looks by default)
+        try:
+            model = Forecaster(pretrained="ensemble", random_state=seed).fit(dated(y, freq))
+            return np.asarray(model.predict(h))
+        finally:
+            pretrained.WEIGHTS = shipped
+    return run
+
+
 def models(seeds: int) -> dict:
     out = {"lstmkit pretrained (zero-shot)": lstmkit_pretrained(None)}
     for seed in range(seeds):
-        out[f"lstmkit Forecaster() seed {seed}"] = (
-            lambda y, h, freq, seed=seed: np.asarray(Forecaster(random_state=seed).fit(y).predict(h)))
+        out[f"lstmkit pretrained='ensemble' seed {seed}"] = lstmkit_ensemble(seed)
+    for seed in range(seeds):
+        out[f"lstmkit Forecaster() seed {seed}"] = lambda y, h, freq, seed=seed: np.asarray(
+            Forecaster(random_state=seed).fit(dated(y, freq)).predict(h))
     out |= {name: statsforecast_model(name) for name in ("AutoARIMA", "AutoETS", "AutoTheta")}
+    out["damped trend (lstmkit.baselines.DampedTrend)"] = (
+        lambda y, h, freq: np.asarray(DampedTrend(SEASON[freq]).fit(y).predict(h)))
     out |= {"seasonal naive": lambda y, h, freq: np.asarray(SeasonalNaive(SEASON[freq]).fit(y).predict(h)),
             "naive": lambda y, h, freq: np.asarray(Naive().fit(y).predict(h))}
     return out
@@ -167,7 +202,9 @@ def main() -> None:
                 kept = [s for s in series if other == "M3" or s[0] != "other"]
                 for name in sorted({s[0] for s in kept}):
                     build(name, [other], loo)
-                scores |= evaluate(kept, {"lstmkit pretrained, other dataset only": lstmkit_pretrained(loo)})
+                scores |= evaluate(kept, {"lstmkit pretrained, other dataset only": lstmkit_pretrained(loo),
+                                          "lstmkit 'ensemble' seed 0, other dataset only":
+                                          lstmkit_ensemble(0, loo)})
             rows += summary(scores, dataset)
     body = "\n".join([
         "## One series at a time (`python benchmarks/single_series.py`)", "",

@@ -89,6 +89,30 @@ class Naive2(SeasonalNaive):
         return history[-1] / indices_at(idx, len(history) - 1, 1) * indices_at(idx, len(history), h)
 
 
+class DampedTrend(Naive2):
+    """The M4 competition's "Damped" benchmark: Holt's linear trend with a damped trend
+    (statsmodels' ``Holt(damped_trend=True)``, parameters by least squares) on the seasonally
+    adjusted series, forecasts re-seasonalised as for ``Naive2`` (series with a non-positive
+    value, or failing the 90% autocorrelation test, are not adjusted). Needs 4 values."""
+
+    def _path(self, history, h):
+        import warnings
+
+        from statsmodels.tools.sm_exceptions import ConvergenceWarning
+        from statsmodels.tsa.holtwinters import Holt
+
+        from lstmkit.data.seasonal import indices_at, seasonal_indices
+
+        if len(history) < 4 or np.ptp(history) == 0:  # too short or flat: no trend to estimate
+            return np.full(h, history[-1], dtype=np.float64)
+        idx = seasonal_indices(history, self.season_)
+        adjusted = history / indices_at(idx, 0, len(history))
+        with warnings.catch_warnings():  # (a non-converged optimum is still a least-squares fit)
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            fit = Holt(adjusted, damped_trend=True, initialization_method="estimated").fit()
+        return np.asarray(fit.forecast(h), dtype=np.float64) * indices_at(idx, len(history), h)
+
+
 class Mean(_Baseline):
     """Repeat the mean of the history."""
 
@@ -132,7 +156,7 @@ def _flat(X) -> np.ndarray:
     return X.reshape(len(X), -1)
 
 
-__all__ = ["Naive", "SeasonalNaive", "Naive2", "Mean", "MajorityClass", "NearestNeighbour"]
+__all__ = ["Naive", "SeasonalNaive", "Naive2", "DampedTrend", "Mean", "MajorityClass", "NearestNeighbour"]
 
 
 class CharNGram(BaseEstimator):

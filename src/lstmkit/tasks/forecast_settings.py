@@ -43,7 +43,7 @@ class ForecastSettings(BaseEstimator):
         "conformal_horizon": Int(none=True), "lr": Real(), "weight_decay": Real(strict=False),
         "n_threads": Int(none=True), "device": Device(), "verbose": FLAG,
         "select_covariates": FLAG,
-        "pretrained": Choice((False, True, "yearly", "quarterly", "monthly", "other")),
+        "pretrained": Choice((False, True, "yearly", "quarterly", "monthly", "other", "ensemble")),
     }
     _takes_pretrained = True  # (GlobalForecaster: False; checkpoints forecast one series)
 

@@ -1,19 +1,15 @@
 """Forecaster: an LSTM that forecasts a univariate series, one step at a time.
 
-Recipe (every step fit on the training series only, see ``data/scaling.py``):
-1. optional log transform;
-2. difference at the season length (seasonal data with at least three seasons) or at
-   lag 1, and divide by the differences' spread, so that the network sees level-free
-   windows and can forecast values beyond the range seen in training;
-3. frame windows of ``lookback`` differences and the next one; train with early
-   stopping on the last windows of the training series;
-4. forecast recursively, feeding each prediction back as input, and undo the
-   differencing step by step.
+Recipe (every step fit on the training series only, see ``data/scaling.py``): 1. optional log
+transform; 2. difference at the season length (seasonal data with at least three seasons) or at
+lag 1, divided by the differences' spread, so that the network sees level-free windows and can
+forecast beyond the range seen in training; 3. windows of ``lookback`` differences and the next
+one, trained with early stopping on the last windows; 4. recursive forecasts, each fed back as
+input, the differencing undone step by step.
 
-Given many series (a long DataFrame, a list of series or a Parquet source), ``fit`` hands
-its settings to a ``GlobalForecaster`` (``tasks/global_forecaster.py``) and answers through
-it: ``Forecaster.fit(frame)`` and ``GlobalForecaster(**same settings).fit(frame)`` give the
-same model. New code with many series can use ``GlobalForecaster`` directly.
+Given many series (a long DataFrame, a list of series or a Parquet source), ``fit`` hands its
+settings to a ``GlobalForecaster`` (``tasks/global_forecaster.py``) and answers through it (the
+same model as ``GlobalForecaster(**same settings).fit(frame)``).
 """
 
 from __future__ import annotations
@@ -48,6 +44,7 @@ from lstmkit.tasks import _base, covariate_recipe, multivariate, pretrained
 from lstmkit.tasks._base import check_fitted, fit_networks, fit_params, one_or_many, trial_build
 from lstmkit.tasks.forecast_settings import MAX_HORIZON, ForecastSettings
 from lstmkit.tasks.global_forecaster import GlobalForecaster
+from lstmkit.tasks.pretrained_ensemble import ENSEMBLE, median, members
 from lstmkit.training import (
     TrainConfig,
     cpu_threads,
@@ -92,25 +89,24 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
     val_size: windows held out from the end of the training series for early stopping;
         None uses one season, at most a quarter of the windows.
     n_models: networks trained with different seeds; their forecasts are averaged.
-    conformal_windows, conformal_horizon: prediction intervals by split conformal prediction
-        (as statsforecast's ConformalIntervals): ``conformal_windows`` extra fits, each on
-        the training series cut ``k * conformal_horizon`` values before its end, forecast the
-        next ``conformal_horizon`` values; their absolute errors per step calibrate
-        ``predict(h, level=[80, 95])`` for h up to ``conformal_horizon`` (default: two
-        seasons, at least 12). 0 windows: no intervals. Short series get as many windows
-        as leave enough values to train on (at least one).
+    conformal_windows, conformal_horizon: split conformal intervals (as statsforecast's
+        ConformalIntervals): ``conformal_windows`` extra fits, each on the training series cut
+        ``k * conformal_horizon`` values before its end; their absolute errors per step calibrate
+        ``predict(h, level=[80, 95])`` for h up to ``conformal_horizon`` (default: two seasons,
+        at least 12). 0: no intervals. Short series get as many windows as they can (at least 1).
     random_state: seed (the same int: identical results on CPU); device: "auto" (CUDA when
     present), "cpu" or "cuda"; n_threads: torch CPU threads (None: by model size); verbose.
     pretrained: True or a checkpoint name ("monthly"...): forecast the series zero-shot with a
         global LSTM trained on M1 and M3 (``tasks/pretrained.py``); fit trains nothing.
+        "ensemble": the step-wise median of the own LSTM, that checkpoint and a damped trend
+        (``tasks/pretrained_ensemble.py``; ``ensemble_members_``: those that answered).
 
-    Many series, one with covariates ``X``, or pretrained: a ``GlobalForecaster`` answers
-    (``global_``; else None), and parameters mean what they mean for it.
+    Many series, one with covariates ``X``, or pretrained (not "ensemble"): a ``GlobalForecaster``
+    answers (``global_``; else None), and parameters mean what they mean for it.
 
-    Attributes after fit: ``modules_`` (the trained networks), ``scaler_`` (the
-    differencing scaler), ``lookback_``, ``season_``, ``history_`` (one dict per epoch with
-    loss, val_loss and seconds; a list of such lists, one per network, when several were
-    trained), ``y_``, ``conformal_scores_``, ``global_``."""
+    Attributes after fit: ``modules_`` (the trained networks), ``scaler_`` (the differencing
+    scaler), ``lookback_``, ``season_``, ``history_`` (one dict per epoch with loss, val_loss and
+    seconds; a list of such lists, one per network), ``y_``, ``conformal_scores_``, ``global_``."""
 
     # ------------------------------------------------------------------ fit
     @one_fit
@@ -133,7 +129,7 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
         ``hist_exog``; predict needs ``X_future``), or as ``GlobalForecaster.fit``.
         Several targets forecast jointly: a wide frame, ``target=[...]`` (``tasks/multivariate.py``).
         """
-        if self.pretrained:  # zero-shot from a checkpoint trained on M1 and M3 (tasks/pretrained.py)
+        if self.pretrained and self.pretrained != ENSEMBLE:  # zero-shot (tasks/pretrained.py)
             self._adopt(pretrained.zero_shot(self, y, [X, futr_exog, hist_exog, *covariates.values()]))
             return self
         y, futr_exog, hist_exog, covariates, form = covariate_recipe.long_form(
@@ -152,8 +148,7 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
             raise InputError(f"strategy={self.strategy!r} and loss={self.loss!r} need many series or X "
                              "(one series: strategy 'recursive', loss 'mse' or 'mae'); pass [y] for a "
                              "global model of one series")
-        self.global_ = None
-        series = as_series(y, "y")
+        self.global_, series = None, as_series(y, "y")
         self.season_ = self.season or season_length(series.index) or 1
         lag = self._lag(len(series))  # default lookback: a season, at least 8, shorter for short series
         self.lookback_ = self.lookback or max(2, min(max(self.season_, 8), len(series) - lag - 5))
@@ -197,11 +192,12 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
         if interrupted():  # no intervals from a fit or a calibration that Ctrl-C cut short
             self.conformal_scores_ = None
         self.y_ = series
+        self.ensemble_members_ = members(series, self.season_) if self.pretrained == ENSEMBLE else None
         return self
 
     def _adopt(self, model: GlobalForecaster) -> None:
         """Answer through the fitted global ``model``, showing its fitted attributes."""
-        self.global_, self.y_ = model, None
+        self.global_, self.y_, self.ensemble_members_ = model, None, None
         self.device_, self.history_ = model.device_, model.history_
         if hasattr(model, "modules_"):  # (a model being loaded gets its networks next)
             self.modules_ = model.modules_
@@ -257,11 +253,10 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
     def predict(self, h: int, y=None, level=None, X_future=None, futr_df=None):
         """Forecast the ``h`` values after the training series, indexed by their dates.
 
-        ``y``: forecast after this series instead (new observations of the same process,
-        e.g. the training series extended), without refitting; it needs at least
-        lookback + lag values. ``level``: a list of interval levels in percent (e.g.
-        [80, 95]; needs ``conformal_windows``); the result is then a DataFrame with columns
-        ``forecast``, ``lo-80``, ``hi-80``, ... instead of a Series. ``X_future``: covariates."""
+        ``y``: forecast after this series instead (new observations of the same process, e.g. the
+        training series extended), without refitting; it needs lookback + lag values. ``level``:
+        interval levels in percent (e.g. [80, 95]; needs ``conformal_windows``): a DataFrame with
+        columns ``forecast``, ``lo-80``, ``hi-80``, ... instead of a Series. ``X_future``: covariates."""
         check_fitted(self, "modules_", "fit(y)")
         if self.global_ is not None:
             panel = self.global_.state_.panel
@@ -287,6 +282,8 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
         index = future_index(history.index, h)  # dates past pandas' range fail here, before forecasting
         z = self.scaler_.transform(history.to_numpy()[-self._width :])  # only these values are read
         path = self._recursive(z[None, :], h)[0]
+        if self.pretrained == ENSEMBLE:
+            path = median(path, history, h, self.season_)
         forecast = pd.Series(path, index=index, name="forecast")
         if levels is None:
             return forecast
@@ -320,6 +317,8 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
         origins = np.arange(start - h + 1, len(series) - h + 1)  # first value not seen
         windows = sliding_window_view(z, self._width)[origins - self._width]
         paths = self._recursive(windows, h)
+        if self.pretrained == ENSEMBLE:
+            paths = np.array([median(p, series[:o], h, self.season_) for p, o in zip(paths, origins)])
         return pd.Series(paths[:, -1], index=series.index[start:], name=f"forecast_h{h}")
 
     @property
@@ -377,6 +376,7 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
         self.scaler_ = DiffScaler.from_dict(state["scaler"])
         self.lookback_, self.season_ = int(state["lookback"]), int(state["season"])
         self.y_ = series_from_dict(state["y"])
+        self.ensemble_members_ = members(self.y_, self.season_) if self.pretrained == ENSEMBLE else None
 
     def _fresh_modules(self) -> list[torch.nn.Module]:
         if self.global_ is not None:

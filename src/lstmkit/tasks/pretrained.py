@@ -70,14 +70,19 @@ def zero_shot(est, y, covariates=(), folder: Path | None = None):
     """The checkpoint for ``y``, holding ``y`` as the one series it forecasts after
     (``covariates``: the covariate arguments of ``fit``, which a checkpoint cannot take)."""
     from lstmkit.data.panel import is_panel
-    from lstmkit.tasks.global_recipe import season_indices
 
     if is_panel(y) or any(c is not None for c in covariates):
         raise InputError("pretrained checkpoints forecast one series from its own past: pass one series, "
                          "without covariates (many series or covariates: fit without pretrained)")
     series = as_series(y, "y")
     name = checkpoint_name(est.pretrained, series)
-    model = load_checkpoint(name, folder)
+    return hold(load_checkpoint(name, folder), name, series)
+
+
+def hold(model, name: str, series):
+    """The checkpoint ``model`` (named ``name``) holding ``series`` as the one series it forecasts."""
+    from lstmkit.tasks.global_recipe import season_indices
+
     values = series.to_numpy(dtype=np.float64)
     if model.state_.log and values.min() <= 0:
         raise InputError(f"the pretrained {name!r} checkpoint forecasts logs of positive series; this one "
