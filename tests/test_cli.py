@@ -353,3 +353,14 @@ def test_a_dollar_in_a_series_name_is_text_in_plots_and_reports(tmp_path):
     assert main(["forecast", str(data), "--column", "cost $\\foo$ usd", "--date-column", "month", "--epochs",
                  "1", "--plot", str(tmp_path / "p.png"), "--report", str(tmp_path / "r.html")]) == 0
     assert (tmp_path / "p.png").exists() and (tmp_path / "r.html").exists()
+
+
+def test_forecast_pretrained_ensemble_is_what_the_saved_model_holds(capsys, csv, tmp_path):
+    import lstmkit
+
+    result = run_json(capsys, "forecast", str(csv), "--column", "sales", "--horizon", "12", "--epochs", "5",
+                      "--pretrained", "ensemble", "--no-plot", "--save", str(tmp_path / "m"))
+    assert np.isfinite(result["metrics"]["lstmkit"]["multi_step"]["mase"])
+    saved = lstmkit.load(tmp_path / "m")
+    assert saved.pretrained == "ensemble" and saved.ensemble_members_[0] == "own LSTM"
+    assert "damped trend" in saved.ensemble_members_

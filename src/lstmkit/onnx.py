@@ -53,6 +53,9 @@ def export_onnx(model, path, opset: int | None = None) -> Path:
     written atomically: a failed export leaves no file behind and an existing file at
     ``path`` untouched.
     """
+    if getattr(model, "ensemble_members_", None):
+        raise InputError("export_onnx exports networks; this Forecaster(pretrained='ensemble') also takes "
+                         "the median with a damped trend: export a Forecaster(pretrained=False)")
     graph, example, inputs, outputs, axes, meta = _graph(model)
     if not isinstance(path, (str, os.PathLike)) or os.path.isdir(path):
         raise InputTypeError(f"path must be a file path (str or Path); received {path!r}")

@@ -29,7 +29,8 @@ def forecast_command(args) -> dict:
         raise InputError(f"--level must be percentages in (0, 100), e.g. 80 95; received {args.level}")
     intervals = {"conformal_windows": 3, "conformal_horizon": args.horizon or len(y) - n_train} \
         if args.level else {}
-    model = Forecaster(arch=args.arch, lookback=args.lookback, transform=args.transform,
+    chosen = {None: False, "true": True}.get(args.pretrained, args.pretrained)
+    model = Forecaster(arch=args.arch, lookback=args.lookback, transform=args.transform, pretrained=chosen,
                        epochs=args.epochs, random_state=args.seed, verbose=progress(args), **intervals)
     models = {"lstmkit": model, "naive": Naive(), "seasonal naive": SeasonalNaive()}
     result = evaluate_forecasters(models, y, n_train, horizon=args.horizon)

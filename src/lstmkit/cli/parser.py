@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--lookback", type=_positive_int, help="input window (default: one season)")
     fc.add_argument("--transform", default="none", choices=("none", "log"))
     fc.add_argument("--epochs", type=_positive_int, default=300)
+    fc.add_argument("--pretrained", choices=("ensemble", "true", "yearly", "quarterly", "monthly", "other"),
+                    help="ensemble: the median of the own LSTM, the pretrained checkpoint of the series' "
+                         "frequency and a damped trend; true or a name: the checkpoint alone, zero-shot")
     fc.add_argument("--plot", default="forecast.png", help="PNG to write (default: forecast.png)")
     fc.add_argument("--no-plot", action="store_true", help="write no plot")
     fc.add_argument("--out", help="also refit on the whole series and write the next "
