@@ -177,6 +177,20 @@ def summary(scores: dict, dataset: str) -> list[list]:
     return rows
 
 
+def verdicts(rows: list[list], mine: str, peer: str = "AutoARIMA") -> list[str]:
+    """One plain line per set and frequency: ``mine`` against ``peer`` on rel. MASE."""
+    rel = {(r[0], r[1], r[2]): float(r[5]) for r in rows}
+    out = []
+    for (dataset, freq, name), value in rel.items():
+        other = rel.get((dataset, freq, peer))
+        if name != mine or other is None:
+            continue
+        word = f"lstmkit wins by {1 - value / other:.1%}" if value <= other else \
+            f"{peer} better by {value / other - 1:.1%}: lstmkit loses"
+        out.append(f"- {dataset} {freq}: {mine} {value:.3f} vs {peer} {other:.3f}: {word}")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per", type=int, default=5, help="every N-th series of each frequency")
@@ -217,6 +231,8 @@ def main() -> None:
         "statsforecast, season 12/4/1.", "",
         table(["set", "frequency", "model", "MASE", "sMAPE %", "rel. MASE", "beats snaive", "s/series",
                "series"], rows), "",
+        "Against AutoARIMA (rel. MASE, lower is better; seed 0):",
+        *verdicts(rows, "lstmkit pretrained='ensemble' seed 0"), "",
         "Series a model could not forecast (the naive forecast stands in, counted in its row): "
         + ("; ".join(f"{k}: {len(v)} (first: {v[0]})" for k, v in FAILURES.items()) or "none") + ".", "",
         f"Whole script: {time.perf_counter() - start:.0f} s."])
