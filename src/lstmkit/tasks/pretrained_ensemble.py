@@ -55,9 +55,9 @@ def members(series: pd.Series, season: int) -> list[str]:
 def _checkpoint_path(name: str, history: pd.Series, h: int) -> np.ndarray:
     from lstmkit.tasks.pretrained import CHECKPOINTS, hold, load_checkpoint
 
-    block, out = CHECKPOINTS[name][1], []
+    model, block, out = load_checkpoint(name), CHECKPOINTS[name][1], []  # (read once, held anew per block)
     while len(out) < h:
-        step = hold(load_checkpoint(name), name, history).predict(min(block, h - len(out))).to_numpy()
+        step = hold(model, name, history).predict(min(block, h - len(out))).to_numpy()
         out += list(step)
         history = pd.Series(np.r_[history.to_numpy(dtype=np.float64), step],
                             index=history.index.append(future_index(history.index, len(step))))
@@ -69,10 +69,9 @@ def median(own: np.ndarray, history: pd.Series, h: int, season: int) -> np.ndarr
     ``history``) and the other members' forecasts from ``history``."""
     from lstmkit.baselines import DampedTrend
 
-    paths = [np.asarray(own, dtype=np.float64)]
-    name = checkpoint_for(history, season)
-    if name:
-        paths.append(_checkpoint_path(name, history, h))
-    if len(history) >= 4:
+    paths, answering = [np.asarray(own, dtype=np.float64)], members(history, season)
+    if CHECKPOINT in answering:
+        paths.append(_checkpoint_path(checkpoint_for(history, season), history, h))
+    if DAMPED in answering:
         paths.append(DampedTrend(season=season).fit(history).predict(h).to_numpy())
     return np.median(np.vstack(paths), axis=0)
