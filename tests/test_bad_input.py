@@ -117,7 +117,18 @@ def api_cases():
             pd.Series(values, index=pd.date_range("2000-01-01", periods=40, freq="QS")))),
         ("holidays of an unknown country", lambda: Forecaster(strategy="direct", horizon=3).fit(
             pd.Series(values, index=dates), holidays="XX")),
+        ("a char-level text classifier on one 2 MB text (16 GB free)", lambda: _with_free_memory(
+            2**34, lambda: TextClassifier(level="char", epochs=1).fit(["ab " * 700_000] + ["short"] * 9,
+                                                                      [0, 1] * 5))),
     ]
+
+
+def _with_free_memory(n: int, call):
+    """``call()`` as if ``n`` bytes of memory were available (the message names the amount)."""
+    from unittest import mock
+
+    with mock.patch("lstmkit.memory.available_bytes", lambda device="cpu": n):
+        return call()
 
 
 def _write(folder: Path, name: str, content: bytes) -> str:
@@ -171,6 +182,23 @@ def cli_cases():
             "date,y\n" + "".join(f"{1609459200 + 86400 * i},{i}\n" for i in range(40))).encode())]),
         ("CSV rows longer than the header (decimal commas)", lambda d: ["forecast", _write(d, "c.csv", (
             "y\n" + "".join(f"{i},5\n" for i in range(40))).encode())]),
+        ("CSV with 200,000 columns", lambda d: ["forecast", _write(d, "w.csv", (
+            ",".join(f"c{i}" for i in range(200_000)) + "\n" + ",".join("1" * 200_000) + "\n").encode())]),
+        ("CSV dates that read day first and month first", lambda d: ["forecast", _write(d, "d.csv", (
+            "date,y\n" + "".join(f"01/{m:02d}/{2000 + y},{y * 12 + m}\n" for y in range(4)
+                                 for m in range(1, 13))).encode())]),
+        ("--date-unit on text dates", lambda d: ["forecast", _write(d, "e.csv", (
+            "date,y\n" + "".join(f"2000-{m:02d}-01,{m}\n" for m in range(1, 13))).encode()), "--date-unit", "s"]),
+        ("--date-unit s on milliseconds far past 2261", lambda d: ["forecast", _write(d, "m.csv", (
+            "date,y\n" + "".join(f"{1609459200000 * 100 + i},{i}\n" for i in range(40))).encode()),
+            "--date-unit", "s"]),
+        ("--tz that is not a zone", lambda d: ["forecast", _write(d, "z.csv", (
+            "date,y\n" + "".join(f"2000-{m:02d}-01,{m}\n" for m in range(1, 13))).encode()), "--tz", "Mars/Base"]),
+        ("--sep and --decimal the same", lambda d: ["forecast", _write(d, "s2.csv", b"y\n1\n2\n"), "--sep", ",",
+                                                     "--decimal", ","]),
+        ("--sep without a CSV file", lambda d: ["forecast", "--sep", ";"]),
+        ("a test part longer than the longest forecast (1,000,000 values)", lambda d: ["forecast", _write(
+            d, "long.csv", ("y\n" + "1\n2\n" * 500_000).encode())]),
     ]
 
 

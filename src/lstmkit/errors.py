@@ -38,7 +38,8 @@ def check_fitted(estimator, attribute: str, call: str = "fit") -> None:
 # ``lstmkit.errors.LIMITS["hidden_size"] = 16384``.
 LIMITS = {"hidden_size": 8192, "n_layers": 64, "n_models": 1000, "n_tokens": 10_000_000,
           "beam_width": 1000, "epochs": 1_000_000, "embedding_dim": 8192, "conv_channels": 8192,
-          "batch_size": 1 << 20, "lookback": 1_000_000}
+          "batch_size": 1 << 20, "lookback": 1_000_000, "csv_columns": 100_000, "csv_bytes": 1 << 30,
+          "memory_share": 0.8}
 
 
 def check_positive_int(name: str, value, minimum: int = 1) -> int:

@@ -12,6 +12,7 @@ from sklearn.base import clone
 from lstmkit.data.series import as_series, season_length
 from lstmkit.errors import InputError, check_positive_int
 from lstmkit.metrics import forecast_metrics
+from lstmkit.tasks.forecast_settings import MAX_HORIZON
 from lstmkit.training import interrupted, interrupts, one_fit
 
 
@@ -37,6 +38,9 @@ def evaluate_forecasters(models: dict, y, n_train: int, horizon: int | None = No
             f"horizon must be at most the {n_test} test values; received {horizon} "
             "(use a larger --test-size or a smaller --horizon)"
         )
+    if horizon > MAX_HORIZON:  # (checked here, before any fit, not by predict after training)
+        raise InputError(f"horizon must be at most {MAX_HORIZON} steps; received {horizon} (the whole "
+                         "test part by default: use a smaller --test-size or --horizon)")
     season = season or season_length(series.index) or 1
     train, test = series.iloc[:n_train], series.iloc[n_train:]
     metrics, timings, forecasts, fitted = {}, {}, {}, {}

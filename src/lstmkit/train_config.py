@@ -21,7 +21,6 @@ import os
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from lstmkit.data.parquet import check_columns, is_parquet_source
@@ -75,16 +74,24 @@ def read_config(path) -> dict:
     return config
 
 
-def read_long(path, columns: tuple[str, str, str], context: str = " (config key 'data')") -> pd.DataFrame:
-    """A long-format CSV or Parquet file; the time column is parsed as dates unless integers.
-    ``context`` follows the file's name in errors (the CLI's ``predict`` passes "")."""
+def read_long(path, columns: tuple[str, str, str], context: str = " (config key 'data')",
+              fmt=None) -> pd.DataFrame:
+    """A long-format CSV or Parquet file; the time column is parsed as dates unless integers
+    (or, with ``fmt.date_unit``, integers since 1970). ``context`` follows the file's name in
+    errors (the CLI's ``predict`` passes ""). ``fmt``: a ``data.csv.CsvFormat`` (CSV only)."""
+    from lstmkit.data.csv import CsvFormat, parse_dates
+
+    fmt = fmt or CsvFormat()
     path = Path(path)
     shown = f"data file {str(path)!r}{context}"
     if not path.exists():
         raise InputError(f"{shown} does not exist")
     parquet = path.suffix in (".parquet", ".pq") or path.is_dir()
+    if parquet and (fmt.sep or fmt.decimal):
+        raise InputError(f"--sep and --decimal read CSV files, and {shown} is Parquet; leave them out")
+    options = {k: v for k, v in (("sep", fmt.sep), ("decimal", fmt.decimal)) if v is not None}
     try:
-        frame = pd.read_parquet(path) if parquet else pd.read_csv(path, encoding="utf-8")
+        frame = pd.read_parquet(path) if parquet else pd.read_csv(path, encoding="utf-8", **options)
     except UnicodeDecodeError:
         raise InputError(f"{shown} is not UTF-8 text; save it as UTF-8 CSV") from None
     except pd.errors.EmptyDataError:
@@ -98,13 +105,13 @@ def read_long(path, columns: tuple[str, str, str], context: str = " (config key 
     if frame.empty:
         raise InputError(f"{shown} has a header but no rows")
     time_col = columns[1]
-    if not pd.api.types.is_integer_dtype(frame[time_col]):
-        dates = pd.to_datetime(frame[time_col], errors="coerce")
-        if dates.isna().any():
-            row = int(np.flatnonzero(dates.isna().to_numpy())[0])
-            raise InputError(f"{shown}: column {time_col!r} holds {frame[time_col].iloc[row]!r} "
-                             f"(row {row + 2}), which is not a date")
-        frame[time_col] = dates
+    if fmt.date_unit or not pd.api.types.is_integer_dtype(frame[time_col]):
+        if pd.api.types.is_datetime64_any_dtype(frame[time_col]) and not fmt.tz:
+            return frame  # (Parquet dates)
+        frame[time_col] = parse_dates(frame[time_col], f"{shown}: column", fmt)
+    elif fmt.date_format or fmt.dayfirst or fmt.tz:
+        raise InputError(f"{shown}: column {time_col!r} holds integers (time steps); --date-format, "
+                         "--dayfirst and --tz read dates (integers since 1970 need --date-unit)")
     return frame
 
 

@@ -24,8 +24,10 @@ from torch import nn
 from lstmkit.errors import InputError, TrainingError
 from lstmkit.interrupts import count_interrupt, interrupted, interrupts, one_fit  # noqa: F401  (the API)
 from lstmkit.optim import FlatAdam, _adam, _progress_bar, _set_lr  # noqa: F401  (FlatAdam: tests)
+from lstmkit.pace import Pace
 
 Batch = torch.Tensor | tuple[torch.Tensor, ...]
+
 
 @dataclass(frozen=True)
 class Phase:
@@ -207,9 +209,8 @@ def _train_phases(module, loss_fn, x, y, config, validation, seed, progress, des
 
 def _phase_path(checkpoint, k: int):
     from pathlib import Path
-
-    checkpoint = Path(checkpoint)
-    return checkpoint.with_name(f"{checkpoint.stem}-phase{k}{checkpoint.suffix}")
+    path = Path(checkpoint)
+    return path.with_name(f"{path.stem}-phase{k}{path.suffix}")
 
 
 def _train(module, loss_fn, x, y, config, validation, seed, progress, description, on_epoch,
@@ -247,6 +248,7 @@ def _train(module, loss_fn, x, y, config, validation, seed, progress, descriptio
 
     show = progress and not done and distributed.is_main()
     started, precision = time.perf_counter(), config.precision
+    pace = Pace(config.epochs - first + 1, -(-n // config.batch_size), description, show)
     with _progress_bar(show, config.epochs, description) as advance:
         try:
             for epoch in range(first, config.epochs + 1 if not done else first):
@@ -277,6 +279,7 @@ def _train(module, loss_fn, x, y, config, validation, seed, progress, descriptio
                         nn.utils.clip_grad_norm_(clipped, config.clip)
                     optimizer.step()
                     losses.append(loss.detach())
+                    pace.batch()
                 if parallel:  # the mean over all ranks' rows, the same on every rank
                     losses = _all_ranks_mean(torch.stack(losses))
                 record = {"epoch": epoch, "loss": _epoch_loss(losses, n, config.batch_size)}
@@ -294,6 +297,7 @@ def _train(module, loss_fn, x, y, config, validation, seed, progress, descriptio
                 record["seconds"] = now - start
                 history.append(record)
                 advance(record)
+                pace.epoch(record)
                 if validation is not None and config.patience is not None and not stop:
                     if record["val_loss"] < best_loss - 1e-12:
                         best_loss, bad_epochs = record["val_loss"], 0

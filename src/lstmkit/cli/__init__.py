@@ -30,10 +30,28 @@ COMMANDS = {"forecast": "forecast:forecast_command", "classify": "classify:class
             "train": "train:train_command"}
 
 
+def _log_to_stderr() -> None:
+    """lstmkit's notes (a long fit's estimate and progress, see ``pace.py``) as lines on stderr."""
+    import logging
+
+    class Stderr(logging.StreamHandler):  # (sys.stderr when each line is written: tests replace it)
+        lstmkit_cli = True
+        stream = property(lambda self: sys.stderr, lambda self, value: None)
+
+    logger = logging.getLogger("lstmkit")
+    if not any(getattr(h, "lstmkit_cli", False) for h in logger.handlers):
+        handler = Stderr()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     module_name, function_name = COMMANDS[args.command].split(":")
     command = getattr(importlib.import_module(f"{__name__}.{module_name}"), function_name)
+    _log_to_stderr()
     try:
         result = command(args)
     except InputError as e:

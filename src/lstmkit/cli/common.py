@@ -63,11 +63,22 @@ def load_series(args):
     from lstmkit.datasets import load_airpassengers
 
     if args.data is None:
+        check_no_csv_options(args)
         return load_airpassengers(), "AirPassengers (bundled)", args.test_size or 48
-    from lstmkit.data.csv import read_series_csv
+    from lstmkit.data.csv import csv_format, read_series_csv
 
-    y = read_series_csv(args.data, args.column, args.date_column)
+    y = read_series_csv(args.data, args.column, args.date_column, csv_format(args))
     return y, f"{args.data}:{y.name}", args.test_size or 1 / 3
+
+
+def check_no_csv_options(args) -> None:
+    """Refuse CSV-reading flags when no CSV is read (they would be ignored)."""
+    given = [f"--{k.replace('_', '-')}"
+             for k in ("sep", "decimal", "date_unit", "date_format", "dayfirst", "tz")
+             if getattr(args, k, None)]
+    if given:
+        raise InputError(f"{given[0]} reads a CSV file, and none was given; name the data file or leave "
+                         f"{given[0]} out")
 
 
 def progress(args) -> bool:

@@ -17,7 +17,7 @@ from lstmkit.errors import InputError
 
 def covariate_forecast_command(args) -> dict:
     from lstmkit.baselines import Naive, SeasonalNaive
-    from lstmkit.data.csv import read_covariates_csv
+    from lstmkit.data.csv import csv_format, read_covariates_csv
     from lstmkit.data.framing import split_train_test
     from lstmkit.data.series import season_length
     from lstmkit.evaluation import interval_coverage
@@ -34,7 +34,7 @@ def covariate_forecast_command(args) -> dict:
                   args.save, inputs=[p for p in (args.data, args.future_file) if p])
     future, past = args.future or [], args.past or []
     y, X, X_next = read_covariates_csv(args.data, args.column, args.date_column, future, past,
-                                       args.future_file)
+                                       args.future_file, csv_format(args))
     name = f"{args.data}:{y.name}"
     n_train = split_train_test(len(y), args.test_size or 1 / 3)
     n_test = len(y) - n_train

@@ -95,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="calendar covariates from the dates (hour, day of week, month: by frequency)")
     fc.add_argument("--holidays", metavar="COUNTRY",
                     help="public holidays of this country as a covariate (e.g. US, GB, DE-BY)")
+    _csv_options(fc)
     _common(fc)
 
     cl = sub.add_parser("classify", help="train and evaluate a sequence classifier next to baselines")
@@ -108,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--no-plot", action="store_true", help="write no plot")
     cl.add_argument("--save", metavar="DIR", help="save the fitted classifier to this folder")
     cl.add_argument("--report", metavar="HTML", help="also write a one-page, self-contained HTML report")
+    _csv_options(cl, dates=False)
     _common(cl)
 
     ge = sub.add_parser("generate", help="sample text from a saved SequenceGenerator")
@@ -136,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     tu.add_argument("--epochs", type=_positive_int, default=300)
     tu.add_argument("--plot", default="tuning.png", help="optimisation-history PNG (default: tuning.png)")
     tu.add_argument("--no-plot", action="store_true", help="write no plot")
+    _csv_options(tu)
     _common(tu)
 
     dg = sub.add_parser("diagnose", help="underfit, good fit, overfit or unstable? (a saved model)")
@@ -154,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--out", help="write the predictions to this CSV (or .parquet: Parquet; a global "
                     "model reading Parquet then streams in chunks, in bounded memory)")
     pr.add_argument("--json", action="store_true", help="print one JSON object")
+    _csv_options(pr)
 
     tr = sub.add_parser("train", help="train as a YAML config says (data-parallel under torchrun)")
     tr.add_argument("config", help="YAML file: task, data, output, params, columns, checkpoint_dir, resume")
@@ -184,6 +188,24 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--plot", help="PNG to write, where the demo draws one")
     _common(demo)
     return parser
+
+
+def _csv_options(parser: argparse.ArgumentParser, dates: bool = True) -> None:
+    """How to read a CSV where detection cannot know (see ``data.csv.CsvFormat``)."""
+    parser.add_argument("--sep", help="field separator (default: detected among , ; tab |); \\t for a tab")
+    parser.add_argument("--decimal", choices=(".", ","), help="decimal mark (default: ',' in a ';'-separated "
+                        "file whose numbers hold commas, else '.')")
+    if not dates:
+        return
+    parser.add_argument("--date-unit", choices=("s", "ms", "us", "ns"),
+                        help="integer dates are time since 1970-01-01 in this unit (default: integers are "
+                             "years; other numbers are refused)")
+    parser.add_argument("--date-format", metavar="FORMAT",
+                        help="strftime format of the dates, e.g. %%d/%%m/%%Y")
+    parser.add_argument("--dayfirst", action="store_true", help="dates such as 01/02/2022 are day first")
+    parser.add_argument("--tz", metavar="ZONE", help="convert dates with a zone to this one (e.g. UTC, "
+                        "Europe/Paris); dates without one are read as its local times (default: zones kept; "
+                        "offsets that change read as UTC)")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

@@ -42,9 +42,9 @@ def predict_command(args) -> dict:
     elif kind in ("Forecaster", "AnomalyDetector"):
         series = None
         if args.data:
-            from lstmkit.data.csv import read_series_csv
+            from lstmkit.data.csv import csv_format, read_series_csv
 
-            series = read_series_csv(args.data, args.column, args.date_column)
+            series = read_series_csv(args.data, args.column, args.date_column, csv_format(args))
         if kind == "Forecaster":
             out = model.predict(args.horizon, y=series).rename("forecast")
         else:
@@ -55,14 +55,14 @@ def predict_command(args) -> dict:
     elif kind == "TextClassifier":
         if not args.data:
             raise InputError("a TextClassifier needs data: a CSV with a 'text' column")
-        texts = _read_texts(args.data)
+        texts = _read_texts(args.data, args)
         frame = pd.DataFrame({"text": texts, "prediction": model.predict(texts)})
     else:
         if not args.data:
             raise InputError("a SequenceClassifier needs data: a CSV with one sequence per row")
-        from lstmkit.data.csv import read_sequences_csv
+        from lstmkit.data.csv import csv_format, read_sequences_csv
 
-        X, y = read_sequences_csv(args.data, labelled="auto")
+        X, y = read_sequences_csv(args.data, labelled="auto", fmt=csv_format(args))
         labelled = y is not None
         predicted = model.predict(X)
         frame = pd.DataFrame({"prediction": predicted})
@@ -128,7 +128,9 @@ def _predict_many(model, args):
     from lstmkit.train_config import read_long
 
     columns = _global_columns(model)
-    data = read_long(args.data, columns, context="") if args.data else None
+    from lstmkit.data.csv import csv_format
+
+    data = read_long(args.data, columns, context="", fmt=csv_format(args)) if args.data else None
     out = model.predict(args.horizon, y=data)
     if isinstance(out, pd.DataFrame):
         return out
@@ -138,11 +140,17 @@ def _predict_many(model, args):
                          "forecast": np.concatenate(out)})
 
 
-def _read_texts(path) -> list[str]:
+def _read_texts(path, args) -> list[str]:
     import pandas as pd
 
+    from lstmkit.data.csv import csv_format
+
+    fmt = csv_format(args)
+    if fmt.date_unit or fmt.date_format or fmt.dayfirst or fmt.tz or fmt.decimal:
+        raise InputError("a TextClassifier reads a 'text' column: --decimal, --date-unit, --date-format, "
+                         "--dayfirst and --tz do not apply")
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, sep=fmt.sep or ",")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
         raise InputError(f"cannot read {path}: {str(e).splitlines()[0]}") from None
     if "text" not in frame.columns:

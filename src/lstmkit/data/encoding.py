@@ -60,8 +60,13 @@ def pad_sequences(sequences: list[np.ndarray], value: float = 0.0) -> tuple[np.n
     >>> x.shape, lengths.tolist()
     ((2, 3, 1), [2, 3])
     """
+    from lstmkit.memory import check_fits, padded_bytes
+
     lengths = np.array([len(s) for s in sequences], dtype=np.int64)
-    out = np.full((len(sequences), lengths.max(), sequences[0].shape[1]), value, dtype=np.float32)
+    shape = (len(sequences), int(lengths.max()), sequences[0].shape[1])
+    check_fits(padded_bytes(*shape), f"padding {shape[0]:,} sequences to the longest ({shape[1]:,} steps)",
+               "shorten or split the longest sequences, or pass fewer at a time")
+    out = np.full(shape, value, dtype=np.float32)
     for i, s in enumerate(sequences):
         out[i, : len(s)] = s
     return out, lengths

@@ -92,7 +92,11 @@ def encode_texts(texts: list[str], vocabulary: Vocabulary, level: str, max_lengt
     check_choice("level", level, LEVELS)
     ids = [vocabulary.encode(tokenize(t, level)[:max_length]) for t in texts]
     ids = [i if len(i) else np.array([UNK]) for i in ids]
+    from lstmkit.memory import check_fits, padded_bytes
+
     lengths = np.array([len(i) for i in ids], dtype=np.int64)
+    check_fits(padded_bytes(len(ids), int(lengths.max()), itemsize=8), f"padding {len(ids):,} texts to the "
+               f"longest ({int(lengths.max()):,} tokens)", "set max_length, or split the longest texts")
     out = np.full((len(ids), lengths.max()), PAD, dtype=np.int64)
     for row, i in enumerate(ids):
         out[row, : len(i)] = i

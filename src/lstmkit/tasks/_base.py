@@ -17,6 +17,7 @@ in ``persistence.py``: an estimator that mixes in ``Persistable`` registers itse
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -193,3 +194,19 @@ def check_converged(histories: list[list], still: float, lr: float) -> None:
             raise InputError(f"training diverged: the best training loss {best:.3g} is {best / still:.0f}x "
                              f"that of forecasting no change ({still:.3g}); lower lr (received {lr:g}, "
                              "default 3e-3)")
+
+
+DIVERGED_CHANCE = 10  # a best cross-entropy this many times log(classes): diverged
+
+
+def check_learned(histories: list[list], n_classes: int, lr: float, default: float) -> None:
+    """Raise when a network's best training cross-entropy is ``DIVERGED_CHANCE`` times that of
+    guessing uniformly over ``n_classes`` (log n_classes, where every fit starts): it never
+    learned, the steps were too large, and its answers would be garbage."""
+    chance = math.log(max(2, n_classes))
+    for history in histories:
+        best = min((e["loss"] for e in history), default=0.0)
+        if best > DIVERGED_CHANCE * chance:
+            raise InputError(f"training diverged: the best training loss {best:.3g} is {best / chance:.0f}x "
+                             f"that of guessing ({chance:.3g}, uniform over {n_classes} classes); lower lr "
+                             f"(received {lr:g}, default {default:g})")

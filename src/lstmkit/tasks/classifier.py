@@ -47,6 +47,7 @@ from lstmkit.tasks._base import (
     Int,
     Options,
     Real,
+    check_learned,
     check_params,
     fit_networks,
     fit_params,
@@ -172,6 +173,7 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
         self.classes_ = encoder.classes_
         self.device_ = resolve_device(self.device)
         x, lengths = self._fit_inputs(sequences)
+        self._check_memory(x, lengths, min(self.batch_size, len(codes)))
         target = torch.as_tensor(codes, device=self.device_)
         config = TrainConfig(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
                              weight_decay=self.weight_decay, lr_schedule=self.lr_schedule,
@@ -198,6 +200,7 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
             jobs = jobs[: len(results)]
         self.modules_ = [module for module, _, _ in results]
         histories = [history for _, history, _ in results]
+        check_learned(histories, len(self.classes_), self.lr, type(self)().lr)
         oof = np.empty(len(codes), dtype=np.int64)
         for (_, _, val_idx), (_, _, predicted) in zip(jobs, results):
             oof[val_idx] = predicted
@@ -226,6 +229,19 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
             logits = predict_batches(module, (x[val_idx], lengths[val_idx]), batch_size=256)
             predicted = logits.argmax(dim=1).cpu().numpy()
         return module, history, predicted
+
+    def _check_memory(self, x: torch.Tensor, lengths: torch.Tensor, batch_size: int) -> None:
+        """Before training: one batch of the longest sequences fits in the memory available
+        (``memory.training_bytes``: short probes, scaled)."""
+        from lstmkit.memory import check_fits, training_bytes
+
+        with torch.random.fork_rng(devices=[]):
+            module = self._network(self._check_params()).to(self.device_)
+        need = training_bytes(module, x, lengths, batch_size)
+        longest = int(lengths.max())
+        check_fits(need, f"training on batches of {batch_size} sequences of up to {longest:,} steps",
+                   "lower batch_size, shorten the sequences (max_length for texts) or lower hidden_size",
+                   self.device_)
 
     def _fit_params(self) -> dict:
         """The parameters that change training (for checkpoint fingerprints)."""

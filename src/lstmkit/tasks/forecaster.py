@@ -7,9 +7,8 @@ forecast beyond the range seen in training; 3. windows of ``lookback`` differenc
 one, trained with early stopping on the last windows; 4. recursive forecasts, each fed back as
 input, the differencing undone step by step.
 
-Given many series (a long DataFrame, a list of series or a Parquet source), ``fit`` hands its
-settings to a ``GlobalForecaster`` (``tasks/global_forecaster.py``) and answers through it (the
-same model as ``GlobalForecaster(**same settings).fit(frame)``).
+Given many series (a long DataFrame, a list of series or a Parquet source), ``fit`` hands its settings
+to a ``GlobalForecaster`` and answers through it (``GlobalForecaster(**same settings).fit(frame)``).
 """
 
 from __future__ import annotations
@@ -104,9 +103,9 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
     Many series, one with covariates ``X``, or pretrained (not "ensemble"): a ``GlobalForecaster``
     answers (``global_``; else None), and parameters mean what they mean for it.
 
-    Attributes after fit: ``modules_`` (the trained networks), ``scaler_`` (the differencing
-    scaler), ``lookback_``, ``season_``, ``history_`` (one dict per epoch with loss, val_loss and
-    seconds; a list of such lists, one per network), ``y_``, ``conformal_scores_``, ``global_``."""
+    Attributes after fit: ``modules_`` (the trained networks), ``scaler_`` (the differencing scaler),
+    ``lookback_``, ``season_``, ``history_`` (one dict per epoch with loss, val_loss and seconds; a
+    list of such lists, one per network), ``y_``, ``conformal_scores_``, ``global_``."""
 
     # ------------------------------------------------------------------ fit
     @one_fit
@@ -174,13 +173,11 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
 
         def train_one(k: int, own: int):
             module = self._build().to(self.device_)
-            history = train(
-                module, _LOSSES[self.loss], x[:split], target[:split], config,
-                validation=validation, seed=own, progress=self.verbose,
-                description=f"model {k + 1}/{self.n_models}",
-                checkpoint=checkpoint_path(checkpoint_dir, k), resume=resume,
-                fingerprint=fingerprint(settings, own, x, target, split), on_epoch=on_epoch,
-            )
+            history = train(module, _LOSSES[self.loss], x[:split], target[:split], config,
+                            validation=validation, seed=own, progress=self.verbose,
+                            description=f"model {k + 1}/{self.n_models}",
+                            checkpoint=checkpoint_path(checkpoint_dir, k), resume=resume,
+                            fingerprint=fingerprint(settings, own, x, target, split), on_epoch=on_epoch)
             return module, history
 
         self.modules_, histories = fit_networks(self.n_models, seed, self.device_, train_one)
@@ -329,6 +326,9 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
     @torch.inference_mode()
     def _recursive(self, z_windows: np.ndarray, h: int) -> np.ndarray:
         """z histories (m, width) -> raw-value forecasts (m, h), each fed back as input."""
+        if len(z_windows) > 8192:  # in blocks: one batch of a long backtest would hold all its gates
+            parts = np.array_split(z_windows, -(-len(z_windows) // 8192))
+            return np.concatenate([self._recursive(part, h) for part in parts])
         window = np.array(z_windows, dtype=np.float64)
         steps = []
         # threads by model size, as in training (benchmarks/speed.py, row 6)

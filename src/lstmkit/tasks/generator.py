@@ -35,7 +35,7 @@ from lstmkit.metrics import bits_per_char
 from lstmkit.models.registry import build
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed, seeded
-from lstmkit.tasks._base import Choice, Device, Int, Real, check_params, fit_params
+from lstmkit.tasks._base import Choice, Device, Int, Real, check_learned, check_params, fit_params
 from lstmkit.tasks.generator_windows import TokenWindows, next_token_loss
 from lstmkit.training import (
     TrainConfig,
@@ -157,6 +157,7 @@ class SequenceGenerator(Persistable, BaseEstimator):
         with seeded(seed, self.device_):
             self.module_ = self._network().to(self.device_)
             self.history_ = self._train(data, len(train_ids), len(val_ids), seed, checkpoint_dir, resume)
+        check_learned([self.history_], len(self.vocabulary_), self.lr, SequenceGenerator().lr)
         self.module_.eval()
         return self
 

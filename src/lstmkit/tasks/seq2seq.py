@@ -33,7 +33,17 @@ from lstmkit.metrics import exact_match
 from lstmkit.models.registry import build
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed, seeded
-from lstmkit.tasks._base import FLAG, Choice, Device, Fraction, Int, Real, check_params, fit_params
+from lstmkit.tasks._base import (
+    FLAG,
+    Choice,
+    Device,
+    Fraction,
+    Int,
+    Real,
+    check_learned,
+    check_params,
+    fit_params,
+)
 from lstmkit.training import (
     TrainConfig,
     lr_phases,
@@ -182,6 +192,7 @@ class Seq2Seq(Persistable, BaseEstimator):
                               progress=self.verbose, description="seq2seq", on_epoch=score_validation,
                               checkpoint=checkpoint_path(checkpoint_dir, 0), resume=resume,
                               fingerprint=fingerprint(self._fit_params(), seed, data, validation))
+        check_learned([self.history_], len(self.target_vocabulary_), self.lr, Seq2Seq().lr)
         self.module_.eval()
         return self
 
