@@ -188,14 +188,16 @@ def cli_cases():
             "date,y\n" + "".join(f"01/{m:02d}/{2000 + y},{y * 12 + m}\n" for y in range(4)
                                  for m in range(1, 13))).encode())]),
         ("--date-unit on text dates", lambda d: ["forecast", _write(d, "e.csv", (
-            "date,y\n" + "".join(f"2000-{m:02d}-01,{m}\n" for m in range(1, 13))).encode()), "--date-unit", "s"]),
+            "date,y\n" + "".join(f"2000-{m:02d}-01,{m}\n" for m in range(1, 13))).encode()),
+            "--date-unit", "s"]),
         ("--date-unit s on milliseconds far past 2261", lambda d: ["forecast", _write(d, "m.csv", (
             "date,y\n" + "".join(f"{1609459200000 * 100 + i},{i}\n" for i in range(40))).encode()),
             "--date-unit", "s"]),
         ("--tz that is not a zone", lambda d: ["forecast", _write(d, "z.csv", (
-            "date,y\n" + "".join(f"2000-{m:02d}-01,{m}\n" for m in range(1, 13))).encode()), "--tz", "Mars/Base"]),
-        ("--sep and --decimal the same", lambda d: ["forecast", _write(d, "s2.csv", b"y\n1\n2\n"), "--sep", ",",
-                                                     "--decimal", ","]),
+            "date,y\n" + "".join(f"2000-{m:02d}-01,{m}\n" for m in range(1, 13))).encode()),
+            "--tz", "Mars/Base"]),
+        ("--sep and --decimal the same", lambda d: ["forecast", _write(d, "s2.csv", b"y\n1\n2\n"),
+                                                     "--sep", ",", "--decimal", ","]),
         ("--sep without a CSV file", lambda d: ["forecast", "--sep", ";"]),
         ("a test part longer than the longest forecast (1,000,000 values)", lambda d: ["forecast", _write(
             d, "long.csv", ("y\n" + "1\n2\n" * 500_000).encode())]),

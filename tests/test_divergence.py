@@ -31,3 +31,18 @@ def test_a_diverged_global_fit_is_named_too_and_near_constant_series_are_not_fla
         GlobalForecaster(lr=1e3, **settings).fit(panel)
     flat = [np.full(60, 50.0) + rng.normal(0, 1e-6, 60) for _ in range(3)]
     assert np.isfinite(np.stack(GlobalForecaster(**settings).fit(flat).predict(6))).all()
+
+
+def test_a_classifier_that_never_beats_guessing_names_lr_and_keeps_its_networks():
+    from lstmkit import SequenceClassifier
+
+    X, y = datasets.load_ucr("GunPoint", "train")
+    settings = dict(arch="vanilla", hidden_size=8, epochs=3, n_folds=1, random_state=0)
+    model = SequenceClassifier(**settings).fit(X, y)
+    before = model.predict_proba(X[:5])
+    with pytest.raises(InputError, match=r"^training diverged: .* of guessing \(0.693, uniform over 2 "
+                                         r"classes\); lower lr \(received 1000, default 0.003\)$"):
+        model.set_params(lr=1e3).fit(X, y)
+    np.testing.assert_array_equal(model.predict_proba(X[:5]), before)
+    working = SequenceClassifier(**settings, lr=1e-2).fit(X, y)  # an ordinary lr passes the check
+    assert min(e["loss"] for e in working.history_) < 1.0

@@ -236,3 +236,11 @@ def test_log_transform_reads_only_the_values_it_forecasts_from(seasonal_series):
     old_zero = seasonal_series.copy()
     old_zero.iloc[0] = 0.0  # long before the lookback window
     assert np.isfinite(model.predict(3, y=old_zero).to_numpy()).all()
+
+
+def test_long_backtests_forecast_in_blocks_with_the_same_answers():
+    model = Forecaster(epochs=1, hidden_size=4, random_state=0).fit(10 + np.sin(np.arange(200) / 4))
+    windows = np.random.default_rng(0).normal(size=(8200, model._width))
+    whole = model._recursive(windows, 3)  # > 8192 rows: two blocks
+    parts = np.concatenate([model._recursive(windows[:100], 3), model._recursive(windows[100:], 3)])
+    np.testing.assert_allclose(whole, parts, rtol=1e-6)

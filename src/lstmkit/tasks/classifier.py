@@ -198,9 +198,9 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
             modules, histories = fit_networks(len(jobs), seed, self.device_, train_one)
             results = [(m, hist, predicted[k]) for k, (m, hist) in enumerate(zip(modules, histories))]
             jobs = jobs[: len(results)]
-        self.modules_ = [module for module, _, _ in results]
         histories = [history for _, history, _ in results]
-        check_learned(histories, len(self.classes_), self.lr, type(self)().lr)
+        check_learned(histories, len(self.classes_), self.lr, type(self)().lr)  # (before modules_ change)
+        self.modules_ = [module for module, _, _ in results]
         oof = np.empty(len(codes), dtype=np.int64)
         for (_, _, val_idx), (_, _, predicted) in zip(jobs, results):
             oof[val_idx] = predicted
