@@ -110,7 +110,8 @@ def fuzz_csv(base: str, work: Path, rng: random.Random) -> str:
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
         try:
-            code = main(["forecast", str(path), "--epochs", "1", "--no-plot", "--test-size", "6"])
+            code = main(["forecast", str(path), "--epochs", "1", "--no-plot", "--test-size", "6",
+                         *reading_flags(rng)])
         except SystemExit as exit_:  # argparse
             code = exit_.code
         except Exception as error:  # noqa: BLE001
@@ -121,6 +122,22 @@ def fuzz_csv(base: str, work: Path, rng: random.Random) -> str:
     if code == 2 and len(lines) == 1 and "Traceback" not in lines[0]:
         return "error"
     return f"exit {code}: {' | '.join(lines)[:200]}"
+
+
+FLAGS = {"--sep": [",", ";", "|", "\\t", "x", "", ",,"], "--decimal": [".", ",", ";"],
+         "--date-unit": ["s", "ms", "ns", "h"], "--date-format": ["%Y-%m-%d", "%d/%m/%Y", "%Q", "x"],
+         "--tz": ["UTC", "Europe/Paris", "Nope/Zone", ""], "--date-column": ["date", "value", "nope"],
+         "--column": ["value", "date", "nope"]}
+
+
+def reading_flags(rng: random.Random) -> list[str]:
+    """Half the time none; else 1-3 random CSV-reading flags (values good and bad), or --dayfirst."""
+    if rng.random() < 0.5:
+        return []
+    flags = []
+    for flag in rng.sample([*FLAGS, "--dayfirst"], rng.randint(1, 3)):
+        flags += [flag] if flag == "--dayfirst" else [flag, rng.choice(FLAGS[flag])]
+    return flags
 
 
 def run(n: int, seed: int) -> dict:
@@ -164,7 +181,9 @@ def main() -> None:
         "values replaced, keys dropped or added, nested) of a saved Forecaster's config.json or "
         "preprocessing.json, random bytes of its weights.safetensors changed or cut (checksum re-hashed), "
         "both through `lstmkit.load(...).predict(3)`; random byte mutations of a dated CSV through `lstmkit "
-        "forecast`. Each must succeed or end in a one-line error (InputError; exit 2).", "",
+        "forecast`, half of them with 1-3 random reading flags (--sep, --decimal, --date-unit, "
+        "--date-format, --dayfirst, --tz, --column, --date-column; good and bad values). Each must "
+        "succeed or end in a one-line error (InputError; exit 2).", "",
         table(["outcome", "inputs"], [["succeeded", result["tally"]["ok"]],
                                       ["one-line error", result["tally"]["error"]],
                                       ["traceback or other exit", len(result["failures"])]]),

@@ -7,7 +7,8 @@ import pytest
 
 from lstmkit import InputError
 from lstmkit.cli import main
-from lstmkit.data.csv import CsvFormat, read_sequences_csv, read_series_csv
+from lstmkit.data.csv import read_sequences_csv, read_series_csv
+from lstmkit.data.dates import CsvFormat
 from lstmkit.errors import LIMITS
 from lstmkit.train_config import read_long
 
@@ -89,10 +90,17 @@ def test_separator_and_decimal_mark_given_explicitly(tmp_path):
     ({"sep": "ab"}, "--sep must be one character"), ({"decimal": ";"}, "--decimal must be '.' or ','"),
     ({"sep": ",", "decimal": ","}, "cannot be the decimal mark"),
     ({"date_unit": "h"}, "--date-unit must be one of"),
-    ({"date_format": "dd/mm"}, "strftime format"), ({"tz": "Mars/Base"}, "time-zone name")])
+    ({"date_format": "dd/mm"}, "no % directive"), ({"date_format": "%Y-%Q"}, "bad directive"),
+    ({"date_format": "%d/%m/%"}, "stray %"), ({"tz": "Mars/Base"}, "time-zone name")])
 def test_bad_options_are_one_line_errors(options, message):
     with pytest.raises(InputError, match=message):
         CsvFormat(**options)
+
+
+def test_pandas_named_formats_are_accepted(tmp_path):
+    path = tmp_path / "iso.csv"
+    path.write_text("date,value\n2020-01-01,1\n2020-01-01T06:00,2\n2020-01-01 12:00:00,3\n")
+    assert list(read_series_csv(path, None, None, CsvFormat(date_format="ISO8601")).index.hour) == [0, 6, 12]
 
 
 def test_cli_flags_reach_the_reader_and_are_refused_where_nothing_reads_them(tmp_path, capsys):

@@ -79,7 +79,7 @@ def read_long(path, columns: tuple[str, str, str], context: str = " (config key 
     """A long-format CSV or Parquet file; the time column is parsed as dates unless integers
     (or, with ``fmt.date_unit``, integers since 1970). ``context`` follows the file's name in
     errors (the CLI's ``predict`` passes ""). ``fmt``: a ``data.csv.CsvFormat`` (CSV only)."""
-    from lstmkit.data.csv import CsvFormat, parse_dates
+    from lstmkit.data.dates import CsvFormat, parse_dates
 
     fmt = fmt or CsvFormat()
     path = Path(path)

@@ -22,7 +22,8 @@ def classify_command(args) -> dict:
     if args.train or args.test:
         if not (args.train and args.test) or args.dataset:
             raise InputError("give --train and --test together (CSV files), or --dataset NAME alone")
-        from lstmkit.data.csv import check_test_labels, csv_format, read_sequences_csv
+        from lstmkit.data.csv import check_test_labels, read_sequences_csv
+        from lstmkit.data.dates import csv_format
 
         fmt = csv_format(args)
         (X, y), (X_test, y_test) = (read_sequences_csv(path, fmt=fmt) for path in (args.train, args.test))

@@ -65,7 +65,8 @@ def load_series(args):
     if args.data is None:
         check_no_csv_options(args)
         return load_airpassengers(), "AirPassengers (bundled)", args.test_size or 48
-    from lstmkit.data.csv import csv_format, read_series_csv
+    from lstmkit.data.csv import read_series_csv
+    from lstmkit.data.dates import csv_format
 
     y = read_series_csv(args.data, args.column, args.date_column, csv_format(args))
     return y, f"{args.data}:{y.name}", args.test_size or 1 / 3

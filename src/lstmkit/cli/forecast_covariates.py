@@ -17,7 +17,8 @@ from lstmkit.errors import InputError
 
 def covariate_forecast_command(args) -> dict:
     from lstmkit.baselines import Naive, SeasonalNaive
-    from lstmkit.data.csv import csv_format, read_covariates_csv
+    from lstmkit.data.csv import read_covariates_csv
+    from lstmkit.data.dates import csv_format
     from lstmkit.data.framing import split_train_test
     from lstmkit.data.series import season_length
     from lstmkit.evaluation import interval_coverage

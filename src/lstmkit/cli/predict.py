@@ -42,7 +42,8 @@ def predict_command(args) -> dict:
     elif kind in ("Forecaster", "AnomalyDetector"):
         series = None
         if args.data:
-            from lstmkit.data.csv import csv_format, read_series_csv
+            from lstmkit.data.csv import read_series_csv
+            from lstmkit.data.dates import csv_format
 
             series = read_series_csv(args.data, args.column, args.date_column, csv_format(args))
         if kind == "Forecaster":
@@ -60,7 +61,8 @@ def predict_command(args) -> dict:
     else:
         if not args.data:
             raise InputError("a SequenceClassifier needs data: a CSV with one sequence per row")
-        from lstmkit.data.csv import csv_format, read_sequences_csv
+        from lstmkit.data.csv import read_sequences_csv
+        from lstmkit.data.dates import csv_format
 
         X, y = read_sequences_csv(args.data, labelled="auto", fmt=csv_format(args))
         labelled = y is not None
@@ -128,7 +130,7 @@ def _predict_many(model, args):
     from lstmkit.train_config import read_long
 
     columns = _global_columns(model)
-    from lstmkit.data.csv import csv_format
+    from lstmkit.data.dates import csv_format
 
     data = read_long(args.data, columns, context="", fmt=csv_format(args)) if args.data else None
     out = model.predict(args.horizon, y=data)
@@ -143,7 +145,7 @@ def _predict_many(model, args):
 def _read_texts(path, args) -> list[str]:
     import pandas as pd
 
-    from lstmkit.data.csv import csv_format
+    from lstmkit.data.dates import csv_format
 
     fmt = csv_format(args)
     if fmt.date_unit or fmt.date_format or fmt.dayfirst or fmt.tz or fmt.decimal:
