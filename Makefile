@@ -39,6 +39,7 @@ bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/covariates.py
 	$(PY) benchmarks/single_series.py
 	$(PY) benchmarks/fuzz.py
+	$(PY) benchmarks/startup.py
 	$(PY) benchmarks/scale.py
 	$(PY) benchmarks/demos.py
 	$(PY) benchmarks/classification.py

@@ -6,9 +6,6 @@ code keeps working; the CLI turns them into one line on stderr and exit status 2
 """
 
 
-from sklearn.exceptions import NotFittedError as _SklearnNotFitted
-
-
 class InputError(ValueError):
     """An argument has a bad value."""
 
@@ -17,9 +14,22 @@ class InputTypeError(InputError, TypeError):
     """An argument has a bad type."""
 
 
-class NotFittedError(InputError, _SklearnNotFitted):
-    """A method that needs a fitted estimator was called before ``fit`` (scikit-learn's
-    ``NotFittedError`` too, so ``check_is_fitted`` users and ``except AttributeError`` agree)."""
+def __getattr__(name: str):
+    """``NotFittedError``, defined on first use: it subclasses scikit-learn's, and importing
+    scikit-learn costs most of a second that ``lstmkit --help`` should not pay."""
+    if name != "NotFittedError":
+        raise AttributeError(f"module 'lstmkit.errors' has no attribute {name!r}")
+    if name in globals():  # (called directly by check_fitted)
+        return globals()[name]
+    from sklearn.exceptions import NotFittedError as SklearnNotFitted
+
+    class NotFittedError(InputError, SklearnNotFitted):
+        """A method that needs a fitted estimator was called before ``fit`` (scikit-learn's
+        ``NotFittedError`` too, so ``check_is_fitted`` users and ``except AttributeError`` agree)."""
+
+    NotFittedError.__module__, NotFittedError.__qualname__ = __name__, name
+    globals()[name] = NotFittedError
+    return NotFittedError
 
 
 class TrainingError(RuntimeError):
@@ -30,7 +40,8 @@ def check_fitted(estimator, attribute: str, call: str = "fit") -> None:
     """Raise ``NotFittedError`` unless ``estimator`` has the fitted ``attribute`` (one message for
     every estimator: "this X is not fitted yet; call fit(...) first")."""
     if not hasattr(estimator, attribute):
-        raise NotFittedError(f"this {type(estimator).__name__} is not fitted yet; call {call} first")
+        raise __getattr__("NotFittedError")(f"this {type(estimator).__name__} is not fitted yet; "
+                                            f"call {call} first")
 
 
 # Upper bounds on the sizes a tiny input could blow up into hours or gigabytes (a network's width,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import torch
 from torch import nn
 
@@ -66,31 +64,3 @@ class FlatAdam:
             [self.step_count], lr=self.lr, beta1=self.betas[0], beta2=self.betas[1],
             weight_decay=self.weight_decay, eps=self.eps, amsgrad=False, maximize=False,
         )
-
-
-@contextlib.contextmanager
-def _progress_bar(enabled: bool, total: int, description: str):
-    if not enabled:
-        yield lambda record: None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    columns = [
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[status]}"),
-        TimeElapsedColumn(),
-    ]
-    from rich.console import Console
-
-    with Progress(*columns, transient=True, console=Console(stderr=True)) as bar:
-        task = bar.add_task(description, total=total, status="")
-
-        def advance(record: dict) -> None:
-            status = f"loss {record['loss']:.4g}"
-            if "val_loss" in record:
-                status += f"  val {record['val_loss']:.4g}"
-            bar.update(task, advance=1, status=status)
-
-        yield advance

@@ -6,7 +6,7 @@ nothing about forecasting, classification or text. It shuffles mini-batches with
 generator, clips gradients, stops early on a validation set (restoring the best weights),
 runs learning-rate phases (``Phase``) and a wall-clock budget from its ``TrainConfig``,
 stops cleanly on Ctrl-C, refuses to go on after a non-finite loss and returns the
-per-epoch history.
+per-epoch history (progress: ``progress.py``; pace notes: ``pace.py``).
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from torch import nn
 
 from lstmkit.errors import InputError, TrainingError
 from lstmkit.interrupts import count_interrupt, interrupted, interrupts, one_fit  # noqa: F401  (the API)
-from lstmkit.optim import FlatAdam, _adam, _progress_bar, _set_lr  # noqa: F401  (FlatAdam: tests)
+from lstmkit.optim import _adam, _set_lr
 from lstmkit.pace import Pace
+from lstmkit.progress import progress_bar
 
 Batch = torch.Tensor | tuple[torch.Tensor, ...]
 
@@ -115,9 +116,7 @@ def torch_threads(n: int | None) -> Iterator[None]:
 
 def take(data: Batch, idx: torch.Tensor | slice) -> Batch:
     """Rows ``idx`` of a tensor or of every tensor in a tuple."""
-    if isinstance(data, tuple):
-        return tuple(d[idx] for d in data)
-    return data[idx]
+    return tuple(d[idx] for d in data) if isinstance(data, tuple) else data[idx]
 
 
 def call(module: nn.Module, x: Batch) -> torch.Tensor:
@@ -249,7 +248,7 @@ def _train(module, loss_fn, x, y, config, validation, seed, progress, descriptio
     show = progress and not done and distributed.is_main()
     started, precision = time.perf_counter(), config.precision
     pace = Pace(config.epochs - first + 1, -(-n // config.batch_size), description, show)
-    with _progress_bar(show, config.epochs, description) as advance:
+    with progress_bar(show, config.epochs, description) as advance:
         try:
             for epoch in range(first, config.epochs + 1 if not done else first):
                 start = time.perf_counter()

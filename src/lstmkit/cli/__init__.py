@@ -68,7 +68,18 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"lstmkit {args.command}: interrupted", file=sys.stderr)
         return 130
-    from lstmkit.cli.output import report
+    if _rank() == 0:  # (under torchrun every process runs the command; one prints its summary)
+        from lstmkit.cli.output import report
 
-    report(result, args.json)
+        report(result, args.json)
     return 0
+
+
+def _rank() -> int:
+    """This process's rank under torchrun (its RANK variable), else 0."""
+    import os
+
+    try:
+        return int(os.environ.get("RANK", "0"))
+    except ValueError:
+        return 0

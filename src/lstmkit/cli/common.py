@@ -75,7 +75,7 @@ def load_series(args):
 def check_no_csv_options(args) -> None:
     """Refuse CSV-reading flags when no CSV is read (they would be ignored)."""
     given = [f"--{k.replace('_', '-')}"
-             for k in ("sep", "decimal", "date_unit", "date_format", "dayfirst", "tz")
+             for k in ("sep", "decimal", "date_unit", "date_format", "dayfirst", "tz", "fill")
              if getattr(args, k, None)]
     if given:
         raise InputError(f"{given[0]} reads a CSV file, and none was given; name the data file or leave "
@@ -83,10 +83,9 @@ def check_no_csv_options(args) -> None:
 
 
 def progress(args) -> bool:
-    """Show training progress: only on a terminal, and never with --json."""
-    import sys
-
-    return sys.stderr.isatty() and not args.json
+    """Show training progress (a bar on a terminal, else a line per epoch at most once a second,
+    on stderr), except with --json."""
+    return not args.json
 
 
 def write_forecast_outputs(args, result: dict, model, saved, future, shown: dict, covariates=None) -> None:

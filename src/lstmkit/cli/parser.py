@@ -51,11 +51,13 @@ def _columns(text: str) -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from lstmkit import __version__
+    from lstmkit.archs import CLASSIFIER_ARCHS
+    from lstmkit.archs import FORECAST_ARCHS as ARCHS
     from lstmkit.demos import DEMOS
-    from lstmkit.tasks.classifier import ARCHS as CLASSIFIER_ARCHS
-    from lstmkit.tasks.forecast_settings import ARCHS
 
     parser = _Parser(prog="lstmkit", description="LSTM networks for sequence problems.")
+    parser.add_argument("--version", action="version", version=f"lstmkit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     fc = sub.add_parser("forecast", help="train and evaluate a forecaster next to baselines")
@@ -203,6 +205,10 @@ def _csv_options(parser: argparse.ArgumentParser, dates: bool = True) -> None:
     parser.add_argument("--date-format", metavar="FORMAT",
                         help="strftime format of the dates, e.g. %%d/%%m/%%Y")
     parser.add_argument("--dayfirst", action="store_true", help="dates such as 01/02/2022 are day first")
+    parser.add_argument("--fill", choices=("interpolate", "zero", "forward"),
+                        help="add missing dates and fill their values (and empty cells): a straight line "
+                             "between the values around each gap, zero, or the last value carried on "
+                             "(default: gaps are an error)")
     parser.add_argument("--tz", metavar="ZONE", help="convert dates with a zone to this one (e.g. UTC, "
                         "Europe/Paris); dates without one are read as its local times (default: zones kept; "
                         "offsets that change read as UTC)")

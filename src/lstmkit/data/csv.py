@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import warnings
 from pathlib import Path
 
@@ -9,10 +10,13 @@ import numpy as np
 import pandas as pd
 
 from lstmkit.data.dates import CsvFormat, parse_dates
+from lstmkit.data.gaps import fill_gaps
 from lstmkit.data.series import as_series
 from lstmkit.errors import LIMITS, InputError
 
-DATE_NAMES = ("date", "ds", "datetime", "timestamp", "time", "month", "period")
+DATE_NAMES = ("date", "ds", "datetime", "timestamp", "time", "month", "period", "week", "ts", "dt", "year")
+
+logger = logging.getLogger("lstmkit")
 
 
 def read_series_csv(path, column: str | None = None, date_column: str | None = None,
@@ -20,13 +24,17 @@ def read_series_csv(path, column: str | None = None, date_column: str | None = N
     """The series in ``column`` of the CSV at ``path``, indexed by ``date_column`` if given.
 
     Without ``column`` the file must hold exactly one numeric column besides the dates.
-    Without ``date_column`` a column named like a date (date, ds, month, ...) is used.
-    ``fmt``: separator, decimal mark and date reading, where detection is not enough.
+    Without ``date_column`` a column named like a date (date, ds, month, week, ...) is used,
+    else the one column whose every value reads as a date. What was chosen without being
+    named, and any column left unread, is said in one line (logger ``lstmkit``).
+    ``fmt``: separator, decimal mark, date reading and gap filling, where detection is not enough.
     """
     frame = _read(Path(path), fmt)
+    guessed = []
     if date_column is None:
-        date_column = next((c for c in frame.columns if str(c).strip().lower() in DATE_NAMES
-                            and c != column), None)
+        date_column = _date_column(frame, path, column, fmt)
+        named = date_column is not None and str(date_column).strip().lower() in DATE_NAMES
+        guessed += [f"dates from {date_column!r}"] if date_column is not None and not named else []
     elif date_column not in frame.columns:
         raise InputError(f"--date-column {date_column!r} is not in {path}; its columns are "
                          f"{_names(frame)}")
@@ -38,17 +46,55 @@ def read_series_csv(path, column: str | None = None, date_column: str | None = N
         if len(numeric) != 1:
             raise InputError(f"{path} has columns {_names(frame)}; choose the series with --column")
         column = numeric[0]
+        unread = [c for c in candidates if c != column]
+        if unread:
+            guessed += [f"the series from {column!r}",
+                        f"column(s) {', '.join(map(repr, unread[:12]))} not read"]
     elif column not in frame.columns:
         raise InputError(f"--column {column!r} is not in {path}; its columns are {_names(frame)}")
     values = frame[column]
     if date_column is not None:
         values = pd.Series(values.to_numpy(), index=parse_dates(frame[date_column], fmt=fmt), name=column)
-    elif fmt.date_unit or fmt.date_format or fmt.dayfirst or fmt.tz:
-        raise InputError(f"--date-unit, --date-format, --dayfirst and --tz read a date column, and {path} "
-                         f"has none among {_names(frame)}; name it with --date-column")
-    return as_series(values, f"column {column!r}")
+    elif fmt.date_unit or fmt.date_format or fmt.dayfirst or fmt.tz or fmt.fill:
+        raise InputError(f"--date-unit, --date-format, --dayfirst, --tz and --fill read a date column, and "
+                         f"{path} has none among {_names(frame)}; name it with --date-column")
+    if fmt.fill is not None:
+        as_series(values.dropna().reset_index(drop=True), f"column {column!r}")  # (numbers, or its error)
+        values = fill_gaps(pd.to_numeric(values), fmt.fill, f"column {column!r}")  # (empty cells too)
+    series = as_series(values, f"column {column!r}")
+    if guessed:  # (once the file has been read: an error stays the only line)
+        logger.info(f"lstmkit: read {path}: {'; '.join(guessed)} (--column and --date-column choose others)")
+    return series
 
 
+def _date_column(frame: pd.DataFrame, path, column: str | None, fmt: CsvFormat):
+    """The column of dates: the first named like one, else the only text column whose every
+    value reads as a date (None when there is none)."""
+    named = [c for c in frame.columns if str(c).strip().lower() in DATE_NAMES and c != column]
+    if named:
+        return named[0]
+    found = [c for c in frame.columns if c != column and _holds_dates(frame[c], fmt)]
+    if len(found) > 1:
+        raise InputError(f"{path} has several columns of dates ({', '.join(map(repr, found[:12]))}); name "
+                         "one with --date-column")
+    return found[0] if found else None
+
+
+def _holds_dates(values: pd.Series, fmt: CsvFormat) -> bool:
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return True
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values) or not len(values):
+        return False
+    if pd.to_numeric(values, errors="coerce").notna().all():  # (numbers written as text)
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            dates = pd.to_datetime(values, errors="coerce", format=fmt.date_format, dayfirst=fmt.dayfirst,
+                                   utc=True)
+        except (ValueError, TypeError):
+            return False
+    return bool(dates.notna().all())
 
 
 def _layout(path: Path) -> dict:

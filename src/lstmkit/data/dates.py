@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from lstmkit.data.gaps import FILLS
 from lstmkit.errors import InputError
 
 DATE_UNITS = ("s", "ms", "us", "ns")
@@ -17,7 +18,7 @@ DATE_UNITS = ("s", "ms", "us", "ns")
 @dataclass(frozen=True)
 class CsvFormat:
     """How to read a CSV where detection cannot know (the CLI's --sep, --decimal, --date-unit,
-    --date-format, --dayfirst and --tz). None: detected (separator and decimal mark from the
+    --date-format, --dayfirst, --tz and --fill). None: detected (separator and decimal mark from the
     first lines; integer dates as years, text dates as pandas reads them, zones kept)."""
 
     sep: str | None = None  # field separator: one character ("\t" is a tab)
@@ -26,6 +27,7 @@ class CsvFormat:
     date_format: str | None = None  # strftime format of text dates, e.g. "%d/%m/%Y"
     dayfirst: bool = False  # 01/02/2022 is the 1st of February
     tz: str | None = None  # dates with a zone converted to it; dates without one read as its local time
+    fill: str | None = None  # missing dates added and filled: "interpolate", "zero" or "forward" (data.gaps)
 
     def __post_init__(self):
         if self.sep is not None:
@@ -44,11 +46,13 @@ class CsvFormat:
             _check_date_format(self.date_format)
         if self.tz is not None:
             _check_zone(self.tz)
+        if self.fill is not None and self.fill not in FILLS:
+            raise InputError(f"--fill must be one of {', '.join(FILLS)}; received {self.fill!r}")
 
 
 def csv_format(args) -> CsvFormat:
     """The ``CsvFormat`` a CLI command's flags ask for (flags a command lacks: detected)."""
-    named = {k: getattr(args, k, None) for k in ("sep", "decimal", "date_unit", "date_format", "tz")}
+    named = {k: getattr(args, k, None) for k in ("sep", "decimal", "date_unit", "date_format", "tz", "fill")}
     return CsvFormat(**named, dayfirst=bool(getattr(args, "dayfirst", False)))
 
 

@@ -94,10 +94,11 @@ def check_dates(index: pd.DatetimeIndex, name: str = "y") -> None:
             "sort by date first"
         )
     if len(index) >= 3 and infer_freq(index) is None:
-        raise InputError(
-            f"{name} has irregular dates (no single frequency fits {index[0].date()} .. "
-            f"{index[-1].date()}); resample to a regular frequency first"
-        )
+        from lstmkit.data.gaps import gap_hint
+
+        hint = gap_hint(index) or "; resample to a regular frequency first"
+        raise InputError(f"{name} has irregular dates (no single frequency fits {index[0].date()} .. "
+                         f"{index[-1].date()}){hint}")
 
 
 def infer_freq(index: pd.Index) -> str | None:

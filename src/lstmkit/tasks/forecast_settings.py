@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from sklearn.base import BaseEstimator
 
+from lstmkit.archs import FORECAST_ARCHS
 from lstmkit.errors import InputError
 from lstmkit.tasks._base import FLAG, Arch, Choice, Device, Int, Real, check_params
 
-ARCHS = ("vanilla", "stacked", "bidirectional", "mlp")  # (batch, time, features) -> (batch, outputs)
+ARCHS = FORECAST_ARCHS
 STRATEGIES = ("recursive", "direct", "seq2seq")
 LOSSES = ("mse", "mae", "smape")
 TRANSFORMS = ("none", "log", "auto")  # auto: log when every (training) value is positive, else none
@@ -25,13 +26,21 @@ NETWORK_PARAMS = ("arch", "strategy", "hidden_size", "arch_options", "transform"
                   "horizon", "lookback", "season", "recent_windows")
 
 
+def check_alias(alias) -> None:
+    """``alias`` names forecast columns (``alias``, ``alias-lo-80``): a short, non-blank string."""
+    if not isinstance(alias, str) or not alias.strip() or len(alias) > 100 or "\n" in alias:
+        raise InputError(f"alias must be a non-empty name of at most 100 characters for the forecast column, "
+                         f"e.g. 'lstmkit'; received {alias!r}")
+
+
 class ForecastSettings(BaseEstimator):
     """Parameters (see ``Forecaster`` and ``GlobalForecaster`` for what each does there):
 
     arch, strategy, horizon, loss, recent_windows, lookback, hidden_size, arch_options,
     transform, difference, season, epochs, batch_size, lr, lr_schedule, weight_decay,
     patience, val_size, n_models, conformal_windows, conformal_horizon, random_state,
-    device, n_threads, verbose, select_covariates, pretrained (one series only).
+    device, n_threads, verbose, select_covariates, pretrained (one series only), alias (the
+    name of the forecast column of long frames, Nixtla's ``alias``: ``lstmkit``, ``lstmkit-lo-80``).
     """
 
     _parameter_constraints = {
@@ -76,6 +85,7 @@ class ForecastSettings(BaseEstimator):
         verbose: bool = False,
         select_covariates: bool = True,
         pretrained: bool | str = False,
+        alias: str = "lstmkit",
     ):
         self.arch = arch
         self.strategy = strategy
@@ -104,11 +114,13 @@ class ForecastSettings(BaseEstimator):
         self.verbose = verbose
         self.select_covariates = select_covariates
         self.pretrained = pretrained
+        self.alias = alias
 
     def _check_params(self) -> None:
         """Every parameter, then a trial build of the network (an unknown arch option fails
         here, before any training)."""
         check_params(self)
+        check_alias(self.alias)
         if self.pretrained and not self._takes_pretrained:
             raise InputError("pretrained checkpoints forecast one series: Forecaster(pretrained=True).fit(y)")
         self._trial_build()
