@@ -53,9 +53,9 @@ def run_lstmkit(series: list, n_jobs: int) -> list[dict]:
     model = EnsembleForecaster(recipe(12, H), n_jobs=n_jobs, conformal_windows=1).fit(train)
     rows = []
     for s, x, p in zip(series, train, model.predict(H, level=list(LEVELS))):
-        rows.append(score(np.asarray(s.xx, float)[:H], p["forecast"].to_numpy(),
-                          {lv: p[f"lo-{lv}"].to_numpy() for lv in LEVELS},
-                          {lv: p[f"hi-{lv}"].to_numpy() for lv in LEVELS}, float(np.mean(np.abs(x)))))
+        rows.append(score(np.asarray(s.xx, float)[:H], p["lstmkit"].to_numpy(),
+                          {lv: p[f"lstmkit-lo-{lv}"].to_numpy() for lv in LEVELS},
+                          {lv: p[f"lstmkit-hi-{lv}"].to_numpy() for lv in LEVELS}, float(np.mean(np.abs(x)))))
     return rows
 
 

@@ -14,7 +14,8 @@ import pytest
 from lstmkit.cli import main
 from lstmkit.data.csv import read_series_csv
 from lstmkit.data.dates import CsvFormat
-from lstmkit.data.gaps import fill_gaps, regular_dates
+from lstmkit.data.gaps import fill_gaps
+from lstmkit.data.series import regular_dates
 from lstmkit.errors import InputError
 
 DAYS = pd.date_range("2022-01-01", periods=60, freq="D")
@@ -128,3 +129,17 @@ def test_progress_is_a_line_per_epoch_off_a_terminal_and_one_summary_under_torch
     monkeypatch.setenv("RANK", "1")
     assert main(argv) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_predict_writes_the_bands_of_a_calibrated_model_and_refuses_fractions(tmp_path, capsys):
+    model, out = tmp_path / "m", tmp_path / "f.csv"
+    assert main(["forecast", "--epochs", "1", "--no-plot", "--level", "80", "--horizon", "6", "--save",
+                 str(model), "--out", str(tmp_path / "first.csv")]) == 0
+    assert list(pd.read_csv(tmp_path / "first.csv").columns) == ["ds", "forecast", "lo-80", "hi-80"]
+    assert main(["predict", str(model), "--horizon", "3", "--level", "80", "--out", str(out)]) == 0
+    frame = pd.read_csv(out)
+    assert list(frame.columns) == ["ds", "forecast", "lo-80", "hi-80"] and len(frame) == 3
+    assert (frame["lo-80"] < frame["forecast"]).all() and (frame["forecast"] < frame["hi-80"]).all()
+    capsys.readouterr()
+    assert main(["predict", str(model), "--level", "0.8"]) == 2
+    assert "pass 80, not 0.8" in capsys.readouterr().err

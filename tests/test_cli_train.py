@@ -32,7 +32,7 @@ def _train_yaml(d, **config):
      "column 'ds' holds 'notadate' (row 6), which is not a date"),
     (lambda d: _train_yaml(d, data=str(d / "empty.csv")), "(config key 'data') is empty"),
     (lambda d: _train_yaml(d, params={"bogus": 1}), "config key 'params' has unknown Forecaster parameter "
-                                                    "'bogus'; valid: arch, "),
+                                                    "'bogus'; valid: alias, arch, "),
     (lambda d: _train_yaml(d, output=str(d / "afile")), "config key 'output' '"),
     (lambda d: _train_yaml(d, checkpoint_dir=str(d / "afile")), "config key 'checkpoint_dir' '"),
     (lambda d: _train_yaml(d, data=None), "config key 'data' must be a path (a non-empty string); "

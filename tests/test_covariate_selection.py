@@ -29,8 +29,8 @@ def test_a_covariate_that_helps_is_kept_without_a_warning():
     record = model.covariate_selection_
     assert record["kept"] and record["mase_with"] < record["mase_without"] and record["horizon"] == H
     plan = test[["unique_id", "ds", "promo"]]
-    moved = model.predict(H, futr_df=plan.assign(promo=1 - plan["promo"]))["forecast"].to_numpy()
-    assert not np.allclose(moved, model.predict(H, futr_df=plan)["forecast"].to_numpy())
+    moved = model.predict(H, futr_df=plan.assign(promo=1 - plan["promo"]))["lstmkit"].to_numpy()
+    assert not np.allclose(moved, model.predict(H, futr_df=plan)["lstmkit"].to_numpy())
 
 
 def noise_panel(seed=0):
@@ -49,13 +49,13 @@ def test_a_covariate_that_does_not_help_is_dropped_with_a_warning_and_its_plan_i
     assert model.state_.covariates is None  # fitted on the series alone
     plan = test[["unique_id", "ds", "promo"]]
     shuffled = plan.assign(promo=plan["promo"].to_numpy()[::-1])
-    first = model.predict(H, futr_df=plan)["forecast"].to_numpy()
-    np.testing.assert_allclose(first, model.predict(H, futr_df=shuffled)["forecast"].to_numpy())
-    plain = GlobalForecaster(**SMALL).fit(train[["unique_id", "ds", "y"]]).predict(H)["forecast"].to_numpy()
+    first = model.predict(H, futr_df=plan)["lstmkit"].to_numpy()
+    np.testing.assert_allclose(first, model.predict(H, futr_df=shuffled)["lstmkit"].to_numpy())
+    plain = GlobalForecaster(**SMALL).fit(train[["unique_id", "ds", "y"]]).predict(H)["lstmkit"].to_numpy()
     np.testing.assert_allclose(first, plain)  # the same fit as without the column
     loaded = lstmkit.load(model.save(tmp_path / "m"))
     assert loaded.covariate_selection_ == record
-    np.testing.assert_allclose(loaded.predict(H, futr_df=plan)["forecast"].to_numpy(), first)
+    np.testing.assert_allclose(loaded.predict(H, futr_df=plan)["lstmkit"].to_numpy(), first)
 
 
 def test_selection_off_keeps_the_covariates_and_fits_once():

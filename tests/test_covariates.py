@@ -44,10 +44,10 @@ def test_a_known_promotion_makes_forecasts_better_and_moves_them(data, fitted):
     train, test = data
     with_promo = fitted.predict(H, futr_df=test[["unique_id", "ds", "promo"]])
     without = GlobalForecaster(**SMALL).fit(train, ignore=["promo"]).predict(H)
-    err = lambda f: np.mean(np.abs(f["forecast"].to_numpy() - test["y"].to_numpy()))  # noqa: E731
+    err = lambda f: np.mean(np.abs(f["lstmkit"].to_numpy() - test["y"].to_numpy()))  # noqa: E731
     assert err(with_promo) < 0.5 * err(without)
     flipped = test.assign(promo=1 - test["promo"])[["unique_id", "ds", "promo"]]
-    moved = fitted.predict(H, futr_df=flipped)["forecast"].to_numpy() - with_promo["forecast"].to_numpy()
+    moved = fitted.predict(H, futr_df=flipped)["lstmkit"].to_numpy() - with_promo["lstmkit"].to_numpy()
     assert np.all(np.sign(moved) == np.where(test["promo"] == 1, -1, 1))  # a promotion lifts the forecast
 
 
@@ -128,9 +128,9 @@ def test_static_features_and_past_covariates_train_and_predict_new_series(data):
                                                             static_df=static)
     futr = test[["unique_id", "ds", "promo"]]
     out = model.predict(H, futr_df=futr)
-    assert out.shape == (6 * H, 3) and np.isfinite(out["forecast"]).all()
+    assert out.shape == (6 * H, 3) and np.isfinite(out["lstmkit"]).all()
     again = model.predict(H, y=train, futr_df=futr)  # the same series passed again
-    np.testing.assert_allclose(again["forecast"], out["forecast"])
+    np.testing.assert_allclose(again["lstmkit"], out["lstmkit"])
     with pytest.raises(InputError, match="^y lacks the covariate column 'lead'"):
         model.predict(H, y=train.drop(columns="lead"), futr_df=futr)
 
@@ -227,7 +227,7 @@ def test_calendar_features_come_from_the_dates_and_need_no_future_frame(tmp_path
     with_calendar = GlobalForecaster(**settings).fit(train, calendar=True)
     assert with_calendar.state_.covariates.calendar == ["dayofweek", "month"]
     forecast = with_calendar.predict(7)
-    assert np.mean(np.abs(forecast["forecast"].to_numpy() - test["y"].to_numpy())) < 3  # noise sd 1, dip 40
+    assert np.mean(np.abs(forecast["lstmkit"].to_numpy() - test["y"].to_numpy())) < 3  # noise sd 1, dip 40
     saved = lstmkit.load(with_calendar.save(tmp_path / "calendar"))
     pd.testing.assert_frame_equal(saved.predict(7), forecast)
     frame = add_calendar(pd.DataFrame({"ds": pd.to_datetime(["2021-01-04 06:00", "2021-01-10 00:00"])}), "ds",
@@ -276,7 +276,7 @@ def test_a_constant_covariate_trains_and_predicts(data):
     train, test = data
     model = GlobalForecaster(**{**SMALL, "epochs": 2}).fit(train.assign(promo=1.0), futr_exog=["promo"])
     out = model.predict(H, futr_df=test[["unique_id", "ds"]].assign(promo=1.0))
-    assert np.isfinite(out["forecast"]).all() and model.state_.covariates.std.tolist() == [1.0]
+    assert np.isfinite(out["lstmkit"]).all() and model.state_.covariates.std.tolist() == [1.0]
 
 
 def test_conformal_intervals_refit_on_the_cut_series_with_their_covariates(data, monkeypatch):
@@ -295,8 +295,9 @@ def test_conformal_intervals_refit_on_the_cut_series_with_their_covariates(data,
     assert seen == [(72 - H, ["promo"]), (72 - 2 * H, ["promo"])]  # cut k * horizon rows, promo kept
     assert model.conformal_scores_.shape == (2 * 6, H)  # windows x series, steps
     out = model.predict(H, futr_df=test[["unique_id", "ds", "promo"]], level=[80, 95])
-    assert (out["lo-95"] <= out["lo-80"]).all() and (out["lo-80"] <= out["forecast"]).all()
-    assert (out["forecast"] <= out["hi-80"]).all() and (out["hi-80"] <= out["hi-95"]).all()
+    names = ("lstmkit-lo-95", "lstmkit-lo-80", "lstmkit", "lstmkit-hi-80", "lstmkit-hi-95")
+    lo95, lo80, point, hi80, hi95 = (out[c] for c in names)
+    assert (lo95 <= lo80).all() and (lo80 <= point).all() and (point <= hi80).all() and (hi80 <= hi95).all()
 
 
 @pytest.mark.parametrize("strategy", ["seq2seq", "recursive"])
@@ -309,10 +310,10 @@ def test_the_encoder_decoder_and_the_recursive_strategy_read_future_covariates(d
     futr = test[["unique_id", "ds", "promo"]]
     with_promo = model.predict(H, futr_df=futr)
     without = GlobalForecaster(**settings).fit(train, ignore=["promo"]).predict(H)
-    err = lambda f: np.mean(np.abs(f["forecast"].to_numpy() - test["y"].to_numpy()))  # noqa: E731
+    err = lambda f: np.mean(np.abs(f["lstmkit"].to_numpy() - test["y"].to_numpy()))  # noqa: E731
     assert err(with_promo) < 0.5 * err(without)
     flipped = model.predict(H, futr_df=futr.assign(promo=1 - futr["promo"]))
-    moved = flipped["forecast"] - with_promo["forecast"]
+    moved = flipped["lstmkit"] - with_promo["lstmkit"]
     assert np.all(np.sign(moved) == np.where(test["promo"] == 1, -1, 1))
 
 

@@ -37,10 +37,10 @@ GLOBAL = dict(FAST, strategy="direct", horizon=4, batch_size=4)
 # name -> (estimator, fit arguments, prediction, an argument that makes fit raise)
 CASES = {
     "Forecaster": (Forecaster(**FAST), (Y,), lambda m: m.predict(6).to_numpy(), (Y[:4],)),
-    "GlobalForecaster": (GlobalForecaster(**GLOBAL), (FRAME,), lambda m: m.predict(4)["forecast"].to_numpy(),
+    "GlobalForecaster": (GlobalForecaster(**GLOBAL), (FRAME,), lambda m: m.predict(4)["lstmkit"].to_numpy(),
                          (FRAME.head(3),)),
     "EnsembleForecaster": (EnsembleForecaster([Forecaster(**GLOBAL), Forecaster(**GLOBAL, lookback=6)]),
-                           (FRAME,), lambda m: m.predict(4)["forecast"].to_numpy(), (FRAME.head(3),)),
+                           (FRAME,), lambda m: m.predict(4)["lstmkit"].to_numpy(), (FRAME.head(3),)),
     "SequenceClassifier": (SequenceClassifier(**FAST, arch_options={"conv_channels": (4, 4, 4)}),
                            (X, LABELS), lambda m: m.predict_proba(X), (X, LABELS[:5])),
     "TextClassifier": (TextClassifier(**FAST, embedding_dim=4, min_count=1), (TEXTS, TEXT_LABELS),

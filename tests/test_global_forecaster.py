@@ -36,8 +36,8 @@ def test_list_and_frame_inputs_give_identical_forecasts():
     a = Forecaster(strategy="direct", horizon=6, season=12, **FAST).fit(series).predict(6)
     b = Forecaster(strategy="direct", horizon=6, season=12, **FAST).fit(long_frame(series)).predict(6)
     assert isinstance(a, list) and len(a) == 6 and all(len(f) == 6 for f in a)
-    assert list(b.columns) == ["unique_id", "ds", "forecast"]
-    np.testing.assert_array_equal(np.concatenate(a), b["forecast"].to_numpy())
+    assert list(b.columns) == ["unique_id", "ds", "lstmkit"]  # Nixtla's names: the alias
+    np.testing.assert_array_equal(np.concatenate(a), b["lstmkit"].to_numpy())
 
 
 def test_frame_forecasts_carry_the_future_dates_of_each_series():
@@ -55,7 +55,7 @@ def test_custom_column_names():
     frame = long_frame(panel(2)).rename(columns={"unique_id": "store", "ds": "month", "y": "sales"})
     out = Forecaster(strategy="recursive", **FAST).fit(frame, id_col="store", time_col="month",
                                                        value_col="sales").predict(5)
-    assert list(out.columns) == ["store", "month", "forecast"] and len(out) == 10
+    assert list(out.columns) == ["store", "month", "lstmkit"] and len(out) == 10
 
 
 @pytest.mark.parametrize("strategy", ["recursive", "direct", "seq2seq"])
@@ -202,9 +202,11 @@ def test_conformal_intervals_for_many_series_widen_with_level_and_cover():
     series = panel(12, length=80, seed=3)
     f = Forecaster(strategy="direct", horizon=6, conformal_windows=1, **FAST).fit(long_frame(series))
     out = f.predict(6, level=[80, 95])
-    assert {"lo-80", "hi-80", "lo-95", "hi-95"} <= set(out.columns)
-    assert (out["lo-95"] <= out["lo-80"]).all() and (out["lo-80"] <= out["forecast"]).all()
-    assert (out["hi-80"] <= out["hi-95"]).all()
+    assert list(out.columns) == ["unique_id", "ds", "lstmkit", "lstmkit-lo-80", "lstmkit-hi-80",
+                                 "lstmkit-lo-95", "lstmkit-hi-95"]  # Nixtla's names
+    names = ("lstmkit-lo-95", "lstmkit-lo-80", "lstmkit", "lstmkit-hi-80", "lstmkit-hi-95")
+    lo95, lo80, point, hi80, hi95 = (out[c] for c in names)
+    assert (lo95 <= lo80).all() and (lo80 <= point).all() and (hi80 <= hi95).all()
     assert f.conformal_scores_.shape == (12, 6)
     with pytest.raises(ValueError, match="at most conformal_horizon"):
         f.predict(7, level=80)
@@ -227,8 +229,8 @@ def test_ensemble_conformal_intervals_in_list_form():
     members = [Forecaster(strategy="direct", horizon=5, **FAST | {"random_state": k}) for k in range(2)]
     e = EnsembleForecaster(members, conformal_windows=1).fit(series)
     out = e.predict(5, level=90)
-    assert len(out) == 8 and list(out[0].columns) == ["forecast", "lo-90", "hi-90"]
-    np.testing.assert_allclose(out[0]["forecast"], e.predict(5)[0])
+    assert len(out) == 8 and list(out[0].columns) == ["lstmkit", "lstmkit-lo-90", "lstmkit-hi-90"]
+    np.testing.assert_allclose(out[0]["lstmkit"], e.predict(5)[0])
 
 
 def test_month_starts_and_month_ends_are_one_frequency_and_keep_their_own_dates():

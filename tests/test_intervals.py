@@ -70,7 +70,8 @@ def test_ensemble_intervals_follow_renamed_columns():
     names = dict(id_col="store", time_col="month", value_col="sales")
     e = EnsembleForecaster(members, conformal_windows=1, conformal_horizon=4).fit(frame, **names)
     out = e.predict(4, y=frame, level=[80])
-    assert {"lo-80", "hi-80"} <= set(out.columns) and len(out) == 8
+    assert list(out.columns) == ["store", "month", "lstmkit", "lstmkit-lo-80", "lstmkit-hi-80"]
+    assert len(out) == 8
 
 
 @pytest.mark.parametrize("kwargs, message", [

@@ -52,7 +52,7 @@ def test_the_joint_network_reads_one_target_s_future_in_another_s_past():
         long = wide_frame(wide.iloc[:origin], None, None, None, None, None, LONG)[0]
         out = model.global_.predict(H, y=long)
         truth = wide["follow"].iloc[origin : origin + H].to_numpy()
-        errors.append(np.abs(out.loc[out.unique_id == "follow", "forecast"].to_numpy() - truth).mean())
+        errors.append(np.abs(out.loc[out.unique_id == "follow", "lstmkit"].to_numpy() - truth).mean())
         naive.append(np.abs(wide["follow"].iloc[origin - 1] - truth).mean())
     assert np.mean(errors) < 0.75 * np.mean(naive)  # a random walk alone: naive is the best forecast
 
@@ -66,7 +66,7 @@ def test_each_target_reads_the_others_past(system, joint):
     changed = long.copy()
     changed.loc[rows, "lead"] = long.loc[rows, "lead"].to_numpy()[::-1]  # another past of lead, for follow
     before, after = model.predict(H, y=long), model.predict(H, y=changed)
-    moved = np.abs(after["forecast"] - before["forecast"]).to_numpy()
+    moved = np.abs(after["lstmkit"] - before["lstmkit"]).to_numpy()
     assert moved[after.unique_id == "follow"].min() > 0  # follow's forecast reads lead's past
     assert moved[after.unique_id == "lead"].max() == 0  # (lead's own rows did not change)
 

@@ -73,7 +73,7 @@ def test_a_global_model_with_covariates_exports_what_predict_gives(tmp_path, str
     model = GlobalForecaster(strategy=strategy, horizon=H, lookback=12, hidden_size=8, epochs=3, val_size=0,
                              n_models=n_models, random_state=0, select_covariates=False)
     model.fit(train, futr_exog=["promo"], hist_exog=["lead"], static_df=static)
-    expected = model.predict(H, futr_df=test[["unique_id", "ds", "promo"]])["forecast"].to_numpy()
+    expected = model.predict(H, futr_df=test[["unique_id", "ds", "promo"]])["lstmkit"].to_numpy()
     path = export_onnx(model, tmp_path / "m.onnx")
     got = run(path, **inputs(path, train, test, static, covariates=True))
     np.testing.assert_allclose(got.reshape(-1), expected, rtol=1e-5)
@@ -86,7 +86,7 @@ def test_a_seasonal_global_model_without_covariates_exports_too(tmp_path):
     train, test, static = panel(1)
     model = GlobalForecaster(strategy="direct", horizon=H, lookback=12, hidden_size=8, epochs=3, val_size=0,
                              n_models=3, random_state=0).fit(train[["unique_id", "ds", "y"]])
-    expected = model.predict(H)["forecast"].to_numpy()
+    expected = model.predict(H)["lstmkit"].to_numpy()
     path = export_onnx(model, tmp_path / "m.onnx")
     got = run(path, **inputs(path, train, test, static, covariates=False))
     np.testing.assert_allclose(got.reshape(-1), expected, rtol=1e-5)

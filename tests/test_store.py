@@ -99,7 +99,7 @@ def test_fitting_from_parquet_matches_the_in_memory_fit_and_leaves_no_files(parq
     a = on_disk.predict(6, y=frame)
     b = in_memory.predict(6)
     # the same values (float64 in the store); the vectorised seasonal indices differ by ~1e-16
-    np.testing.assert_allclose(a.forecast, b.forecast, rtol=1e-6)
+    np.testing.assert_allclose(a.lstmkit, b.lstmkit, rtol=1e-6)
     assert (a.ds == b.ds).all() and (a.unique_id == b.unique_id).all()
     assert on_disk.global_.n_series_ == 24 and on_disk.global_.state_.panel is None
 
@@ -110,8 +110,8 @@ def test_streaming_predict_writes_what_predict_returns(parquet, tmp_path):
     assert model.predict_parquet(6, parquet, out, chunk_rows=37) == 24
     streamed = pd.read_parquet(out)
     direct = model.predict(6, y=long_frame())
-    assert list(streamed.columns) == ["unique_id", "ds", "forecast"]
-    np.testing.assert_allclose(streamed.forecast, direct.forecast, rtol=1e-6)  # batch sizes differ
+    assert list(streamed.columns) == ["unique_id", "ds", "lstmkit"]
+    np.testing.assert_allclose(streamed.lstmkit, direct.lstmkit, rtol=1e-6)  # batch sizes differ
     assert (streamed.ds.to_numpy() == direct.ds.to_numpy()).all()
 
 
@@ -122,7 +122,7 @@ def test_a_parquet_model_saves_loads_and_needs_series_to_forecast(parquet, tmp_p
     with pytest.raises(InputError, match="keeps no series"):
         loaded.predict(6)
     frame = long_frame()
-    np.testing.assert_array_equal(loaded.predict(6, y=frame).forecast, model.predict(6, y=frame).forecast)
+    np.testing.assert_array_equal(loaded.predict(6, y=frame).lstmkit, model.predict(6, y=frame).lstmkit)
     config = json.loads((tmp_path / "model" / "config.json").read_text())
     assert config  # the saved model holds no training values
     assert "values" not in (tmp_path / "model" / "preprocessing.json").read_text()
@@ -239,7 +239,7 @@ def test_a_model_trained_on_renamed_columns_predicts_on_them(tmp_path):
     model = Forecaster(**FAST).fit(tmp_path / "r.parquet", id_col="store", time_col="month",
                                    value_col="sales")
     out = model.predict(6, y=frame)
-    assert list(out.columns) == ["store", "month", "forecast"] and len(out) == 48
+    assert list(out.columns) == ["store", "month", "lstmkit"] and len(out) == 48
     model.save(tmp_path / "m")
     frame.to_csv(tmp_path / "r.csv", index=False)
     run = subprocess.run([sys.executable, "-m", "lstmkit.cli", "predict", str(tmp_path / "m"),
@@ -265,7 +265,7 @@ def test_forecasting_series_of_another_frequency_gets_one_line(parquet, tmp_path
     ends = long_frame()  # month ends instead of month starts: the same step
     ends["ds"] = ends.ds + pd.offsets.MonthEnd(0)
     model = Forecaster(**FAST).fit(parquet)
-    np.testing.assert_allclose(model.predict(6, y=ends).forecast, model.predict(6, y=long_frame()).forecast)
+    np.testing.assert_allclose(model.predict(6, y=ends).lstmkit, model.predict(6, y=long_frame()).lstmkit)
     model.save(tmp_path / "model")
     with pytest.raises(InputError, match="frequency 'D'"):
         load(tmp_path / "model").predict(6, y=daily)

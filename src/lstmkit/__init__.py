@@ -42,5 +42,12 @@ def __getattr__(name: str):
     return value
 
 
+def import_all() -> None:
+    """Import every module behind the names above (and so register every estimator that
+    ``lstmkit.load`` can build)."""
+    for name in (*_EXPORTS, *_MODULES):
+        __getattr__(name)
+
+
 def __dir__() -> list[str]:
     return sorted([*globals(), *_EXPORTS, *_MODULES])

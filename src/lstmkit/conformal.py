@@ -95,13 +95,25 @@ def half_widths(scores: np.ndarray, level: float, h: int) -> np.ndarray:
     return np.sort(scores[:, :h], axis=0)[rank - 1]
 
 
-def check_levels(level, scores, h: int) -> list[float] | None:
-    if level is None:
-        return None
+def level_values(level, name: str = "level") -> list[float]:
+    """``level`` (a number or a list) as a list of percentages in (1, 100), as Nixtla's ``level``;
+    a fraction such as 0.8 (an 80% interval meant, a 0.8% one given) is refused, naming 80."""
     levels = [level] if isinstance(level, numbers.Real) else list(np.ravel(level))
     if not levels or any(isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real) or not 0 < v < 100
                          for v in levels):
-        raise InputError(f"level must be percentages in (0, 100), e.g. [80, 95]; received {level!r}")
+        raise InputError(f"{name} must be percentages in (0, 100), e.g. [80, 95]; received {level!r}")
+    fraction = next((v for v in levels if v <= 1), None)
+    if fraction is not None:
+        example = f"{100 * fraction:g}, not {fraction:g}" if fraction < 1 else "80, not 0.8"
+        raise InputError(f"{name} must be percentages in (1, 100), not fractions: pass {example}; "
+                         f"received {level!r}")
+    return [float(v) for v in levels]
+
+
+def check_levels(level, scores, h: int) -> list[float] | None:
+    if level is None:
+        return None
+    levels = level_values(level)
     if scores is None:
         raise InputError("level needs prediction intervals: fit with conformal_windows >= 1 "
                          "(e.g. Forecaster(conformal_windows=3)) and let the fit end (after Ctrl-C "

@@ -1,5 +1,6 @@
 """Model-vs-baselines evaluation of forecasters on a chronological train/test split, the
-coverage of prediction intervals, and the refit on a whole series."""
+coverage of prediction intervals, and the refit on a whole series. Rolling-origin windows in
+Nixtla's form: ``cross_validation`` (``lstmkit/cross_validation.py``, re-exported here)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,15 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from lstmkit.cross_validation import cross_validation
 from lstmkit.data.series import as_series, season_length
 from lstmkit.errors import InputError, check_positive_int
 from lstmkit.metrics import forecast_metrics
 from lstmkit.tasks.forecast_settings import MAX_HORIZON
 from lstmkit.training import interrupted, interrupts, one_fit
+
+__all__ = ["cross_validation", "evaluate_classifiers", "evaluate_forecasters", "interval_coverage",
+           "metrics_frame", "refit"]
 
 
 @one_fit
@@ -66,15 +71,28 @@ def interval_coverage(actual, bands: pd.DataFrame, levels) -> dict[str, float]:
     """Share of ``actual`` values inside each prediction interval, both bounds included.
 
     ``bands``: a frame with ``lo-L`` and ``hi-L`` columns for every level ``L`` of ``levels``
-    (as ``Forecaster.predict(h, level=levels)`` returns), one row per value of ``actual``.
+    (as ``Forecaster.predict(h, level=levels)`` returns for one series), or Nixtla's
+    ``<alias>-lo-L``/``<alias>-hi-L`` (a long frame's), one row per value of ``actual``.
     Returns ``{"coverage_L": share}`` in the order of ``levels`` (e.g. ``coverage_80``).
     """
     actual = np.asarray(actual)
     coverage = {}
     for lv in levels:
-        inside = (actual >= bands[f"lo-{lv:g}"].to_numpy()) & (actual <= bands[f"hi-{lv:g}"].to_numpy())
+        lo, hi = (_bound(bands, f"{side}-{lv:g}") for side in ("lo", "hi"))
+        inside = (actual >= lo) & (actual <= hi)
         coverage[f"coverage_{lv:g}"] = float(inside.mean())
     return coverage
+
+
+def _bound(bands: pd.DataFrame, name: str) -> np.ndarray:
+    """Column ``name`` (``lo-80``) of ``bands``, or the one Nixtla column ending in ``-lo-80``."""
+    if name in bands.columns:
+        return bands[name].to_numpy()
+    found = [c for c in bands.columns if str(c).endswith(f"-{name}")]
+    if len(found) != 1:
+        raise InputError(f"bands must have one {name!r} column (or '<alias>-{name}'); received columns "
+                         f"{list(bands.columns)[:8]}")
+    return bands[found[0]].to_numpy()
 
 
 def refit(model, y):

@@ -31,8 +31,11 @@ _REGISTRY: dict[str, type] = {}  # estimator name -> class: every Persistable re
 
 
 def _estimators() -> dict[str, type]:
-    """The estimators ``load`` can build, by name. Importing any module of lstmkit imports the
-    package first, whose ``__init__`` imports (and so registers) every estimator."""
+    """The estimators ``load`` can build, by name (each registers itself when its module is
+    imported; ``lstmkit`` imports its modules on first use, so they are imported here)."""
+    import lstmkit
+
+    lstmkit.import_all()
     return dict(sorted(_REGISTRY.items()))
 
 

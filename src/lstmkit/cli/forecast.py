@@ -9,6 +9,8 @@ from lstmkit.errors import InputError
 
 
 def forecast_command(args) -> dict:
+    import pandas as pd
+
     from lstmkit.baselines import Naive, SeasonalNaive
     from lstmkit.data.framing import split_train_test
     from lstmkit.evaluation import evaluate_forecasters, interval_coverage, refit
@@ -25,8 +27,10 @@ def forecast_command(args) -> dict:
                    "--plot": None if args.no_plot else args.plot}, args.save, inputs=[args.data])
     y, name, test_size = load_series(args)
     n_train = split_train_test(len(y), test_size)
-    if args.level and not all(0 < lv < 100 for lv in args.level):
-        raise InputError(f"--level must be percentages in (0, 100), e.g. 80 95; received {args.level}")
+    if args.level:
+        from lstmkit.conformal import level_values
+
+        level_values(args.level, "--level")  # percentages: 80, not 0.8
     intervals = {"conformal_windows": 3, "conformal_horizon": args.horizon or len(y) - n_train} \
         if args.level else {}
     chosen = {None: False, "true": True}.get(args.pretrained, args.pretrained)
@@ -48,7 +52,8 @@ def forecast_command(args) -> dict:
     saved = model
     if args.out:  # refit on the whole series (the model --save keeps), before any file is written
         saved = refit(model, y)
-        future = saved.predict(args.horizon or len(y) - n_train).rename("forecast")
+        future = saved.predict(args.horizon or len(y) - n_train, level=args.level or None)
+        future = future.rename("forecast") if isinstance(future, pd.Series) else future  # (+ lo-80, hi-80...)
     shown = {k: result["forecasts"][k] for k in ("lstmkit", "seasonal naive")}
     write_forecast_outputs(args, result, model, saved, future if args.out else None, shown)
     result["timings"]["total"] = time.perf_counter() - start

@@ -29,8 +29,10 @@ def covariate_forecast_command(args) -> dict:
     if args.data is None:
         raise InputError("--future/--past/--calendar/--holidays need a CSV file holding the series (and its "
                          "covariate columns)")
-    if args.level and not all(0 < lv < 100 for lv in args.level):
-        raise InputError(f"--level must be percentages in (0, 100), e.g. 80 95; received {args.level}")
+    if args.level:
+        from lstmkit.conformal import level_values
+
+        level_values(args.level, "--level")
     check_outputs({"--report": args.report, "--out": args.out, "--plot": None if args.no_plot else args.plot},
                   args.save, inputs=[p for p in (args.data, args.future_file) if p])
     future, past = args.future or [], args.past or []

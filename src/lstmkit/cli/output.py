@@ -81,13 +81,16 @@ def _forecast_tables(result: dict) -> list:
             continue
         table = Table(title=title, title_justify="left")
         table.add_column("model")
-        for m in ("RMSE", "MAE", "sMAPE", "MASE"):
+        covered = list(dict.fromkeys(m for v in metrics.values() for m in v[kind]
+                                     if m.startswith("coverage_")))
+        for m in ("RMSE", "MAE", "sMAPE", "MASE", *(f"cover {c[9:]}%" for c in covered)):
             table.add_column(m, justify="right")
         best = {m: min(v[kind][m] for v in metrics.values()) for m in ("rmse", "mae", "smape", "mase")}
         for model, values in metrics.items():
             cells = [f"{values[kind][m]:.2f}" for m in best]
             cells = [f"[bold]{c}[/]" if values[kind][m] == best[m] else c for c, m in zip(cells, best)]
-            table.add_row(model, *cells)
+            shares = [f"{100 * values[kind][c]:.0f}%" if c in values[kind] else "-" for c in covered]
+            table.add_row(model, *cells, *shares)  # (coverage: the share inside each interval)
         tables.append(table)
     return tables
 

@@ -156,6 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--column", help="the CSV column to forecast after")
     pr.add_argument("--date-column", help="the CSV column holding dates")
     pr.add_argument("--horizon", type=_positive_int, default=12, help="forecast steps (default: 12)")
+    pr.add_argument("--level", type=float, nargs="+", metavar="PCT",
+                    help="prediction intervals at these levels (e.g. 80 95; a model saved with conformal "
+                         "calibration, e.g. lstmkit forecast --level)")
     pr.add_argument("--out", help="write the predictions to this CSV (or .parquet: Parquet; a global "
                     "model reading Parquet then streams in chunks, in bounded memory)")
     pr.add_argument("--json", action="store_true", help="print one JSON object")

@@ -30,6 +30,7 @@ def predict_command(args) -> dict:
         check_not_input(args.out, "--out", [args.data, args.model])
     model = load(args.model)
     kind = type(model).__name__
+    level = _levels(args, kind)
     if kind in ELSEWHERE:
         raise InputError(f"model {args.model!r} is a {kind}; lstmkit predict runs forecasters, anomaly "
                          f"detectors and classifiers: {ELSEWHERE[kind].format(model=args.model)}")
@@ -38,7 +39,7 @@ def predict_command(args) -> dict:
     if kind == "Forecaster" and _is_global(model):
         if args.data and args.out and is_parquet_source(args.data) and is_parquet_source(args.out):
             return _stream_many(model, args, result, start)
-        frame = _predict_many(model, args)
+        frame = _predict_many(model, args, level)
     elif kind in ("Forecaster", "AnomalyDetector"):
         series = None
         if args.data:
@@ -47,7 +48,8 @@ def predict_command(args) -> dict:
 
             series = read_series_csv(args.data, args.column, args.date_column, csv_format(args))
         if kind == "Forecaster":
-            out = model.predict(args.horizon, y=series).rename("forecast")
+            out = model.predict(args.horizon, y=series, level=level)
+            out = out.rename("forecast") if level is None else out
         else:
             if series is None:
                 raise InputError("an AnomalyDetector needs data: the series to score")
@@ -102,17 +104,17 @@ def _global_ids(model) -> list:
 
 
 # global-model API: adapted by the estimator redesign
-def _global_predict_parquet(model, h: int, source, out) -> int:
+def _global_predict_parquet(model, h: int, source, out, level=None) -> int:
     """Forecasts for every series of a Parquet source, written chunk by chunk to ``out``;
     returns the number of series."""
-    return model.global_.predict_parquet(h, source, out)
+    return model.global_.predict_parquet(h, source, out, level=level)
 
 
 def _stream_many(model, args, result: dict, start: float) -> dict:
     """Parquet in, Parquet out: forecasts written chunk by chunk (bounded memory)."""
     import pyarrow.parquet as pq
 
-    count = _global_predict_parquet(model, args.horizon, args.data, args.out)
+    count = _global_predict_parquet(model, args.horizon, args.data, args.out, _levels(args, "Forecaster"))
     first = next(pq.ParquetFile(args.out).iter_batches(batch_size=20), None)
     result["data"]["series"] = count
     result["n_predictions"] = count * args.horizon
@@ -122,7 +124,19 @@ def _stream_many(model, args, result: dict, start: float) -> dict:
     return result
 
 
-def _predict_many(model, args):
+def _levels(args, kind: str):
+    """--level as percentages (forecasters only), or None."""
+    if not getattr(args, "level", None):
+        return None
+    if kind != "Forecaster":
+        raise InputError(f"--level gives forecast intervals, and model {args.model!r} is a {kind}; leave "
+                         "--level out")
+    from lstmkit.conformal import level_values
+
+    return level_values(args.level, "--level")
+
+
+def _predict_many(model, args, level=None):
     """A global model's forecasts for every series (of the long-format data file, if given)."""
     import numpy as np
     import pandas as pd
@@ -133,13 +147,16 @@ def _predict_many(model, args):
     from lstmkit.data.dates import csv_format
 
     data = read_long(args.data, columns, context="", fmt=csv_format(args)) if args.data else None
-    out = model.predict(args.horizon, y=data)
+    out = model.predict(args.horizon, y=data, level=level)
     if isinstance(out, pd.DataFrame):
         return out
+    if level is not None:  # a list-form panel: one frame per series
+        ids = _global_ids(model)
+        return pd.concat([frame.assign(**{columns[0]: i}) for i, frame in zip(ids, out)], ignore_index=True)
     ids = _global_ids(model)  # a list-form panel: the model was fit on a list, so it keeps it
     steps = np.tile(np.arange(1, args.horizon + 1), len(ids))
     return pd.DataFrame({columns[0]: np.repeat(ids, args.horizon), "step": steps,
-                         "forecast": np.concatenate(out)})
+                         model.alias: np.concatenate(out)})  # (Nixtla's name: the model's alias)
 
 
 def _read_texts(path, args) -> list[str]:

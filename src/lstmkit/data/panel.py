@@ -7,7 +7,9 @@ Two input forms give the same panel:
 - a list (or tuple) of series: pandas Series, 1-D arrays or lists of numbers, named 0, 1, ...
 
 Forecasts go back in the same form: a long DataFrame with the future ``ds`` of every
-series, or a list of arrays.
+series and Nixtla's column names (``unique_id, ds, lstmkit, lstmkit-lo-80, lstmkit-hi-80``: the
+model's ``alias``), or a list of arrays (with intervals: one frame per series, the same names).
+Text dates (a ``ds`` column as ``pd.read_csv`` reads it) are parsed as ``lstmkit`` reads CSV dates.
 """
 
 from __future__ import annotations
@@ -64,6 +66,16 @@ def is_panel(y) -> bool:
     return False
 
 
+def target_column(value_col: str = "y", target_col: str | None = None) -> str:
+    """The value column: ``target_col`` (Nixtla's name for it) when given, else ``value_col``."""
+    if target_col is None:
+        return value_col
+    if value_col not in ("y", target_col):
+        raise InputError(f"target_col and value_col name the same column (target_col is Nixtla's name); "
+                         f"received target_col={target_col!r} and value_col={value_col!r}: pass one")
+    return target_col
+
+
 def as_panel(y, columns: tuple[str, str, str] = ("unique_id", "ds", "y")) -> Panel:
     """Check many series (see the module docstring) and return them as a Panel."""
     panel = _from_frame(y, columns) if isinstance(y, pd.DataFrame) else _from_list(y)
@@ -101,6 +113,10 @@ def _from_frame(frame: pd.DataFrame, columns: tuple[str, str, str]) -> Panel:
         when = str(when.date()) if isinstance(when, pd.Timestamp) else _jsonable(when)
         raise InputError(f"y has duplicate ({id_col}, {time_col}) pairs: series {_jsonable(row[id_col])!r} "
                          f"has {time_col} {when} more than once")
+    if frame[time_col].dtype == object or pd.api.types.is_string_dtype(frame[time_col]):  # text (read_csv)
+        from lstmkit.data.dates import parse_dates  # reads dates: parsed as CSV dates are
+
+        frame = frame.assign(**{time_col: parse_dates(frame[time_col], "y (a long DataFrame): column")})
     frame = frame.sort_values([id_col, time_col], kind="stable")
     ids, values, indexes = [], [], []
     for uid, part in frame.groupby(id_col, sort=False):
@@ -154,16 +170,21 @@ def panel_freq(panel: Panel) -> str | None:
     return None
 
 
-def forecasts_out(panel: Panel, forecasts: np.ndarray, extra: dict[str, np.ndarray] | None = None):
+def forecasts_out(panel: Panel, forecasts: np.ndarray, extra: dict[str, np.ndarray] | None = None,
+                  alias: str = "lstmkit"):
     """(n_series, h) forecasts in the panel's form: a long DataFrame or a list of arrays.
 
-    ``extra``: more (n_series, h) columns, e.g. interval bounds ``{"lo-80": ..., "hi-80": ...}``;
-    the list form then holds one DataFrame per series (columns forecast, lo-80, ...).
+    ``extra``: more (n_series, h) columns, e.g. interval bounds ``{"lo-80": ..., "hi-80": ...}``.
+    Many series (a long frame, or with ``extra`` a list of one DataFrame per series) take
+    Nixtla's names: the forecast column is ``alias``, the bounds ``alias-lo-80``... One series
+    (form "series") keeps a Series named ``forecast`` (a frame ``forecast, lo-80, ...`` with
+    ``extra``), as ``Forecaster`` answers for one series; several targets ("wide") ``target-lo-80``.
     """
     extra = extra or {}
+    named = {f"{alias}-{k}": v for k, v in extra.items()}
     if panel.form == "list":
         if extra:
-            return [pd.DataFrame({"forecast": f, **{k: v[i] for k, v in extra.items()}})
+            return [pd.DataFrame({alias: f, **{k: v[i] for k, v in named.items()}})
                     for i, f in enumerate(forecasts)]
         return [np.asarray(f, dtype=np.float64) for f in forecasts]
     id_col, time_col, _ = panel.columns
@@ -182,11 +203,14 @@ def forecasts_out(panel: Panel, forecasts: np.ndarray, extra: dict[str, np.ndarr
             columns[t] = forecasts[i]
             columns.update({f"{t}-{k}": v[i] for k, v in extra.items()})
         return pd.DataFrame(columns, index=times[0])
+    if alias in (id_col, time_col):
+        raise InputError(f"alias must differ from the id and time columns {[id_col, time_col]}; received "
+                         f"{alias!r}")
     return pd.DataFrame({
         id_col: np.repeat(np.asarray(panel.ids, dtype=object), h),
         time_col: np.concatenate([np.asarray(t) for t in times]),
-        "forecast": forecasts.reshape(-1),
-        **{k: v.reshape(-1) for k, v in extra.items()},
+        alias: forecasts.reshape(-1),
+        **{k: v.reshape(-1) for k, v in named.items()},
     })
 
 

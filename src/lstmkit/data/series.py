@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pandas as pd
 
@@ -9,6 +11,8 @@ from lstmkit.errors import InputError, InputTypeError
 
 # Values this far from zero overflow float32 arithmetic once squared in a loss.
 _MAX_ABS = 1e15
+GAP_SAMPLES = 200  # (regular_dates)
+MAX_FILLED_SHARE = 0.5
 
 
 def as_series(y, name: str = "y", min_length: int = 1) -> pd.Series:
@@ -94,8 +98,6 @@ def check_dates(index: pd.DatetimeIndex, name: str = "y") -> None:
             "sort by date first"
         )
     if len(index) >= 3 and infer_freq(index) is None:
-        from lstmkit.data.gaps import gap_hint
-
         hint = gap_hint(index) or "; resample to a regular frequency first"
         raise InputError(f"{name} has irregular dates (no single frequency fits {index[0].date()} .. "
                          f"{index[-1].date()}){hint}")
@@ -115,6 +117,44 @@ def infer_freq(index: pd.Index) -> str | None:
         return None
     inferred = pd.DatetimeIndex(index.asi8, dtype=index.dtype, freq="infer").freq  # from the dates alone
     return None if inferred is None else inferred.freqstr
+
+
+def regular_dates(index: pd.DatetimeIndex) -> pd.DatetimeIndex | None:
+    """The dates ``index`` would have with its gaps filled (``index`` itself when it has none),
+    or None when no frequency fits it even with gaps. ``index``: sorted, unique dates.
+
+    A frequency is read from the dates around the gaps: the most common frequency of runs of
+    three consecutive dates (at most ``GAP_GAP_SAMPLES`` runs, spread over the series). The dates
+    must all lie on that frequency's dates from the first to the last, and at most
+    ``MAX_FILLED_SHARE`` of the filled series may be new, else the dates are irregular."""
+    if len(index) < 3:
+        return None
+    if infer_freq(index) is not None:
+        return index
+    starts = np.unique(np.linspace(0, len(index) - 3, min(GAP_SAMPLES, len(index) - 2)).astype(int))
+    runs = Counter(infer_freq(index[i:i + 3]) for i in starts)
+    runs.pop(None, None)
+    if not runs:
+        return None
+    freq = runs.most_common(1)[0][0]
+    full = pd.date_range(index[0], index[-1], freq=freq)
+    if len(full) > len(index) / (1 - MAX_FILLED_SHARE) or not index.isin(full).all():
+        return None
+    return full
+
+
+def gap_hint(index: pd.DatetimeIndex) -> str:
+    """A clause saying how many dates are missing, when filling would make ``index`` regular."""
+    full = regular_dates(index)
+    if full is None or len(full) == len(index):
+        return ""
+    missing = full[~full.isin(index)]
+    return (f": {len(missing)} date(s) are missing (the first: {day_text(missing[0])}); fill them "
+            f"(lstmkit.data.gaps.fill_gaps, or the CLI's --fill interpolate|zero|forward) or resample")
+
+
+def day_text(stamp: pd.Timestamp) -> str:
+    return str(stamp.date()) if stamp == stamp.normalize() else str(stamp)
 
 
 def step_kind(freq: str) -> tuple[str, int]:

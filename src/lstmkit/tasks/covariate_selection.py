@@ -74,7 +74,7 @@ def scaled_errors(train: pd.DataFrame, held: pd.DataFrame, forecast: pd.DataFram
     id_col, _, value_col = columns
     past = {uid: part[value_col].to_numpy(dtype=np.float64)
             for uid, part in train.groupby(id_col, sort=False)}
-    mine = {uid: part["forecast"].to_numpy() for uid, part in forecast.groupby(id_col, sort=False)}
+    mine = {uid: part.iloc[:, 2].to_numpy() for uid, part in forecast.groupby(id_col, sort=False)}  # alias
     return [np.abs(actual[value_col].to_numpy(dtype=np.float64) - mine[uid]) / series_scale(past[uid], season)
             for uid, actual in held.groupby(id_col, sort=False)]
 

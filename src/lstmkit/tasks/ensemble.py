@@ -31,10 +31,11 @@ from lstmkit.conformal import (
     interval_columns,
     series_scale,
 )
-from lstmkit.data.panel import Panel, as_panel, forecasts_out, is_panel
+from lstmkit.data.panel import Panel, as_panel, forecasts_out, is_panel, target_column
 from lstmkit.errors import InputError, InputTypeError, check_fitted
 from lstmkit.persistence import Persistable, estimator_class, jsonable, on_this_machine
 from lstmkit.tasks._base import Choice, Int, check_params
+from lstmkit.tasks.forecast_settings import check_alias
 from lstmkit.training import interrupted, one_fit
 
 
@@ -53,12 +54,13 @@ class EnsembleForecaster(Persistable, BaseEstimator):
                               "conformal_windows": Int(minimum=0), "conformal_horizon": Int(none=True)}
 
     def __init__(self, members=None, combine: str = "median", n_jobs: int = 1, conformal_windows: int = 0,
-                 conformal_horizon: int | None = None):
+                 conformal_horizon: int | None = None, alias: str = "lstmkit"):
         self.members = members
         self.combine = combine
         self.n_jobs = n_jobs
         self.conformal_windows = conformal_windows
         self.conformal_horizon = conformal_horizon
+        self.alias = alias
 
     @one_fit
     def fit(self, y, **fit_params) -> EnsembleForecaster:
@@ -70,6 +72,7 @@ class EnsembleForecaster(Persistable, BaseEstimator):
                 raise InputTypeError(f"members[{k}] must be a forecaster (with fit, predict and get_params); "
                                      f"received {type(m).__name__}")
         check_params(self)
+        check_alias(self.alias)
         n_jobs, windows = int(self.n_jobs), int(self.conformal_windows)
         for m in self.members:
             if hasattr(m, "_check_params"):
@@ -119,17 +122,19 @@ class EnsembleForecaster(Persistable, BaseEstimator):
     def predict(self, h: int, level=None, **kwargs):
         """Every member's forecast, combined per step; the same type as a member's.
 
-        ``level`` (with ``conformal_windows``): add interval bounds ``lo-80``, ``hi-80``, ...
-        (a long frame gains columns; a list becomes one DataFrame per series).
+        ``level`` (with ``conformal_windows``): add interval bounds ``lstmkit-lo-80``, ... (a long
+        frame gains columns; a list becomes one DataFrame per series). The forecast column of a
+        long frame is named by ``alias`` (Nixtla's names, as ``GlobalForecaster.predict``).
         """
         check_fitted(self, "members_", "fit(y)")
         preds = [m.predict(h, **kwargs) for m in self.members_]
         if level is not None:
             return self._with_intervals(preds, h, level, kwargs.get("y"))
         first = preds[0]
-        if isinstance(first, pd.DataFrame):
-            out = first.copy()
-            out["forecast"] = self._combine([p["forecast"].to_numpy() for p in preds])
+        if isinstance(first, pd.DataFrame):  # a long frame: each member's column is its alias
+            names = [_point(m, p) for m, p in zip(self.members_, preds)]
+            out = first.drop(columns=names[0])
+            out.insert(2, self.alias, self._combine([p[c].to_numpy() for p, c in zip(preds, names)]))
             return out
         if isinstance(first, pd.Series):
             return pd.Series(self._combine([p.to_numpy() for p in preds]), index=first.index, name=first.name)
@@ -140,12 +145,12 @@ class EnsembleForecaster(Persistable, BaseEstimator):
         levels = check_levels(level, self.conformal_scores_, h)
         panel = self.panel_ if y is None else as_panel(y, self.panel_.columns)
         n = len(panel.ids)
-        arrays = [p["forecast"].to_numpy().reshape(n, h) if isinstance(p, pd.DataFrame) else np.stack(p)
-                  for p in preds]
+        arrays = [p[_point(m, p)].to_numpy().reshape(n, h) if isinstance(p, pd.DataFrame) else np.stack(p)
+                  for m, p in zip(self.members_, preds)]
         forecasts = self._combine(arrays)
         scales = np.array([series_scale(v, self.season_) for v in panel.values])
         bounds = interval_columns(forecasts, scales, self.conformal_scores_, levels)
-        return forecasts_out(panel, forecasts, bounds)
+        return forecasts_out(panel, forecasts, bounds, self.alias)
 
     def _combine(self, arrays: list[np.ndarray]) -> np.ndarray:
         stack = np.stack(arrays)
@@ -225,4 +230,10 @@ def _fit(model, y, fit_params):
 
 def _columns(fit_params: dict) -> tuple[str, str, str]:
     return (fit_params.get("id_col", "unique_id"), fit_params.get("time_col", "ds"),
-            fit_params.get("value_col", "y"))
+            target_column(fit_params.get("value_col", "y"), fit_params.get("target_col")))
+
+
+def _point(member, frame: pd.DataFrame) -> str:
+    """The point-forecast column of a member's long frame: its alias (lstmkit's third column)."""
+    alias = getattr(member, "alias", None)
+    return alias if alias in frame.columns else frame.columns[2]

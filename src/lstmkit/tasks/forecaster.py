@@ -16,13 +16,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import torch
-from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import clone
 
 from lstmkit.checkpoints import checkpoint_path, fingerprint
 from lstmkit.conformal import check_levels, one_series_scores, pooled_half_widths
 from lstmkit.data.framing import sliding_windows
-from lstmkit.data.panel import is_panel
+from lstmkit.data.panel import is_panel, target_column
 from lstmkit.data.parquet import is_parquet_source
 from lstmkit.data.scaling import DiffScaler
 from lstmkit.data.series import (
@@ -41,6 +40,8 @@ from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed
 from lstmkit.tasks import _base, covariate_recipe, multivariate, pretrained
 from lstmkit.tasks._base import check_fitted, fit_networks, fit_params, one_or_many, trial_build
+from lstmkit.tasks.backtest import backtest
+from lstmkit.tasks.forecast_evaluation import ForecastEvaluation
 from lstmkit.tasks.forecast_settings import MAX_HORIZON, ForecastSettings
 from lstmkit.tasks.global_forecaster import GlobalForecaster
 from lstmkit.tasks.pretrained_ensemble import ENSEMBLE, median, members
@@ -55,7 +56,7 @@ from lstmkit.training import (
 )
 
 
-class Forecaster(Persistable, Diagnosable, ForecastSettings):
+class Forecaster(ForecastEvaluation, Persistable, Diagnosable, ForecastSettings):
     """LSTM forecaster for one series (many series: a ``GlobalForecaster`` inside).
 
     >>> from lstmkit import Forecaster, datasets
@@ -64,7 +65,9 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
     >>> f.predict(h=48)             # Series indexed by the next 48 month starts
     >>> f.backtest(y, start=96)     # one-step rolling forecasts of the last 48 months
     >>> g = Forecaster(strategy="direct", horizon=18).fit(frame)  # unique_id, ds, y columns
-    >>> g.predict(18)               # long frame: unique_id, ds (future dates), forecast
+    >>> g.predict(18)               # long frame: unique_id, ds (future dates), lstmkit (the alias)
+    >>> f.score(y[96:])             # minus the MASE of predict(48) (scikit-learn: greater is better)
+    >>> f.cross_validation(y, h=12, n_windows=3)   # Nixtla's unique_id, ds, cutoff, y, lstmkit
     >>> c = Forecaster(strategy="direct", horizon=13).fit(y, X=promos)  # promos: known covariates
     >>> c.predict(13, X_future=next_promos)
 
@@ -99,6 +102,8 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
         global LSTM trained on M1 and M3 (``tasks/pretrained.py``); fit trains nothing.
         "ensemble": the step-wise median of the own LSTM, that checkpoint and a damped trend
         (``tasks/pretrained_ensemble.py``; ``ensemble_members_``: those that answered).
+    alias: the forecast column's name in long frames and ``cross_validation`` (Nixtla's: "lstmkit",
+        "lstmkit-lo-80"); one series keeps a Series named "forecast".
 
     Many series, one with covariates ``X``, or pretrained (not "ensemble"): a ``GlobalForecaster``
     answers (``global_``; else None), and parameters mean what they mean for it.
@@ -111,7 +116,7 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
     @one_fit
     def fit(self, y, checkpoint_dir=None, resume: bool = False, on_epoch=None, id_col: str = "unique_id",
             time_col: str = "ds", value_col: str = "y", store_dir=None, X=None, futr_exog=None,
-            hist_exog=None, **covariates) -> Forecaster:
+            hist_exog=None, target_col=None, **covariates) -> Forecaster:
         """Train on the series ``y`` (Series, 1-D array or list); returns self.
 
         Many series (a long DataFrame with columns ``id_col``, ``time_col``, ``value_col``, a
@@ -127,7 +132,9 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
         Covariates (a global model answers): ``X`` on y's index (columns futr unless in
         ``hist_exog``; predict needs ``X_future``), or as ``GlobalForecaster.fit``.
         Several targets forecast jointly: a wide frame, ``target=[...]`` (``tasks/multivariate.py``).
+        ``target_col``: Nixtla's name for ``value_col``.
         """
+        value_col = target_column(value_col, target_col)
         if self.pretrained and self.pretrained != ENSEMBLE:  # zero-shot (tasks/pretrained.py)
             self._adopt(pretrained.zero_shot(self, y, [X, futr_exog, hist_exog, *covariates.values()]))
             return self
@@ -252,8 +259,10 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
 
         ``y``: forecast after this series instead (new observations of the same process, e.g. the
         training series extended), without refitting; it needs lookback + lag values. ``level``:
-        interval levels in percent (e.g. [80, 95]; needs ``conformal_windows``): a DataFrame with
-        columns ``forecast``, ``lo-80``, ``hi-80``, ... instead of a Series. ``X_future``: covariates."""
+        interval levels in percent (e.g. [80, 95], not 0.8; needs ``conformal_windows``): a DataFrame
+        with columns ``forecast``, ``lo-80``, ``hi-80``, ... instead of a Series. ``X_future``:
+        covariates. Many series answer a long frame with Nixtla's names (``alias``: ``lstmkit``,
+        ``lstmkit-lo-80``...; see ``GlobalForecaster.predict``)."""
         check_fitted(self, "modules_", "fit(y)")
         if self.global_ is not None:
             panel = self.global_.state_.panel
@@ -298,25 +307,9 @@ class Forecaster(Persistable, Diagnosable, ForecastSettings):
         """
         check_fitted(self, "modules_", "fit(y)")
         if self.global_ is not None:
-            raise InputError("backtest is for one-series models; for many series, fit on each "
-                             "series' training part and compare predict(h) with the rest")
-        h = check_positive_int("h", h)
-        series = as_series(y, "y")
-        start = check_positive_int("start", start, minimum=0)
-        first = self._width + h - 1
-        if not first <= start < len(series):
-            raise InputError(
-                f"start must be in [{first}, {len(series) - 1}] for this model (lookback "
-                f"{self.lookback_}, lag {self.scaler_.lag}, h {h}) on {len(series)} values; "
-                f"received {start}"
-            )
-        z = self.scaler_.transform(series.to_numpy())
-        origins = np.arange(start - h + 1, len(series) - h + 1)  # first value not seen
-        windows = sliding_window_view(z, self._width)[origins - self._width]
-        paths = self._recursive(windows, h)
-        if self.pretrained == ENSEMBLE:
-            paths = np.array([median(p, series[:o], h, self.season_) for p, o in zip(paths, origins)])
-        return pd.Series(paths[:, -1], index=series.index[start:], name=f"forecast_h{h}")
+            raise InputError("backtest is for one-series models; for many series use cross_validation(frame, "
+                             "h, n_windows) (Nixtla's form, refits per window)")
+        return backtest(self, y, start, h)
 
     @property
     def _width(self) -> int:

@@ -2,7 +2,7 @@
 
 >>> from lstmkit import GlobalForecaster
 >>> g = GlobalForecaster(strategy="direct", horizon=18, random_state=0).fit(frame)  # unique_id, ds, y
->>> g.predict(18)                 # long frame: unique_id, ds (the next 18 dates), forecast
+>>> g.predict(18)                 # long frame: unique_id, ds (the next 18 dates), lstmkit (the alias)
 >>> g.predict(18, y=newer)        # after newer observations of these (or other) series, no refit
 >>> g.predict_parquet(18, "big.parquet", "forecasts.parquet")   # chunk by chunk, bounded memory
 
@@ -26,10 +26,10 @@ from lstmkit.conformal import (
     series_scale,
 )
 from lstmkit.data.covariates import calendar_columns
-from lstmkit.data.panel import Panel, as_panel, forecasts_out, is_panel, panel_freq
-from lstmkit.data.parquet import CHUNK_ROWS, is_parquet_source, read_chunks
+from lstmkit.data.panel import Panel, as_panel, forecasts_out, is_panel, panel_freq, target_column
+from lstmkit.data.parquet import is_parquet_source
 from lstmkit.data.seasonal import indices_at
-from lstmkit.data.store import SeriesStore, adjusted, store_parent
+from lstmkit.data.store import SeriesStore, store_parent
 from lstmkit.data.windows import Drawn, WindowSampler, last_windows, window_loss
 from lstmkit.diagnosis import Diagnosable
 from lstmkit.errors import InputError, check_positive_int
@@ -38,6 +38,7 @@ from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed
 from lstmkit.tasks import _base, covariate_recipe
 from lstmkit.tasks._base import check_fitted, fit_networks, fit_params, one_or_many, trial_build
+from lstmkit.tasks.forecast_evaluation import ForecastEvaluation
 from lstmkit.tasks.forecast_settings import MAX_HORIZON, NETWORK_PARAMS, ForecastSettings
 from lstmkit.tasks.global_recipe import (
     GlobalState,
@@ -51,7 +52,7 @@ from lstmkit.tasks.global_recipe import (
 from lstmkit.training import TrainConfig, interrupted, one_fit, resolve_device, train
 
 
-class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
+class GlobalForecaster(ForecastEvaluation, Persistable, Diagnosable, ForecastSettings):
     """One LSTM (or a seed ensemble, median-combined) for many series.
 
     Parameters: those of ``Forecaster``; here ``strategy`` may be "recursive", "direct" or
@@ -70,7 +71,7 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
     @one_fit
     def fit(self, y, checkpoint_dir=None, resume: bool = False, on_epoch=None, id_col: str = "unique_id",
             time_col: str = "ds", value_col: str = "y", store_dir=None, futr_exog=None, hist_exog=None,
-            static_df=None, ignore=None, calendar=None, holidays=None) -> GlobalForecaster:
+            static_df=None, ignore=None, calendar=None, holidays=None, target_col=None) -> GlobalForecaster:
         """Train on many series: a long DataFrame (``id_col``, ``time_col``, ``value_col``), a
         list of series, or a long-format Parquet file or folder (read in chunks into a store
         under ``store_dir``, bounded memory). ``checkpoint_dir``/``resume``/``on_epoch``: as in
@@ -80,10 +81,13 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
         listed in ``ignore``. ``calendar``: True (features by frequency) or names from
         ``data.covariates.CALENDAR`` ("hour", "dayofweek", "month"), derived from the dates
         as future-known covariates; ``holidays`` ("US", "GB-SCT"): public holidays per period
-        (``data/holiday_counts.py``). Returns self."""
+        (``data/holiday_counts.py``). ``target_col``: Nixtla's name for ``value_col``. Returns self."""
         self._check_params()
         self.device_ = resolve_device(self.device)
-        columns = (id_col, time_col, value_col)
+        columns = (id_col, time_col, target_column(value_col, target_col))
+        if self.alias in columns[:2]:
+            raise InputError(f"alias must differ from the id and time columns {list(columns[:2])}; received "
+                             f"{self.alias!r}")
         given = {"futr_exog": futr_exog, "hist_exog": hist_exog, "static_df": static_df, "ignore": ignore,
                  "calendar": calendar, "holidays": holidays}
         self.covariate_selection_ = None
@@ -276,8 +280,9 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
     # ------------------------------------------------------------------ predict
     def predict(self, h: int, y=None, level=None, futr_df=None):
         """Forecasts of the ``h`` values after every series (of ``y``, else the training series),
-        in the form they came in: a long frame (``unique_id, ds, forecast``) or a list of arrays.
-        ``level`` (with ``conformal_windows``): also ``lo-80``/``hi-80``... bounds. ``futr_df``
+        in the form they came in: a long frame (Nixtla's ``unique_id, ds, lstmkit``: the column is
+        named by ``alias``) or a list of arrays. ``level`` (percentages, with ``conformal_windows``):
+        also ``lstmkit-lo-80``/``lstmkit-hi-80``... bounds (a list: one frame per series). ``futr_df``
         (a model fitted with ``futr_exog``): those columns for every series at each of the
         ``horizon`` dates after its end (``y``'s covariate columns give the past)."""
         check_fitted(self, "modules_", "fit(y)")
@@ -307,47 +312,16 @@ class GlobalForecaster(Persistable, Diagnosable, ForecastSettings):
         lengths = np.array([len(v) for v in panel.values])
         forecasts = self._forecast(adjusted_values, np.stack([indices_at(i, 0, state.season or 1)
                                                               for i in indices]), lengths, h, covariates)
-        return forecasts_out(panel, forecasts, self._intervals(panel.values, forecasts, levels))
+        return forecasts_out(panel, forecasts, self._intervals(panel.values, forecasts, levels), self.alias)
 
     def predict_parquet(self, h: int, source, out, level=None, chunk_rows: int | None = None) -> int:
         """Forecasts for every series of a long-format Parquet file or folder, read and written
         chunk by chunk (memory does not grow with the number of series), to the Parquet file
         ``out`` (written atomically: nothing is left on an error). Returns the number of series."""
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        from lstmkit.files import atomic_write
+        from lstmkit.tasks.global_parquet import predict_parquet
 
         check_fitted(self, "modules_", "fit(y)")
-        state = self.state_
-        levels = self._check_h(h, level)
-        id_col, time_col, _ = state.columns
-        seasonal = self.difference == "auto" and state.season > 1
-        count = 0
-
-        def write(tmp: str) -> None:
-            nonlocal count
-            writer = None
-            try:
-                for chunk in read_chunks(source, state.columns, chunk_rows or CHUNK_ROWS):
-                    check_freq(state, chunk.freq, f"data {str(source)!r}")
-                    values, indices = adjusted(chunk, state.season, seasonal, state.log)
-                    forecasts = self._forecast(chunk.series(values), indices, chunk.lengths, h)
-                    extra = self._intervals(chunk.series(), forecasts, levels) or {}
-                    table = pa.table({id_col: np.repeat(chunk.ids, h),
-                                      time_col: chunk.future_times(h).reshape(-1),
-                                      "forecast": forecasts.reshape(-1),
-                                      **{k: v.reshape(-1) for k, v in extra.items()}})
-                    if writer is None:
-                        writer = pq.ParquetWriter(tmp, table.schema)
-                    writer.write_table(table)
-                    count += len(chunk.ids)
-            finally:
-                if writer is not None:
-                    writer.close()
-
-        atomic_write(out, write)
-        return count
+        return predict_parquet(self, h, source, out, level, chunk_rows)
 
     def _check_h(self, h: int, level):
         h = check_positive_int("h", h)
