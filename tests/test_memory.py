@@ -43,3 +43,14 @@ def test_the_share_can_be_raised_and_unknown_memory_checks_nothing(monkeypatch):
 def test_available_memory_is_read_on_linux():
     found = memory.available_bytes("cpu")
     assert found is None or 2**26 < found < 2**50
+
+
+def test_a_one_series_fit_with_a_huge_lookback_is_refused_before_allocating(monkeypatch):
+    from lstmkit import Forecaster
+
+    monkeypatch.setattr(memory, "available_bytes", lambda device="cpu": 50 * 2**20)  # 50 MB free
+    y = np.sin(np.arange(20_000) / 7.0)
+    for arch in ("vanilla", "mlp"):  # (the MLP reads only its full lookback: its windows are counted)
+        with pytest.raises(InputError, match=r"^training on 14,999 windows of 5,000 steps needs about"):
+            Forecaster(lookback=5000, epochs=1, arch=arch, val_size=0).fit(y)
+    Forecaster(lookback=24, epochs=1, random_state=0).fit(y[:500])  # (a usual fit passes the check)

@@ -91,3 +91,23 @@ def training_bytes(module: torch.nn.Module, x: torch.Tensor, lengths: torch.Tens
     k = min(longest, PROBE_STEPS)
     one = saved_bytes(module, (x[:1, :k], torch.full_like(lengths[:1], k)))
     return one / k * min(batch_size, len(lengths)) * longest
+
+
+def check_windows(n_windows: int, lookback: int, features: int, build, batch_size: int,
+                  device: torch.device | str = "cpu") -> None:
+    """Before a one-series fit: its window matrix (``n_windows`` x ``lookback`` x ``features``
+    float32 values, counted twice: the array and its tensor) and one training batch's
+    activations (``saved_bytes`` of a network from ``build()`` on a probe of at most
+    ``PROBE_STEPS`` steps, scaled; networks that take only their full lookback, such as the
+    MLP, are probed only when it is short) fit in the memory available."""
+    needed = 2.0 * n_windows * lookback * features * 4
+    k = min(lookback, PROBE_STEPS)
+    try:
+        with torch.random.fork_rng(devices=[]):
+            module = build().to(device)
+        probe = torch.zeros(1, k, features, device=device)
+        needed += saved_bytes(module, (probe,)) / k * min(batch_size, n_windows) * lookback
+    except RuntimeError:  # (a network that cannot read k < lookback steps)
+        pass
+    check_fits(needed, f"training on {n_windows:,} windows of {lookback:,} steps",
+               "shorten lookback (or the series) or lower batch_size", device)

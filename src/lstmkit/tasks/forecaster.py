@@ -35,6 +35,7 @@ from lstmkit.data.series import (
 )
 from lstmkit.diagnosis import Diagnosable
 from lstmkit.errors import InputError, check_positive_int
+from lstmkit.memory import check_windows
 from lstmkit.models.registry import arch_options, build
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed
@@ -170,6 +171,7 @@ class Forecaster(ForecastEvaluation, Persistable, Diagnosable, ForecastSettings)
         self.device_ = resolve_device(self.device)
         seed = resolve_seed(self.random_state)
 
+        check_windows(n_windows, self.lookback_, 1, self._build, self.batch_size, self.device_)
         x, target = self._windows(series.to_numpy())
         split = len(x) - val_size
         validation = (x[split:], target[split:]) if val_size else None
