@@ -77,7 +77,8 @@ def api_cases():
             [np.ones((3, 1)), np.ones((0, 1))], [0, 1])),
         ("classifier: NaN inside a sequence", lambda: SequenceClassifier().fit(
             [np.ones((3, 1)), np.array([[1.0], [np.nan]])], [0, 1])),
-        ("classifier: 2-D array for X", lambda: SequenceClassifier().fit(np.ones((4, 5)), [0, 1, 0, 1])),
+        ("classifier: aeon's (n, channels, time) without channels_first",
+         lambda: SequenceClassifier().fit(np.ones((4, 1, 5)), [0, 1, 0, 1])),
         ("classifier: wrong channel count at predict",
          lambda: _fitted_classifier().predict(np.ones((2, 5, 3)))),
         ("classifier: unknown class_weight", lambda: SequenceClassifier(class_weight="auto").fit(
@@ -120,6 +121,15 @@ def api_cases():
         ("a char-level text classifier on one 2 MB text (16 GB free)", lambda: _with_free_memory(
             2**34, lambda: TextClassifier(level="char", epochs=1).fit(["ab " * 700_000] + ["short"] * 9,
                                                                       [0, 1] * 5))),
+        ("a lookback of 50,000 on 200,000 values (16 GB free)", lambda: _with_free_memory(
+            2**34, lambda: Forecaster(lookback=50_000, epochs=1).fit(np.zeros(200_000)))),
+        ("interval level as a fraction", lambda: Forecaster(conformal_windows=2, epochs=1).fit(
+            values).predict(3, level=0.8)),
+        ("a daily series with missing days", lambda: Forecaster(epochs=1).fit(pd.Series(
+            values, index=pd.date_range("2020-01-01", periods=40, freq="D")).drop(
+            pd.to_datetime(["2020-01-05", "2020-01-06"])))),
+        ("classifier: continuous labels", lambda: SequenceClassifier(epochs=1).fit(
+            np.ones((6, 5, 1)), np.linspace(0, 1, 6))),
     ]
 
 
@@ -199,9 +209,31 @@ def cli_cases():
         ("--sep and --decimal the same", lambda d: ["forecast", _write(d, "s2.csv", b"y\n1\n2\n"),
                                                      "--sep", ",", "--decimal", ","]),
         ("--sep without a CSV file", lambda d: ["forecast", "--sep", ";"]),
+        ("--date-format with a directive that does not exist", lambda d: ["forecast", _write(d, "f.csv", (
+            "date,y\n" + "".join(f"2000-{m:02d}-01,{m}\n" for m in range(1, 13))).encode()),
+            "--date-format", "%Y-%Q"]),
+        ("--fill on a file without dates", lambda d: ["forecast", _write(d, "n.csv", (
+            "y\n" + "".join(f"{i}\n" for i in range(40))).encode()), "--fill", "zero"]),
+        ("dates no frequency fits, with --fill", lambda d: ["forecast", _write(d, "i.csv", (
+            "date,y\n" + "".join(f"2000-01-{day:02d},{day}\n" for day in (1, 2, 4, 8, 16, 17, 30))).encode()),
+            "--fill", "interpolate"]),
+        ("two columns of dates", lambda d: ["forecast", _write(d, "two.csv", (
+            "when,shipped,y\n" + "".join(f"2000-01-{k:02d},2000-02-{k:02d},{k}\n" for k in range(1, 28))
+        ).encode())]),
+        ("predict --level on a classifier", lambda d: ["predict", _classifier(d), "--level", "80"]),
         ("a test part longer than the longest forecast (1,000,000 values)", lambda d: ["forecast", _write(
             d, "long.csv", ("y\n" + "1\n2\n" * 500_000).encode())]),
     ]
+
+
+def _classifier(folder) -> str:
+    from lstmkit import SequenceClassifier
+
+    path = folder / "clf"
+    if not path.exists():
+        SequenceClassifier(epochs=1, arch="vanilla", hidden_size=4, n_folds=1, random_state=0).fit(
+            np.random.default_rng(0).normal(size=(8, 5, 1)), [0, 1] * 4).save(path)
+    return str(path)
 
 
 def _link(folder) -> str:

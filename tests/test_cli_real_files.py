@@ -85,7 +85,7 @@ def test_fill_through_the_cli_and_refused_without_dates(tmp_path, capsys):
     plain = tmp_path / "plain.csv"
     plain.write_text("y\n" + "\n".join(map(str, range(30))) + "\n")
     assert main(["forecast", str(plain), "--fill", "zero", "--epochs", "1", "--no-plot"]) == 2
-    assert "--fill read a date column" in capsys.readouterr().err
+    assert "--fill reads a date column" in capsys.readouterr().err
     assert main(["forecast", "--fill", "zero"]) == 2
     assert "--fill reads a CSV file, and none was given" in capsys.readouterr().err
 

@@ -56,7 +56,9 @@ def read_series_csv(path, column: str | None = None, date_column: str | None = N
     if date_column is not None:
         values = pd.Series(values.to_numpy(), index=parse_dates(frame[date_column], fmt=fmt), name=column)
     elif fmt.date_unit or fmt.date_format or fmt.dayfirst or fmt.tz or fmt.fill:
-        raise InputError(f"--date-unit, --date-format, --dayfirst, --tz and --fill read a date column, and "
+        given = [f"--{k.replace('_', '-')}" for k in ("date_unit", "date_format", "dayfirst", "tz", "fill")
+                 if getattr(fmt, k)]
+        raise InputError(f"{' and '.join(given)} read{'s' if len(given) == 1 else ''} a date column, and "
                          f"{path} has none among {_names(frame)}; name it with --date-column")
     if fmt.fill is not None:
         as_series(values.dropna().reset_index(drop=True), f"column {column!r}")  # (numbers, or its error)

@@ -32,7 +32,7 @@ from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from sklearn.preprocessing import LabelEncoder
 
 from lstmkit.checkpoints import checkpoint_path, fingerprint
-from lstmkit.data.encoding import as_sequences, pad_sequences
+from lstmkit.data.encoding import as_sequences, check_columns, columns, pad_sequences
 from lstmkit.diagnosis import Diagnosable
 from lstmkit.errors import InputError, check_fitted
 from lstmkit.models.registry import arch_options, build
@@ -52,6 +52,16 @@ from lstmkit.tasks._base import (
     fit_networks,
     fit_params,
     one_or_many,
+)
+from lstmkit.tasks.class_labels import (
+    ClassWeight,
+    check_labels,
+    check_sample_weight,
+    check_weighted_classes,
+    class_weight_from_json,
+    class_weight_to_json,
+    class_weights,
+    weighted_cross_entropy,
 )
 from lstmkit.training import TrainConfig, one_fit, predict_batches, resolve_device, train
 
@@ -78,7 +88,10 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
         "bidirectional".
     hidden_size: LSTM memory cells; arch_options: extra network options (e.g. n_layers,
         conv_channels).
-    channels_first: X arrives as (n, channels, time), the layout aeon loads.
+    channels_first: X arrives as (n, channels, time), the layout aeon loads. X may also be 2-D
+        (n, time): univariate sequences. A 3-D X that reads as one-step sequences of many
+        channels (aeon's GunPoint, (50, 1, 150), without ``channels_first=True``) is refused
+        naming ``channels_first``; one that reads as <= 3 steps of many channels warns.
     epochs, batch_size, lr, weight_decay, lr_schedule ("cosine" or "constant"), patience:
         training settings (see TrainConfig); patience counts only with early stopping.
     n_folds: the number of networks, whose probabilities are averaged (k times the training
@@ -88,7 +101,8 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
         early on a stratified ``val_size`` split.
     early_stopping: False (default) or True, as above.
     val_size: with early stopping and n_folds=1, the fraction held out for early stopping.
-    class_weight: None, or "balanced" to weight the loss by inverse class frequency.
+    class_weight: None, "balanced" to weight the loss by inverse class frequency, or a dict
+        {label: weight} (labels left out weigh 1); ``fit(..., sample_weight=)`` weighs sequences.
     random_state, device ("auto": CUDA when present), verbose (progress bar).
     n_jobs: networks trained at once, in worker processes on the CPU (each network trains
         with the threads it would get alone, so the weights are the same for any n_jobs);
@@ -96,7 +110,8 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
         joblib worker (e.g. cross_val_score(..., n_jobs=2)), where processes would nest.
         Ctrl-C during a fit in worker processes stops them and raises KeyboardInterrupt.
 
-    Attributes after fit: ``classes_``, ``n_channels_``, ``mean_``/``scale_`` (per channel),
+    Attributes after fit: ``classes_``, ``n_channels_``, ``n_features_in_`` (scikit-learn's: the
+    columns of a 2-D X, i.e. its time steps; else ``n_channels_``), ``mean_``/``scale_`` (per channel),
     ``modules_`` (one network per fold or seed), ``history_`` (per-epoch train and validation loss:
     a list of epochs, or one such list per network), ``oof_score_`` (accuracy of each
     training sequence's prediction by the network that validated on it; None without early
@@ -106,7 +121,7 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
     _parameter_constraints = {
         "arch": Arch((*ARCHS, "cnn-lstm"), "sequence classification", tuple(ALIASES.items())),
         **{name: Int() for name in ("hidden_size", "epochs", "batch_size", "patience", "n_folds", "n_jobs")},
-        "lr": Real(), "weight_decay": Real(strict=False), "class_weight": Choice((None, "balanced")),
+        "lr": Real(), "weight_decay": Real(strict=False), "class_weight": ClassWeight(),
         "lr_schedule": Choice(("constant", "cosine")), "early_stopping": FLAG, "channels_first": FLAG,
         "device": Device(), "arch_options": Options(),
     }
@@ -139,46 +154,45 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
         self.verbose = verbose
 
     @one_fit
-    def fit(self, X, y, checkpoint_dir=None, resume: bool = False, on_epoch=None) -> SequenceClassifier:
+    def fit(self, X, y, sample_weight=None, checkpoint_dir=None, resume: bool = False,
+            on_epoch=None) -> SequenceClassifier:
         """Train on sequences ``X`` and labels ``y`` (any hashable labels); returns self.
 
+        ``sample_weight``: one weight >= 0 per sequence, multiplying its loss (None: all 1).
         ``checkpoint_dir``: write a checkpoint there after every epoch (one file per fold);
         ``resume=True`` continues the checkpoints found there (same settings and data).
         ``on_epoch(record)``: called after every epoch of every fold; True stops that fold.
         """
-        self._check_params()
+        network = self._check_params()
         sequences = self._validate(X)
-        labels = np.asarray(y)
-        if labels.ndim != 1:
-            raise InputError(f"y must be 1-D (one label per sequence); received shape {labels.shape}")
-        if len(labels) != len(sequences):
-            raise InputError(f"X and y must have the same length; received {len(sequences)} "
-                             f"sequences and {len(labels)} labels")
-        missing = [i for i, v in enumerate(labels.tolist()) if v is None or v != v]  # None or NaN
-        if missing:
-            raise InputError(f"y must hold a label for every sequence; y[{missing[0]}] is "
-                             f"{labels[missing[0]]!r}")
-        given = y.tolist() if hasattr(y, "tolist") else list(y)  # (before numpy turns 1 into "1")
-        text = [isinstance(v, (str, bytes)) for v in given]
-        if any(text) and not all(text):
-            raise InputError(f"y mixes text and number labels (e.g. {given[text.index(True)]!r} and "
-                             f"{given[text.index(False)]!r}); give labels of one kind")
+        labels = check_labels(y, len(sequences))
+        weights = check_sample_weight(sample_weight, len(sequences))
         encoder = LabelEncoder().fit(labels)
         if len(encoder.classes_) < 2:
             only = encoder.classes_.tolist()[0]
             raise InputError(f"y must hold at least 2 classes; received only {only!r}")
         codes = encoder.transform(labels)
+        check_weighted_classes(encoder.classes_, codes, weights)
+        per_class = class_weights(self.class_weight, encoder.classes_, codes)
+        self._check_steps(network, sequences)
         seed = resolve_seed(self.random_state)
         folds = self._folds(codes, seed)  # checks sizes before any training
         self.classes_ = encoder.classes_
         self.device_ = resolve_device(self.device)
         x, lengths = self._fit_inputs(sequences)
+        self._set_n_features(X, sequences)
         self._check_memory(x, lengths, min(self.batch_size, len(codes)))
         target = torch.as_tensor(codes, device=self.device_)
+        per_class = None if per_class is None else torch.as_tensor(per_class, dtype=torch.float32,
+                                                                    device=self.device_)
+        loss = functools.partial(torch.nn.functional.cross_entropy, weight=per_class)
+        if weights is not None:  # (n, 2): codes and weights, batched together
+            target = torch.as_tensor(np.stack([codes, weights], axis=1), dtype=torch.float32,
+                                     device=self.device_)
+            loss = functools.partial(weighted_cross_entropy, weight=per_class)
         config = TrainConfig(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
                              weight_decay=self.weight_decay, lr_schedule=self.lr_schedule,
                              patience=self.patience if self.early_stopping else None)
-        loss = functools.partial(torch.nn.functional.cross_entropy, weight=self._class_weights(codes))
         jobs = [(k, train_idx, val_idx) for k, (train_idx, val_idx) in enumerate(folds)]
         fit_one = functools.partial(self._fit_one, x, lengths, target, loss, config, seed, len(folds),
                                     checkpoint_dir, resume, on_epoch)
@@ -274,17 +288,30 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
         stratify = codes if smallest >= 2 and n_val >= len(np.bincount(codes)) else None
         return [tuple(train_test_split(index, test_size=n_val, random_state=seed, stratify=stratify))]
 
-    def _class_weights(self, codes: np.ndarray) -> torch.Tensor | None:
-        """None, or n / (n_classes * count) per class, as scikit-learn's "balanced"."""
-        if self.class_weight is None:
-            return None
-        counts = np.bincount(codes, minlength=len(self.classes_))
-        weights = len(codes) / (len(counts) * np.maximum(counts, 1))
-        return torch.as_tensor(weights, dtype=torch.float32, device=self.device_)
-
     # The hooks below are what a classifier of other inputs (e.g. TextClassifier) replaces.
     def _validate(self, X) -> list[np.ndarray]:
         return as_sequences(X, "X", self.channels_first)
+
+    def _set_n_features(self, X, sequences: list[np.ndarray]) -> None:
+        """scikit-learn's ``n_features_in_``: the columns of a 2-D X (``n_columns_``, which a 2-D X
+        at predict must match), else the channels (``n_columns_`` None: any lengths)."""
+        self.n_columns_ = columns(X)
+        self.n_features_in_ = self.n_channels_ if self.n_columns_ is None else self.n_columns_
+
+    def _check_columns(self, X) -> None:
+        check_columns(X, getattr(self, "n_columns_", None), type(self).__name__)
+
+    @staticmethod
+    def _check_steps(network: str, sequences: list[np.ndarray]) -> None:
+        if network == "lstm-fcn" and max(len(s) for s in sequences) == 1:
+            raise InputError("X holds only 1-step sequences (n_features = 1 time step); arch 'lstm-fcn' "
+                             "needs >= 2 steps for its batch normalisation: pass longer sequences or "
+                             "arch='vanilla'")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True  # (n, time, channels); 2-D (n, time) too
+        return tags
 
     def _fit_inputs(self, sequences: list[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
         """Learn the preprocessing from the training sequences; return their network inputs."""
@@ -310,6 +337,7 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities (n, n_classes), columns in the order of ``classes_``."""
         check_fitted(self, "modules_", "fit(X, y)")
+        self._check_columns(X)
         inputs = self._inputs(self._validate(X))
         proba = [torch.softmax(predict_batches(m, inputs, batch_size=256).float(), dim=1)
                  for m in self.modules_]
@@ -330,7 +358,8 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
                 "history": self.history_, **self._get_inputs_state()}
 
     def _get_inputs_state(self) -> dict:
-        return {"n_channels": self.n_channels_, "mean": self.mean_.tolist(), "scale": self.scale_.tolist()}
+        return {"n_channels": self.n_channels_, "mean": self.mean_.tolist(), "scale": self.scale_.tolist(),
+                "n_features_in": self.n_features_in_, "n_columns": self.n_columns_}
 
     def _set_state(self, state: dict) -> None:
         self.classes_ = np.array(state["classes"], dtype=np.dtype(state["classes_dtype"]))
@@ -343,6 +372,15 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
         self.n_channels_ = int(state["n_channels"])
         self.mean_ = np.asarray(state["mean"], dtype=np.float32)
         self.scale_ = np.asarray(state["scale"], dtype=np.float32)
+        self.n_features_in_ = int(state.get("n_features_in", self.n_channels_))  # (older models: none)
+        self.n_columns_ = None if state.get("n_columns") is None else int(state["n_columns"])
+
+    def _params_to_json(self) -> dict:
+        return class_weight_to_json(self.get_params(deep=False))
+
+    @classmethod
+    def _params_from_json(cls, params: dict) -> dict:
+        return class_weight_from_json(params)
 
     def _fresh_modules(self) -> list[torch.nn.Module]:
         network = self._check_params()

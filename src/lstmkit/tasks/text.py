@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import torch
 
+from lstmkit.data.encoding import to_array
 from lstmkit.data.tokens import LEVELS, Vocabulary, as_texts, encode_texts, tokenize
 from lstmkit.models.embedded import Embedded
 from lstmkit.models.registry import arch_options, build
@@ -70,7 +71,24 @@ class TextClassifier(SequenceClassifier):
                          n_jobs=n_jobs, verbose=verbose)
 
     def _validate(self, X) -> list[str]:
-        return as_texts(X, "X")
+        return as_texts(to_array(X, "X"), "X")  # (to_array: sparse refused, a pandas Series read)
+
+    def _set_n_features(self, X, texts: list[str]) -> None:
+        pass  # texts have no features: no n_features_in_ (as scikit-learn's text vectorizers)
+
+    def _check_columns(self, X) -> None:
+        pass
+
+    @staticmethod
+    def _check_steps(network: str, texts: list[str]) -> None:
+        pass  # (an empty text is one <unk> token; lstm-fcn is no text network)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False  # a list of strings, as scikit-learn's CountVectorizer takes
+        tags.input_tags.three_d_array = False
+        tags.input_tags.string = True
+        return tags
 
     def _fit_inputs(self, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
         tokens = (tokenize(t, self.level)[: self.max_length] for t in texts)
