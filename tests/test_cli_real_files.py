@@ -111,12 +111,12 @@ def test_lazy_names_are_the_classes_and_unknown_names_fail():
         lstmkit.Nope  # noqa: B018
 
 
-def test_architecture_names_for_the_parser_match_the_estimators():
+def test_architecture_names_for_the_parser_are_the_estimators():
     from lstmkit.archs import CLASSIFIER_ARCHS, FORECAST_ARCHS
     from lstmkit.tasks.classifier import ARCHS as classifier_archs
     from lstmkit.tasks.forecast_settings import ARCHS as forecast_archs
 
-    assert CLASSIFIER_ARCHS == classifier_archs and FORECAST_ARCHS == forecast_archs
+    assert CLASSIFIER_ARCHS is classifier_archs and FORECAST_ARCHS is forecast_archs
 
 
 def test_progress_is_a_line_per_epoch_off_a_terminal_and_one_summary_under_torchrun(tmp_path, capsys,

@@ -31,6 +31,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from sklearn.preprocessing import LabelEncoder
 
+from lstmkit.archs import CLASSIFIER_ARCHS
 from lstmkit.checkpoints import checkpoint_path, fingerprint
 from lstmkit.data.encoding import as_sequences, check_columns, columns, pad_sequences
 from lstmkit.diagnosis import Diagnosable
@@ -65,7 +66,7 @@ from lstmkit.tasks.class_labels import (
 )
 from lstmkit.training import TrainConfig, one_fit, predict_batches, resolve_device, train
 
-ARCHS = ("lstm-fcn", "vanilla", "stacked", "bidirectional")  # networks that read packed sequences
+ARCHS = CLASSIFIER_ARCHS  # networks that read packed sequences (named in archs.py for the CLI)
 # "cnn-lstm" was this estimator's name for LSTM-FCN before the registry's "cnn-lstm" (a CNN
 # feeding an LSTM, ``models/cnn_lstm.py``) took that name: old code and saved models still
 # pass it, and it still means LSTM-FCN here.
