@@ -17,7 +17,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
 
 $(VENV)/.installed-bench: $(VENV)/.installed
-	$(PIP) install -e '.[bench]'
+	$(PIP) install -e '.[bench,serve]'
 	touch $@
 
 demo: $(VENV)/.installed
@@ -40,6 +40,7 @@ bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/single_series.py
 	$(PY) benchmarks/fuzz.py
 	$(PY) benchmarks/startup.py
+	$(PY) benchmarks/serving.py
 	$(PY) benchmarks/scale.py
 	$(PY) benchmarks/demos.py
 	$(PY) benchmarks/classification.py

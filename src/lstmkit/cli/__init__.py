@@ -1,4 +1,5 @@
-"""Command line: ``lstmkit forecast | classify | predict | demo``. Thin: parse, call the library, print.
+"""Command line: ``lstmkit forecast | classify | predict | serve | demo`` (more: ``--help``).
+Thin: parse, call the library, print.
 
 Every command prints a table by default or, with ``--json``, one JSON object with the
 keys ``task``, ``metrics`` (model -> metric -> value; forecasts nest ``one_step`` /
@@ -7,7 +8,8 @@ and exit with status 2; no output file is written unless the whole command succe
 
 Layout: ``parser`` (argparse), ``main`` here (dispatch and exit statuses), one module per
 command (``forecast``, ``classify``, ``generate``, ``seq2seq``, ``tune``, ``diagnose``,
-``train``, ``demo``, ``predict``), ``common`` (helpers they share) and ``output`` (printing).
+``train``, ``demo``, ``predict``, ``serve``), ``common`` (helpers they share) and ``output``
+(printing).
 Heavy libraries are imported inside the command functions, so ``lstmkit --help`` imports
 none of them itself.
 """
@@ -27,7 +29,7 @@ COMMANDS = {"forecast": "forecast:forecast_command", "classify": "classify:class
             "predict": "predict:predict_command", "diagnose": "diagnose:diagnose_command",
             "tune": "tune:tune_command", "generate": "generate:generate_command",
             "seq2seq": "seq2seq:seq2seq_command", "demo": "demo:demo_command",
-            "train": "train:train_command"}
+            "train": "train:train_command", "serve": "serve:serve_command"}
 
 
 def _log_to_stderr() -> None:

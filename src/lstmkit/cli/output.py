@@ -23,6 +23,9 @@ def report(result: dict, as_json: bool) -> None:
             console.print(table)
     elif result["task"] == "generate":
         console.print(result["text"], markup=False, highlight=False)
+    elif result["task"] == "serve":
+        data = result["data"]
+        console.print(f"served {data['estimator']} from {data['model']} at {data['url']}", markup=False)
     elif result["task"] == "tune":
         config = result["config"]
         stopped = " (Ctrl-C ended the search)" if config.get("interrupted") else ""

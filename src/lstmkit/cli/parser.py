@@ -168,6 +168,10 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("config", help="YAML file: task, data, output, params, columns, checkpoint_dir, resume")
     tr.add_argument("--json", action="store_true", help="print one JSON object")
 
+    from lstmkit.cli.serve import add_parser as add_serve_parser
+
+    add_serve_parser(sub)
+
     demo = sub.add_parser("demo", help="classic problems: " + ", ".join(DEMOS))
     demo.add_argument("name", choices=list(DEMOS))
     demo.add_argument("--seed-config", action="store_true",
