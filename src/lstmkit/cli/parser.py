@@ -168,9 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("config", help="YAML file: task, data, output, params, columns, checkpoint_dir, resume")
     tr.add_argument("--json", action="store_true", help="print one JSON object")
 
-    from lstmkit.cli.serve import add_parser as add_serve_parser
-
-    add_serve_parser(sub)
+    _serve_parser(sub)
 
     demo = sub.add_parser("demo", help="classic problems: " + ", ".join(DEMOS))
     demo.add_argument("name", choices=list(DEMOS))
@@ -224,3 +222,24 @@ def _csv_options(parser: argparse.ArgumentParser, dates: bool = True) -> None:
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="random state (default: 0)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a TCP port, an integer in [1, 65535]; received {text!r}")
+    return int(text)
+
+
+def _serve_parser(sub) -> argparse.ArgumentParser:
+    sv = sub.add_parser("serve", help="serve a saved model over HTTP: POST /predict (JSON), GET /health")
+    sv.add_argument("model", help="model folder written by --save or estimator.save()")
+    sv.add_argument("--port", type=_port, default=8000, help="TCP port (default: 8000)")
+    sv.add_argument("--host", default="127.0.0.1",
+                    help="address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0: every "
+                         "network interface)")
+    sv.add_argument("--threads", type=_positive_int, default=1,
+                    help="torch CPU threads for predictions (default: 1; requests are answered one at a "
+                         "time, and small models gain nothing from more)")
+    sv.add_argument("--access-log", action="store_true", help="log every request on stderr")
+    sv.add_argument("--json", action="store_true", help="print one JSON object when the server stops")
+    return sv

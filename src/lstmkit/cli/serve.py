@@ -8,36 +8,11 @@ port in use is one line and exit status 2. The server runs until Ctrl-C (or SIGT
 
 from __future__ import annotations
 
-import argparse
 import gc
 import sys
 import time
 
 from lstmkit.errors import InputError
-
-
-def _port(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
-        raise argparse.ArgumentTypeError(f"must be a TCP port, an integer in [1, 65535]; received {text!r}")
-    return int(text)
-
-
-def add_parser(sub) -> argparse.ArgumentParser:
-    """Add the ``serve`` command to the subparsers ``sub`` (of ``cli.parser.build_parser``)."""
-    from lstmkit.cli.parser import _positive_int
-
-    sv = sub.add_parser("serve", help="serve a saved model over HTTP: POST /predict (JSON), GET /health")
-    sv.add_argument("model", help="model folder written by --save or estimator.save()")
-    sv.add_argument("--port", type=_port, default=8000, help="TCP port (default: 8000)")
-    sv.add_argument("--host", default="127.0.0.1",
-                    help="address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0: every "
-                         "network interface)")
-    sv.add_argument("--threads", type=_positive_int, default=1,
-                    help="torch CPU threads for predictions (default: 1; requests are answered one at a "
-                         "time, and small models gain nothing from more)")
-    sv.add_argument("--access-log", action="store_true", help="log every request on stderr")
-    sv.add_argument("--json", action="store_true", help="print one JSON object when the server stops")
-    return sv
 
 
 def serve_command(args) -> dict:
@@ -96,18 +71,10 @@ def _bind(host: str, port: int):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m lstmkit.cli.serve MODEL_DIR ...``: the command without the rest of the CLI."""
-    from lstmkit.cli.parser import _Parser
+    """``python -m lstmkit.cli.serve MODEL_DIR ...``: the same as ``lstmkit serve MODEL_DIR ...``."""
+    from lstmkit.cli import main as cli_main
 
-    parser = _Parser(prog="lstmkit")
-    add_parser(parser.add_subparsers(dest="command", required=True, parser_class=_Parser))
-    args = parser.parse_args(["serve", *(sys.argv[1:] if argv is None else argv)])
-    try:
-        serve_command(args)
-    except InputError as error:
-        print(f"lstmkit serve: error: {error}", file=sys.stderr)
-        return 2
-    return 0
+    return cli_main(["serve", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":
