@@ -55,7 +55,7 @@ def test_empty_cells_are_filled_too_and_months_keep_their_calendar(tmp_path):
 def test_dates_that_no_frequency_fits_stay_an_error():
     dates = pd.to_datetime(["2020-01-01", "2020-01-02", "2020-01-05", "2020-02-11", "2020-03-01"])
     assert regular_dates(dates) is None
-    with pytest.raises(InputError, match="no frequency fits even with gaps filled"):
+    with pytest.raises(InputError, match="no frequency fits, even with up to half the series filled in"):
         fill_gaps(pd.Series(np.arange(5.0), index=dates), "zero")
     with pytest.raises(InputError, match="--fill must be one of interpolate, zero, forward"):
         CsvFormat(fill="mean")

@@ -45,12 +45,16 @@ def check_fitted(estimator, attribute: str, call: str = "fit") -> None:
 
 
 # Upper bounds on the sizes a tiny input could blow up into hours or gigabytes (a network's width,
-# depth and members, tokens to sample, beams, epochs). Raise one on purpose:
+# depth and members, tokens to sample, beams, epochs; a saved model's JSON files: a config.json holds
+# settings only, a preprocessing.json about 25 bytes per stored training value, so 64 MB is some
+# 2.5 million values). Raise one on purpose:
 # ``lstmkit.errors.LIMITS["hidden_size"] = 16384``.
 LIMITS = {"hidden_size": 8192, "n_layers": 64, "n_models": 1000, "n_tokens": 10_000_000,
           "beam_width": 1000, "epochs": 1_000_000, "embedding_dim": 8192, "conv_channels": 8192,
           "batch_size": 1 << 20, "lookback": 1_000_000, "csv_columns": 100_000, "csv_bytes": 1 << 30,
-          "memory_share": 0.8}
+          "csv_line_bytes": 1 << 25,
+          "sample_seconds": 120, "source_length": 100_000,  # (seconds a sample may take; Seq2Seq tokens)
+          "memory_share": 0.8, "config_json_bytes": 1 << 20, "preprocessing_json_bytes": 64 << 20}
 
 
 def check_positive_int(name: str, value, minimum: int = 1) -> int:

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lstmkit.data.csv_checks import check_bytes, check_decimal_commas, check_header
 from lstmkit.data.dates import CsvFormat, parse_dates
 from lstmkit.data.gaps import fill_gaps
 from lstmkit.data.series import as_series
@@ -135,10 +136,13 @@ def _read(path: Path, fmt: CsvFormat = CsvFormat(), **options) -> pd.DataFrame:
         layout = _layout(path)
         layout.update({k: v for k, v in (("sep", fmt.sep), ("decimal", fmt.decimal)) if v is not None})
         _check_width(path, layout.get("sep", ","))
+        check_bytes(path)
+        check_header(path, layout.get("sep", ","))
         options = {**layout, **options}
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)  # rows longer than the header
             frame = pd.read_csv(path, encoding="utf-8", index_col=False, **options)
+        check_decimal_commas(path, frame, options, DATE_NAMES)
     except pd.errors.ParserWarning:
         raise InputError(f"{path} has rows with more fields than its header (decimal commas in a "
                          "comma-separated file?); quote such values, or separate fields with ';'") from None

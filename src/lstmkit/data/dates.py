@@ -44,6 +44,9 @@ class CsvFormat:
                              f"{self.date_unit!r}")
         if self.date_format is not None:
             _check_date_format(self.date_format)
+        if self.date_unit is not None and self.date_format is not None:
+            raise InputError("--date-unit reads numbers as time since 1970 and --date-format reads dates as "
+                             "written (19490101 with %Y%m%d); give one of them")
         if self.tz is not None:
             _check_zone(self.tz)
         if self.fill is not None and self.fill not in FILLS:
@@ -98,6 +101,10 @@ def parse_dates(column: pd.Series, flag: str = "--date-column",
     if fmt.date_unit and not pd.api.types.is_numeric_dtype(column):  # (integers too big for int64: text)
         numbers = pd.to_numeric(column, errors="coerce")
         column = numbers if numbers.notna().all() else column
+    if pd.api.types.is_numeric_dtype(column) and fmt.date_format:  # (19490101 with %Y%m%d: digits)
+        values = column.to_numpy(dtype=np.float64)
+        if np.isfinite(values).all() and (values == np.round(values)).all():
+            column = pd.Series(values.astype(np.int64).astype(str), index=column.index, name=name)
     if pd.api.types.is_numeric_dtype(column):
         dates = _number_dates(column, flag, fmt.date_unit)
     elif fmt.date_unit:
@@ -131,8 +138,9 @@ def _number_dates(column: pd.Series, flag: str, unit: str | None) -> pd.Datetime
                              "(years 1678-2261); check --date-unit") from None
     if not (integral and ((values >= 1678) & (values <= 2261)).all()):  # (the years pandas' dates reach)
         raise InputError(f"{flag} {name!r} holds numbers such as {str(column.iloc[0])}, which are not "
-                         "years 1678-2261; pass --date-unit s (or ms, us, ns) for time since 1970-01-01, or "
-                         "write the dates as text (2021-01-31, 2021-01-31 12:00)")
+                         "years 1678-2261; pass --date-unit s (or ms, us, ns) for time since 1970-01-01, "
+                         "--date-format for digits such as 20210131 (%Y%m%d), or write the dates as text "
+                         "(2021-01-31, 2021-01-31 12:00)")
     return pd.DatetimeIndex(pd.to_datetime(values.astype(np.int64).astype(str), format="%Y"))
 
 
@@ -156,6 +164,8 @@ def _text_dates(column: pd.Series, flag: str, fmt: CsvFormat) -> pd.DatetimeInde
             dates = pd.to_datetime(column, errors="coerce", utc=True, **options)
     if not fmt.date_format and not fmt.dayfirst and not dates.isna().any():
         _check_unambiguous(column, dates, flag)
+    if not fmt.date_format and not dates.isna().any():
+        _check_years_written(column, dates, flag)
     if dates.isna().any():
         hint = (f"does not match --date-format {fmt.date_format!r}" if fmt.date_format else
                 "is not a date (for day-first dates such as 13/01/2022 pass --dayfirst or --date-format "
@@ -177,6 +187,19 @@ def _check_unambiguous(column: pd.Series, dates: pd.DatetimeIndex, flag: str) ->
     if not other.isna().any() and not (pd.DatetimeIndex(other) == dates).all():
         raise InputError(f"{flag} {column.name!r} holds dates such as {column.iloc[-1]!r} that read both day "
                          "first and month first; pass --dayfirst, or --date-format (e.g. %m/%d/%Y)")
+
+
+def _check_years_written(column: pd.Series, dates: pd.DatetimeIndex, flag: str) -> None:
+    """Refuse dates whose text does not write the year they were read as: two-digit years
+    (Jan-49 read as 2049) and dates without a year (01/02 read in the current year)."""
+    years = pd.DatetimeIndex(dates).year.astype(str)
+    text = column.astype(str).to_numpy()
+    missing = next((i for i, (t, y) in enumerate(zip(text, years)) if y not in t), None)
+    if missing is not None:
+        raise InputError(f"{flag} {column.name!r} holds {text[missing]!r} (row {missing + 2}), read as the "
+                         f"year {years[missing]}, which it does not write (a two-digit year, or none); write "
+                         "four-digit years, or pass --date-format (e.g. %b-%y: 00-68 read as 2000-2068, "
+                         "69-99 as 1969-1999)")
 
 
 def _in_zone(dates: pd.DatetimeIndex, column: pd.Series, flag: str, tz: str) -> pd.DatetimeIndex:

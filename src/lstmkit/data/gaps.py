@@ -33,8 +33,9 @@ def fill_gaps(y: pd.Series, how: str, name: str = "y") -> pd.Series:
         return y  # (as_series reports it)
     full = regular_dates(index)
     if full is None:
-        raise InputError(f"{name} has irregular dates that no frequency fits even with gaps filled "
-                         f"({index[0].date()} .. {index[-1].date()}); resample it to a regular frequency")
+        raise InputError(f"{name} has irregular dates that no frequency fits, even with up to half the "
+                         f"series filled in ({index[0].date()} .. {index[-1].date()}); resample it to a "
+                         "regular frequency")
     filled = y.astype(np.float64).reindex(full)
     missing = full[np.asarray(filled.isna())]
     if not len(missing):

@@ -55,6 +55,17 @@ def as_series(y, name: str = "y", min_length: int = 1) -> pd.Series:
 
 
 def _to_float(values: np.ndarray, name: str) -> np.ndarray:
+    kind = values.dtype.kind
+    if kind == "O" and len(values):  # (a list, or an object column: judged by its elements)
+        kinds = {"b" if isinstance(v, (bool, np.bool_)) else
+                 "c" if isinstance(v, (complex, np.complexfloating)) else "" for v in values}
+        kind = "b" if "b" in kinds else "c" if "c" in kinds else kind
+    if kind == "b":
+        raise InputTypeError(f"{name} holds true/false values, not numbers; a series to forecast needs "
+                             "numbers (convert them with .astype(int) if 0/1 is meant)")
+    if kind == "c":
+        raise InputTypeError(f"{name} holds complex numbers; lstmkit forecasts real values (pass the real "
+                             "part, or the magnitude, as its own series)")
     try:
         out = values.astype(np.float64)
     except (TypeError, ValueError):
@@ -124,7 +135,7 @@ def regular_dates(index: pd.DatetimeIndex) -> pd.DatetimeIndex | None:
     or None when no frequency fits it even with gaps. ``index``: sorted, unique dates.
 
     A frequency is read from the dates around the gaps: the most common frequency of runs of
-    three consecutive dates (at most ``GAP_GAP_SAMPLES`` runs, spread over the series). The dates
+    three consecutive dates (at most ``GAP_SAMPLES`` runs, spread over the series). The dates
     must all lie on that frequency's dates from the first to the last, and at most
     ``MAX_FILLED_SHARE`` of the filled series may be new, else the dates are irregular."""
     if len(index) < 3:
@@ -136,9 +147,12 @@ def regular_dates(index: pd.DatetimeIndex) -> pd.DatetimeIndex | None:
     runs.pop(None, None)
     if not runs:
         return None
-    freq = runs.most_common(1)[0][0]
+    freq, allowed = runs.most_common(1)[0][0], len(index) / (1 - MAX_FILLED_SHARE)
+    smallest = int(np.diff(index.asi8).min())  # (no step is shorter: a bound before building the range,
+    if (index.asi8[-1] - index.asi8[0]) / smallest + 1 > 1.15 * allowed:  # with room for months' lengths)
+        return None
     full = pd.date_range(index[0], index[-1], freq=freq)
-    if len(full) > len(index) / (1 - MAX_FILLED_SHARE) or not index.isin(full).all():
+    if len(full) > allowed or not index.isin(full).all():
         return None
     return full
 
