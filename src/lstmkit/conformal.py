@@ -104,7 +104,7 @@ def level_values(level, name: str = "level") -> list[float]:
         raise InputError(f"{name} must be percentages in (0, 100), e.g. [80, 95]; received {level!r}")
     fraction = next((v for v in levels if v <= 1), None)
     if fraction is not None:
-        example = f"{100 * fraction:g}, not {fraction:g}" if fraction < 1 else "80, not 0.8"
+        example = f"{100 * fraction:g}, not {fraction:g}" if 0.01 <= fraction < 1 else "80, not 0.8"
         raise InputError(f"{name} must be percentages in (1, 100), not fractions: pass {example}; "
                          f"received {level!r}")
     return [float(v) for v in levels]

@@ -125,6 +125,8 @@ def _layout(path: Path) -> dict:
 
 
 def _read(path: Path, fmt: CsvFormat = CsvFormat(), **options) -> pd.DataFrame:
+    if path.is_dir():
+        raise InputError(f"data file {str(path)!r} is a folder; name a CSV file")
     if not path.is_file():
         raise InputError(f"data file {str(path)!r} does not exist")
     size = path.stat().st_size

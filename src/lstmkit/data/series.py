@@ -110,6 +110,9 @@ def check_dates(index: pd.DatetimeIndex, name: str = "y") -> None:
         )
     if len(index) >= 3 and infer_freq(index) is None:
         hint = gap_hint(index) or "; resample to a regular frequency first"
+        if index.tz is not None and infer_freq(index.tz_convert("UTC")) is not None:
+            hint = (f": its local times in {index.tz} skip or repeat an hour at a daylight-saving change; "
+                    "read them as UTC instants (the CLI's --tz UTC, or .tz_convert('UTC'))")
         raise InputError(f"{name} has irregular dates (no single frequency fits {index[0].date()} .. "
                          f"{index[-1].date()}){hint}")
 
