@@ -8,6 +8,7 @@ status 2, no traceback and no output file.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -41,7 +42,7 @@ def _fitted_forecaster():
 
 def api_cases():
     """(what, call) pairs for the Python API; each call must raise."""
-    from lstmkit import Forecaster, SequenceClassifier, TextClassifier, load
+    from lstmkit import Forecaster, Seq2Seq, SequenceClassifier, TextClassifier, load
     from lstmkit.datasets import load_ucr
 
     dates = pd.date_range("2000-01-01", periods=40, freq="MS")
@@ -130,6 +131,20 @@ def api_cases():
             pd.to_datetime(["2020-01-05", "2020-01-06"])))),
         ("classifier: continuous labels", lambda: SequenceClassifier(epochs=1).fit(
             np.ones((6, 5, 1)), np.linspace(0, 1, 6))),
+        ("a weight_decay that outweighs any fit", lambda: Forecaster(weight_decay=1e300).fit(values)),
+        ("load a path that is not a folder path", lambda: load(None)),
+        ("a stacked network too big for memory (16 GB free)", lambda: _with_free_memory(
+            2**34, lambda: Forecaster(arch="stacked", hidden_size=8192, arch_options={"n_layers": 64},
+                                      epochs=1).fit(values))),
+        ("a thousand wide ensemble members (16 GB free)", lambda: _with_free_memory(2**34, lambda: Forecaster(
+            hidden_size=8192, n_models=1000, epochs=1).fit(values))),
+        ("classifier: predicting one sequence of 5,000,000 steps (16 GB free)", lambda: _with_free_memory(
+            2**34, lambda: SequenceClassifier(epochs=1, hidden_size=8, n_folds=1, random_state=0).fit(
+                np.random.default_rng(0).normal(size=(4, 5, 1)), [0, 1, 0, 1]).predict(
+                np.zeros((1, 5_000_000, 1), np.float32)))),
+        ("seq2seq: a source of 5 million characters", lambda: Seq2Seq(
+            epochs=1, hidden_size=4, embedding_dim=2, random_state=0).fit(
+            ["1+2", "3+4"] * 5, ["3", "7"] * 5).predict(["1+" * 2_500_000])),
     ]
 
 
@@ -220,6 +235,20 @@ def cli_cases():
         ("two columns of dates", lambda d: ["forecast", _write(d, "two.csv", (
             "when,shipped,y\n" + "".join(f"2000-01-{k:02d},2000-02-{k:02d},{k}\n" for k in range(1, 28))
         ).encode())]),
+        ("--out with an extension it cannot be written as", lambda d: ["forecast", "--out",
+                                                                        str(d / "next.xlsx")]),
+        ("--report that is not HTML", lambda d: ["forecast", "--report", str(d / "r.png")]),
+        ("--plot in a format matplotlib cannot write", lambda d: ["tune", "--plot", str(d / "history.csv")]),
+        ("predict: a config.json that is a JSON array",
+         lambda d: ["predict", _tampered(d, "config.json", "[]")]),
+        ("predict: NaN stored in preprocessing.json",
+         lambda d: ["predict", _tampered(d, "preprocessing.json", _edit(mean=[float("nan")]))]),
+        ("predict: an integer stored as text",
+         lambda d: ["predict", _tampered(d, "preprocessing.json", _edit(n_channels="1"))]),
+        ("predict: a weights file longer than its header says",
+         lambda d: ["predict", _tampered(d, "weights.safetensors", lambda f: os.truncate(f, 30 << 30))]),
+        ("predict: a config.json over its size limit",
+         lambda d: ["predict", _tampered(d, "config.json", " " * (2 << 20))]),
         ("predict --level on a classifier", lambda d: ["predict", _classifier(d), "--level", "80"]),
         ("a test part longer than the longest forecast (1,000,000 values)", lambda d: ["forecast", _write(
             d, "long.csv", ("y\n" + "1\n2\n" * 500_000).encode())]),
@@ -234,6 +263,23 @@ def _classifier(folder) -> str:
         SequenceClassifier(epochs=1, arch="vanilla", hidden_size=4, n_folds=1, random_state=0).fit(
             np.random.default_rng(0).normal(size=(8, 5, 1)), [0, 1] * 4).save(path)
     return str(path)
+
+
+def _tampered(folder, name, change) -> str:
+    """A copy of the saved classifier with file ``name`` rewritten (text) or changed (a function)."""
+    import shutil
+
+    path = folder / "tampered"
+    shutil.rmtree(path, ignore_errors=True)
+    shutil.copytree(_classifier(folder), path)
+    (change if callable(change) else lambda f: f.write_text(change))(path / name)
+    return str(path)
+
+
+def _edit(**fields):
+    import json
+
+    return lambda file: file.write_text(json.dumps({**json.loads(file.read_text()), **fields}))
 
 
 def _link(folder) -> str:

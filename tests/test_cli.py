@@ -235,7 +235,8 @@ def _setup_targets(d):
      "--out 'afile/next.csv' cannot be written: 'afile' is a file, not a folder"),
     (["forecast", "--report", "r.html", "--save", "afile/model"],
      "--save 'afile/model' cannot be written: 'afile' is a file, not a folder"),
-    (["forecast", "--report", "same.csv", "--out", "same.csv"], "--report and --out both name 'same.csv'"),
+    (["forecast", "--report", "same", "--out", "same"], "--report and --out both name 'same'"),
+    (["forecast", "--report", "r.html", "--out", "next.xlsx"], "--out 'next.xlsx' must end in .csv, "),
     (["forecast", "--save", "m", "--out", "m/next.csv"],
      "--out 'm/next.csv' is inside the --save folder 'm'"),
     (["tune", "--plot", "folder"], "--plot 'folder' is a folder"),
@@ -364,3 +365,21 @@ def test_forecast_pretrained_ensemble_is_what_the_saved_model_holds(capsys, csv,
     saved = lstmkit.load(tmp_path / "m")
     assert saved.pretrained == "ensemble" and saved.ensemble_members_[0] == "own LSTM"
     assert "damped trend" in saved.ensemble_members_
+
+
+def test_forecast_of_an_exactly_periodic_series_shows_mase_as_na(tmp_path, capsys):
+    path = tmp_path / "periodic.csv"
+    pd.DataFrame({"month": pd.date_range("1900-01-01", periods=120, freq="MS").strftime("%Y-%m-%d"),
+                  "y": np.tile([5, 7, 9, 4, 6, 8, 10, 12, 11, 9, 7, 6], 10)}).to_csv(path, index=False)
+    result = run_json(capsys, "forecast", str(path), "--epochs", "1", "--no-plot")
+    for values in result["metrics"].values():
+        for kind in ("one_step", "multi_step"):
+            assert values[kind]["mase"] is None and values[kind]["smape"] >= 0  # JSON null, not NaN
+    assert result["metrics"]["seasonal naive"]["multi_step"]["rmse"] == 0
+    assert result["comparison"][1].startswith("seasonal naive beats lstmkit on the multi-step forecast: "
+                                              "sMAPE 0.000 vs ")
+    assert result["comparison"][1].endswith("(seasonal naive forecasts them exactly); use seasonal naive "
+                                            "here")
+    assert main(["forecast", str(path), "--epochs", "1", "--no-plot"]) == 0
+    table = capsys.readouterr().out
+    assert "n/a" in table and "nan" not in table.lower() and "inf%" not in table

@@ -71,3 +71,24 @@ def test_predict_global_model_reads_long_data_with_one_line_errors(tmp_path, cap
         assert err.endswith(message) and err.count("\n") == 1 and "config" not in err
     assert main(["predict", str(model), str(tmp_path / "long.csv"), "--horizon", "3", "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)["predictions"]) == 9
+
+
+def test_train_reads_numbers_yaml_leaves_as_text_for_numeric_parameters_only(tmp_path, capsys):
+    import yaml
+
+    params = {"strategy": "direct", "horizon": 3, "epochs": "1e0", "hidden_size": 4, "lr": "1e-3",
+              "weight_decay": "+2.5E-4"}
+    path = _train_yaml(tmp_path, params=params)
+    assert "lr: 1e-3" in (tmp_path / "train.yaml").read_text()  # as a user writes it: YAML reads text
+    assert isinstance(yaml.safe_load((tmp_path / "train.yaml").read_text())["params"]["lr"], str)
+    assert main(["train", path, "--json"]) == 0
+    config = json.loads(capsys.readouterr().out)["config"]
+    assert config["lr"] == 0.001 and config["weight_decay"] == 0.00025 and config["epochs"] == 1
+    assert isinstance(config["epochs"], int)
+    for strict, message in (({"verbose": "true"}, "verbose must be one of True, False; received 'true'"),
+                            ({"hidden_size": "4.5"}, "hidden_size must be an integer >= 1; received '4.5'"),
+                            ({"lr": "1e-3x"}, "lr must be a number > 0; received '1e-3x'"),
+                            ({"lr": "nan"}, "lr must be a number > 0; received 'nan'")):
+        assert main(["train", _train_yaml(tmp_path, params={**params, **strict})]) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1

@@ -74,6 +74,36 @@ def test_bad_inputs_give_one_line_errors(fitted):
         SequenceGenerator(lr="x").fit(TEXTS)
     cold = fitted.sample(12, prompt="the cat", temperature=1e-39, random_state=0)  # no overflow
     assert cold == fitted.sample(12, prompt="the cat", top_k=1)  # the coldest sampling is greedy
+    for tiny in (1e-300, 5e-324):  # (below float32's range: it rounded to 0, and 0 / 0 gave NaN)
+        assert fitted.sample(12, prompt="the cat", temperature=tiny, random_state=0) == cold
+
+
+def test_a_sample_too_long_for_the_time_allowed_is_refused_after_its_first_tokens(fitted, monkeypatch):
+    from lstmkit.errors import LIMITS
+    from lstmkit.tasks import generator_sampling
+
+    monkeypatch.setattr(generator_sampling, "PACE_PROBE_SECONDS", 0.0)  # judge after 64 tokens
+    monkeypatch.setitem(LIMITS, "sample_seconds", 1e-3)
+    with pytest.raises(InputError, match=r"^n_tokens 100,000 would take about \d+ s to sample at this "
+                                         r"model's pace \(\d+ us a token over the first 64\), above the 0 s "
+                                         r"allowed; ask for at most about \d+ tokens, or raise "
+                                         r"lstmkit.errors.LIMITS\['sample_seconds'\] on purpose$"):
+        fitted.sample(100_000, random_state=0)
+    assert len(fitted.sample(60, random_state=0)) == 60  # (a sample shorter than the probe is not judged)
+    monkeypatch.setitem(LIMITS, "sample_seconds", 120)
+    assert len(fitted.sample(2000, random_state=0)) == 2000
+
+
+def test_a_network_too_big_for_memory_is_refused_before_it_is_built(monkeypatch):
+    from lstmkit import memory
+
+    monkeypatch.setattr(memory, "available_bytes", lambda device="cpu": 2**30)  # 1 GB free
+    state = torch.random.get_rng_state()
+    with pytest.raises(InputError, match=r"^training a network of 34,097,\d{3},\d{3} parameters \(16 bytes "
+                                         r"each .* needs about 508.1 GB of memory, and 1.0 GB is available; "
+                                         r"lower hidden_size, n_layers or embedding_dim"):
+        SequenceGenerator(hidden_size=8192, n_layers=64, epochs=1).fit(["abc " * 100])
+    assert torch.equal(state, torch.random.get_rng_state())
 
 
 def test_token_lists_give_token_lists():

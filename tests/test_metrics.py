@@ -34,3 +34,17 @@ def test_bad_metric_inputs():
     for season in (0, -1, 1.5):
         with pytest.raises(InputError, match="season must be an integer >= 1"):
             mase([1.0], [1.0], y_train=[1.0, 2.0, 3.0], season=season)
+
+
+def test_forecast_metrics_report_an_undefined_mase_as_nan_and_mase_itself_raises():
+    from lstmkit.metrics import forecast_metrics
+
+    periodic = [5.0, 7.0, 9.0, 4.0] * 3  # repeats exactly at lag 4: the seasonal-naive error is 0
+    found = forecast_metrics([5.0, 8.0], [5.0, 7.0], periodic, season=4)
+    assert np.isnan(found["mase"])
+    assert found["mae"] == pytest.approx(0.5) and found["rmse"] == pytest.approx(np.sqrt(0.5))
+    with pytest.raises(InputError, match="^mase is undefined: the training series is constant at lag "
+                                         "season$"):
+        mase([5.0, 8.0], [5.0, 7.0], periodic, season=4)
+    lag_one = np.mean(np.abs(np.diff(periodic)))  # (at lag 1 it is defined)
+    assert forecast_metrics([5.0], [6.0], periodic, season=1)["mase"] == pytest.approx(1 / lag_one)

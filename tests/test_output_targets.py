@@ -94,3 +94,62 @@ def test_a_full_disk_is_one_line_and_leaves_nothing_half_written(tmp_path, capsy
     err = [line for line in capsys.readouterr().err.splitlines() if "epoch" not in line]  # (progress)
     assert code == 2 and len(err) == 1 and "No space left on device" in err[0] and "Traceback" not in err[0]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_inside_safetensors_is_one_line_naming_the_save(tmp_path, capsys, monkeypatch):
+    """safetensors reports a full disk as its own SafetensorError, not an OSError (the hunt's
+    full_save case: a 23-line traceback and exit 1)."""
+    import numpy as np
+    import safetensors.torch
+    from safetensors import SafetensorError
+
+    from lstmkit import Forecaster, InputError
+
+    def full(*args, **kwargs):
+        raise SafetensorError("Error while serializing: I/O error: No space left on device (os error 28)")
+
+    monkeypatch.setattr(safetensors.torch, "save_file", full)
+    model = Forecaster(epochs=1, random_state=0).fit(np.arange(30.0) + 1)
+    target = tmp_path / "full" / "m"
+    with pytest.raises(InputError, match=rf"^path {str(target)!r} could not be written: No space left on "
+                                         "device$"):
+        model.save(target)
+    assert list(tmp_path.iterdir()) == []  # no model, no temporary folder, no created parent
+    code = main(["forecast", "--epochs", "1", "--no-plot", "--save", str(target)])
+    err = [line for line in capsys.readouterr().err.splitlines() if "epoch" not in line]  # (progress)
+    assert code == 2 and err == [f"lstmkit forecast: error: --save {str(target)!r} could not be written: No "
+                                 "space left on device"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_writing_the_json_files_names_the_save_too(tmp_path, capsys, monkeypatch):
+    import errno
+
+    import lstmkit.persistence
+
+    def full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(lstmkit.persistence, "_write_json", full)
+    code = main(["forecast", "--epochs", "1", "--no-plot", "--save", str(tmp_path / "m")])
+    err = [line for line in capsys.readouterr().err.splitlines() if "epoch" not in line]
+    assert code == 2 and err == [f"lstmkit forecast: error: --save {str(tmp_path / 'm')!r} could not be "
+                                 "written: No space left on device"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_while_checkpointing_is_one_line_and_leaves_no_temporary_file(tmp_path, monkeypatch):
+    import numpy as np
+    import safetensors.torch
+    from safetensors import SafetensorError
+
+    from lstmkit import Forecaster, InputError
+
+    def full(*args, **kwargs):
+        raise SafetensorError("Error while serializing: I/O error: No space left on device (os error 28)")
+
+    monkeypatch.setattr(safetensors.torch, "save_file", full)
+    with pytest.raises(InputError, match=r"^checkpoint '.*network-0.safetensors' could not be written: No "
+                                         "space left on device$"):
+        Forecaster(epochs=2, random_state=0).fit(np.arange(30.0) + 1, checkpoint_dir=tmp_path / "ck")
+    assert not (tmp_path / "ck").exists() or list((tmp_path / "ck").iterdir()) == []

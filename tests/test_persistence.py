@@ -108,7 +108,7 @@ def _edit_config(path, **changes):
     (lambda p: _edit_config(p, params={"evil": 1}), "unknown Forecaster parameter 'evil'"),
     (lambda p: (p / "config.json").write_text("{not json"), "config.json is not valid JSON"),
     (lambda p: (p / "weights.safetensors").write_bytes((p / "weights.safetensors").read_bytes()[:-10]),
-     "does not match the checksum"),
+     "its header describes .*: the file was truncated or extended"),
     (lambda p: (p / "weights.safetensors").write_bytes(
         (p / "weights.safetensors").read_bytes()[:-4] + b"\x00\x00\x80\x7f"), "does not match the checksum"),
     (lambda p: _edit_config(p, params={"hidden_size": 16}), "has shape"),

@@ -193,3 +193,45 @@ def test_checkpoints_resume_to_the_same_model(tmp_path):
     again = Seq2Seq(epochs=3, patience=1, **TINY).fit(*data, checkpoint_dir=tmp_path, resume=True)
     assert again.predict(data[0][:50]) == first.predict(data[0][:50])
     assert [r["loss"] for r in again.history_] == [r["loss"] for r in first.history_]
+
+
+def test_a_source_past_the_limit_or_memory_is_refused_before_decoding(model, monkeypatch):
+    from lstmkit import memory
+    from lstmkit.errors import LIMITS
+
+    start = __import__("time").perf_counter()
+    with pytest.raises(InputError, match=r"^sources\[1\] has 5,000,000 tokens; a Seq2Seq reads sources of at "
+                                         r"most 100,000 \(a limit .*LIMITS\['source_length'\] on purpose\)$"):
+        model.predict(["ab", "ab" * 2_500_000])
+    assert __import__("time").perf_counter() - start < 5
+    monkeypatch.setitem(LIMITS, "source_length", 20)
+    with pytest.raises(InputError, match=r"^sources\[0\] has 21 tokens"):
+        model.predict(["a" * 21])
+    assert model.predict(["a" * 20])  # at the limit: read
+    monkeypatch.setitem(LIMITS, "source_length", 100_000)
+    monkeypatch.setattr(memory, "available_bytes", lambda device="cpu": 2 * 2**20)  # 2 MB free
+    with pytest.raises(InputError, match=r"^predicting a sequence of 50,002 steps needs about .* and 2 MB is "
+                                         r"available; shorten the sources or lower beam_width"):
+        model.predict(["abc" * 16_667], beam_width=3)  # (50,001 tokens, then the end token)
+    assert model.predict(["abc"]) == ["cba"]  # short sources still fit
+
+
+def test_a_network_too_big_for_memory_is_refused_before_it_is_built(monkeypatch):
+    from lstmkit import memory
+
+    monkeypatch.setattr(memory, "available_bytes", lambda device="cpu": 2**30)  # 1 GB free
+    with pytest.raises(InputError, match=r"^training a network of [\d,]+ parameters .* and 1.0 GB is "
+                                         r"available; lower hidden_size"):
+        Seq2Seq(hidden_size=8192, embedding_dim=8192, epochs=1).fit(*reversal(40, 0))
+
+
+def test_long_sources_are_decoded_a_few_at_a_time():
+    from lstmkit import memory
+    from lstmkit.tasks.seq2seq import _decode_rows
+
+    net = build("encoder-decoder", n_features=10, n_outputs=10, hidden_size=8, embedding_dim=4, n_steps_out=5,
+                pad_token=0, start_token=START)
+    assert _decode_rows(net, torch.ones(3000, 7, dtype=torch.long), 1, "cpu") == 2048  # short: as before
+    long = torch.ones(64, 100_001, dtype=torch.long)
+    assert _decode_rows(net, long, 1, "cpu") == memory.PREDICT_STEPS // 100_001
+    assert _decode_rows(net, torch.ones(4, 2_000_000, dtype=torch.long), 8, "cpu") == 1

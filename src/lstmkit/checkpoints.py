@@ -87,7 +87,7 @@ def save_checkpoint(path: Path, module, optimizer, generator: torch.Generator, p
     tensors["rng.torch"] = torch.get_rng_state()
     tensors = {k: v.detach().cpu().contiguous().clone() for k, v in tensors.items()}
     metadata = {"progress": json.dumps(progress, allow_nan=True)}
-    atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=metadata))
+    atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=metadata), "checkpoint")
 
 
 def load_checkpoint(path: Path, module, optimizer, generator: torch.Generator, fingerprint: str):

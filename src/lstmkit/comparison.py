@@ -1,8 +1,9 @@
 """Say plainly whether lstmkit beats the baselines (``lstmkit forecast`` and ``diagnose``).
 
 ``verdicts(metrics)``: from the CLI's tables (metrics[model][kind][metric]), one line per
-evaluation saying which model scored best by MASE (sMAPE where MASE is undefined) and, when
-a baseline beats lstmkit, by how much. ``validation_comparison(model)``: for a saved
+evaluation saying which model scored best by MASE (sMAPE where MASE is undefined: NaN, for a
+training series that repeats exactly at lag season) and, when a baseline beats lstmkit, by
+how much (or that it is exact). ``validation_comparison(model)``: for a saved
 one-series Forecaster, which has no test data, the same question on the series' own last
 training values (one-step forecasts of the last ``val_size`` values against naive and
 seasonal naive). A "good fit" diagnosis never stands beside a model that loses:
@@ -46,8 +47,10 @@ def verdicts(metrics: dict, model: str = "lstmkit") -> list[dict]:
 def line(v: dict) -> str:
     what, other, ours = KINDS.get(v["kind"], v["kind"]), v["best_other"], v["model"]
     if v["loses"]:
+        gap = f"{ours} {100 * v['worse_by']:.0f}% worse" if math.isfinite(v["worse_by"]) else \
+            f"{other} forecasts them exactly"  # (e.g. seasonal naive on a series that repeats exactly)
         return (f"{other} beats {ours} on the {what}: {v['metric']} {v['other_score']:.3f} vs "
-                f"{v['score']:.3f} ({ours} {100 * v['worse_by']:.0f}% worse); use {other} here")
+                f"{v['score']:.3f} ({gap}); use {other} here")
     return (f"{v['model']} beats every baseline on the {what}: {v['metric']} {v['score']:.3f} vs "
             f"{v['other_score']:.3f} ({v['best_other']})")
 
@@ -58,11 +61,13 @@ def honest_diagnosis(diagnosis: dict, found: list[dict]) -> dict:
     if not losses or diagnosis["verdict"] != "good fit":
         return diagnosis
     worst = max(losses, key=lambda v: v["worse_by"])
+    what = KINDS.get(worst["kind"], worst["kind"])
+    gap = f"lstmkit's {worst['metric']} {100 * worst['worse_by']:.0f}% higher on the {what}" \
+        if math.isfinite(worst["worse_by"]) else f"exactly right on the {what}, where lstmkit's " \
+        f"{worst['metric']} is {worst['score']:.3g}"
     return {**diagnosis, "verdict": "loses to a baseline",
-            "advice": f"training converged, but {worst['best_other']} forecasts better (lstmkit's "
-                      f"{worst['metric']} {100 * worst['worse_by']:.0f}% higher on the "
-                      f"{KINDS.get(worst['kind'], worst['kind'])}): use it, or try another lookback, "
-                      "transform or difference"}
+            "advice": f"training converged, but {worst['best_other']} forecasts better ({gap}): use it, or "
+                      "try another lookback, transform or difference"}
 
 
 def validation_comparison(model) -> dict | None:

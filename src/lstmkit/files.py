@@ -12,6 +12,7 @@ leaves none of them (and any file they would have replaced is kept).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import stat
@@ -61,6 +62,34 @@ def check_file_target(path, name: str) -> Path:
         raise InputError(f"{name} {str(path)!r} is not a regular file (a device, FIFO or socket); give a "
                          "file name")
     return check_parents(path, name)
+
+
+# What an output can be written as, by its extension (lower case; "": none, the default format).
+TABLE_FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".parquet": "parquet", ".pq": "parquet",
+                 "": "csv"}
+TABLE_NAMES = ".csv, .txt, .tsv (tab-separated), .parquet or .pq (Parquet), or no extension (CSV)"
+REPORT_FORMATS = {".html": "html", ".htm": "html", "": "html"}
+REPORT_NAMES = ".html or .htm, or no extension (HTML)"
+
+
+def figure_formats() -> dict[str, str]:
+    """Extension -> the format matplotlib's savefig writes for it (no extension: PNG)."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    return {"": "png", **{f".{kind}": kind for kind in FigureCanvasBase.get_supported_filetypes()}}
+
+
+def output_format(path, name: str, formats: dict[str, str], names: str | None = None) -> str:
+    """The format (a value of ``formats``) that ``path``'s extension names; raise naming ``name``
+    (e.g. "--out") when the extension is none of them: a file is never written in a format its
+    name does not say (CSV text in a .parquet, a PNG in a .csv)."""
+    suffix = Path(path).suffix
+    if suffix.lower() in formats:
+        return formats[suffix.lower()]
+    if names is None:
+        listed = sorted(s for s in formats if s)
+        names = ", ".join(listed[:-1]) + f" or {listed[-1]}, or no extension ({formats[''].upper()})"
+    raise InputError(f"{name} {str(path)!r} must end in {names}; received the extension {suffix!r}")
 
 
 def check_not_input(path, name: str, inputs) -> None:
@@ -130,7 +159,8 @@ def atomic_write(path, write: Callable[[str], None], name: str = "file") -> Path
     os.close(fd)
     done = False
     try:
-        write(tmp)
+        with write_errors(path, name):
+            write(tmp)
         os.chmod(tmp, 0o666 & ~umask())
         os.replace(tmp, path)
         done = True
@@ -140,6 +170,35 @@ def atomic_write(path, write: Callable[[str], None], name: str = "file") -> Path
         if not done:
             remove_folders(created)
     return path
+
+
+@contextlib.contextmanager
+def write_errors(path, name: str):
+    """A write that fails for the disk's sake (full, read-only, a vanished folder: an OSError, or
+    safetensors' SafetensorError wrapping one) becomes one line naming ``name`` and ``path``:
+    "--save 'm' could not be written: No space left on device"."""
+    try:
+        yield
+    except Exception as error:
+        reason = write_error_reason(error)
+        if reason is None:
+            raise
+        raise InputError(f"{name} {str(path)!r} could not be written: {reason}") from None
+
+
+def write_error_reason(error: BaseException) -> str | None:
+    """Why a write failed, in words ("No space left on device"), or None for an error that is not
+    about writing (a bug, which must keep its traceback)."""
+    import re
+    import sys
+
+    if isinstance(error, OSError):
+        return error.strerror or str(error).splitlines()[0]
+    safetensors = sys.modules.get("safetensors")
+    if safetensors is not None and isinstance(error, safetensors.SafetensorError):
+        code = re.search(r"\(os error (\d+)\)", str(error))
+        return os.strerror(int(code.group(1))) if code else (str(error).splitlines() or [""])[0]
+    return None
 
 
 WRITER = ".lstmkit-writer"  # the pid of the process writing a temporary output folder
@@ -223,7 +282,8 @@ class Outputs:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
         os.close(fd)
         self._staged.append((Path(tmp), path))
-        write(tmp)
+        with write_errors(path, name):
+            write(tmp)
         os.chmod(tmp, 0o666 & ~umask())
         return path
 
@@ -236,7 +296,8 @@ class Outputs:
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
         (tmp / WRITER).write_text(str(os.getpid()))  # (removed at commit; tells a later save if it died)
         self._staged.append((tmp, path))
-        write(tmp)
+        with write_errors(path, name):
+            write(tmp)
         os.chmod(tmp, 0o777 & ~umask())
         return path
 

@@ -2,7 +2,9 @@
 
 sMAPE and MASE follow the M3/M4 competition definitions:
 ``smape = mean(200 * |y - f| / (|y| + |f|))`` and
-``mase = mean|y - f| / mean|y_train[t] - y_train[t - season]|``.
+``mase = mean|y - f| / mean|y_train[t] - y_train[t - season]|``. Where that denominator is 0
+(a training series that repeats exactly at lag season) ``mase`` raises and ``forecast_metrics``
+reports NaN.
 """
 
 from __future__ import annotations
@@ -54,9 +56,9 @@ def smape(y_true, y_pred) -> float:
     return float(200.0 * ratio.mean())
 
 
-def mase(y_true, y_pred, y_train, season: int = 1) -> float:
-    """Mean absolute scaled error: MAE over the in-sample seasonal-naive MAE of ``y_train``."""
-    y_true, y_pred = _pair(y_true, y_pred)
+def _mase_scale(y_train, season: int) -> float:
+    """MASE's denominator: the in-sample seasonal-naive MAE of ``y_train`` (0 when the training
+    series repeats exactly at lag ``season``)."""
     y_train = np.asarray(y_train, dtype=np.float64).reshape(-1)
     _check_finite("y_train", y_train)
     season = check_positive_int("season", season)
@@ -64,7 +66,17 @@ def mase(y_true, y_pred, y_train, season: int = 1) -> float:
         raise InputError(
             f"mase needs more than season={season} training values; received {len(y_train)}"
         )
-    scale = np.mean(np.abs(y_train[season:] - y_train[:-season]))
+    return float(np.mean(np.abs(y_train[season:] - y_train[:-season])))
+
+
+def mase(y_true, y_pred, y_train, season: int = 1) -> float:
+    """Mean absolute scaled error: MAE over the in-sample seasonal-naive MAE of ``y_train``.
+
+    Raises ``InputError`` when that MAE is 0 (the training series repeats exactly at lag
+    ``season``, a constant one included): no finite value is honest there.
+    ``forecast_metrics`` reports NaN instead, beside the other metrics."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    scale = _mase_scale(y_train, season)
     if scale == 0:
         raise InputError("mase is undefined: the training series is constant at lag season")
     return float(np.mean(np.abs(y_true - y_pred)) / scale)
@@ -83,13 +95,13 @@ def accuracy(y_true, y_pred) -> float:
 
 
 def forecast_metrics(y_true, y_pred, y_train, season: int = 1) -> dict[str, float]:
-    """rmse, mae, smape and mase of one forecast, as a dict."""
-    return {
-        "rmse": rmse(y_true, y_pred),
-        "mae": mae(y_true, y_pred),
-        "smape": smape(y_true, y_pred),
-        "mase": mase(y_true, y_pred, y_train, season),
-    }
+    """rmse, mae, smape and mase of one forecast, as a dict. mase is NaN where it is undefined
+    (``y_train`` repeats exactly at lag ``season``: a perfectly periodic or constant series,
+    whose seasonal-naive error is 0); the CLI shows it as n/a (JSON null) and ranks by sMAPE."""
+    found = {"rmse": rmse(y_true, y_pred), "mae": mae(y_true, y_pred), "smape": smape(y_true, y_pred)}
+    scale = _mase_scale(y_train, season)
+    found["mase"] = found["mae"] / scale if scale > 0 else float("nan")
+    return found
 
 
 def _sequence_pairs(y_true, y_pred) -> tuple[list, list]:

@@ -21,10 +21,11 @@ from pathlib import Path
 
 import torch
 
-from lstmkit.errors import InputError, NotFittedError
+from lstmkit.errors import LIMITS, InputError, InputTypeError, NotFittedError
 
 FORMAT_VERSION = 1
 FILES = ("config.json", "weights.safetensors", "preprocessing.json")
+JSON_LIMITS = {"config.json": "config_json_bytes", "preprocessing.json": "preprocessing_json_bytes"}
 
 
 _REGISTRY: dict[str, type] = {}  # estimator name -> class: every Persistable registers itself
@@ -72,7 +73,7 @@ def save(estimator, path, name: str = "path") -> Path:
     ``name`` is how errors call ``path`` (e.g. "--save")."""
     from safetensors import SafetensorError
 
-    from lstmkit.files import Outputs
+    from lstmkit.files import Outputs, write_error_reason
 
     _check_estimator(estimator)
     path = check_save_path(path, name)
@@ -81,8 +82,7 @@ def save(estimator, path, name: str = "path") -> Path:
             outputs.folder(path, lambda folder: write_model(estimator, folder), name)
             outputs.commit()
     except (OSError, SafetensorError) as error:  # a full disk: nothing half-written stays
-        reason = getattr(error, "strerror", None) or str(error).splitlines()[0]
-        raise InputError(f"{name} {str(path)!r} could not be written: {reason}") from None
+        raise InputError(f"{name} {str(path)!r} could not be written: {write_error_reason(error)}") from None
     return path
 
 
@@ -150,35 +150,57 @@ def write_model(estimator, folder) -> None:
               "params": _params_to_json(estimator),
               "weights_sha256": _sha256(folder / "weights.safetensors")}
     _write_json(folder / "config.json", config)
+    _warn_if_over_limits(folder)
     for file in FILES:
         os.chmod(folder / file, 0o666 & ~umask())
 
 
 def load(path):
-    """The estimator saved at ``path`` (a directory written by ``save``), ready to predict."""
+    """The estimator saved at ``path`` (a directory written by ``save``), ready to predict.
+
+    Cheap checks come first: the files' sizes, config.json's and preprocessing.json's types
+    (``model_schema``), the weights' header against the networks the saved settings describe
+    (built on the meta device: no memory). Only then is the weights file hashed and read."""
     from safetensors import SafetensorError
     from safetensors.torch import load_file
 
+    from lstmkit.model_schema import check_config, check_state, read_json, weights_header
+
+    if not isinstance(path, (str, os.PathLike)):
+        raise InputTypeError(f"path must be a folder path (str or os.PathLike); received "
+                             f"{type(path).__name__}")
     path = Path(path)
     missing = [f for f in FILES if not os.path.lexists(path / f)]
     if missing:
         raise InputError(f"path {str(path)!r} is not an lstmkit model: it lacks {missing[0]}")
     _check_files(path)
-    config = _read_json(path / "config.json")
-    version = config.get("format_version")
-    if config.get("format") != "lstmkit-model" or version != FORMAT_VERSION:
+    config = read_json(path / "config.json", JSON_LIMITS["config.json"], "config")
+    check_config(config)
+    version = config["format_version"]
+    if config["format"] != "lstmkit-model" or version != FORMAT_VERSION:
         raise InputError(f"config.json has format version {version!r}; this lstmkit reads version "
                          f"{FORMAT_VERSION} only")
-    cls = estimator_class(config.get("estimator"), "config.json")
-    params = config.get("params")
-    allowed = inspect.signature(cls).parameters
-    if not isinstance(params, dict):
-        raise InputError("config.json has no 'params' object")
+    cls = estimator_class(config["estimator"], "config.json")
+    params, allowed = config["params"], inspect.signature(cls).parameters
     unknown = sorted(set(params) - set(allowed))
     if unknown:
         raise InputError(f"config.json has unknown {cls.__name__} parameter {unknown[0]!r}; known: "
                          f"{', '.join(allowed)}")
-    if _sha256(path / "weights.safetensors") != config.get("weights_sha256"):
+    header = weights_header(path / "weights.safetensors")
+    state = read_json(path / "preprocessing.json", JSON_LIMITS["preprocessing.json"], "preprocessing state")
+    check_state(cls.__name__, state)
+    estimator = _configured(cls, params)
+    try:
+        estimator._set_state(state)
+    except InputError as error:
+        raise InputError(f"preprocessing.json: {error}") from None
+    except (KeyError, TypeError, IndexError, ValueError, AttributeError) as error:
+        raise InputError(f"preprocessing.json is incomplete or malformed for {cls.__name__}: "
+                         f"{error!r}") from None
+    _check_inner(estimator)
+    _check_sizes(estimator)
+    _probe(estimator, header)  # the weights' names and shapes, before the file is read whole
+    if _sha256(path / "weights.safetensors") != config["weights_sha256"]:
         raise InputError("weights.safetensors does not match the checksum in config.json: the file "
                          "was truncated or modified")
     try:
@@ -188,26 +210,7 @@ def load(path):
     bad = next((k for k, t in tensors.items() if t.is_floating_point() and not torch.isfinite(t).all()), None)
     if bad is not None:
         raise InputError(f"weights.safetensors tensor {bad!r} holds NaN or infinite values")
-    state = _read_json(path / "preprocessing.json")
-    params = on_this_machine(params)
-    device = params.get("device", "auto")
-    if not isinstance(device, str) or not (device in ("auto", "cpu") or device.startswith("cuda")):
-        raise InputError(f"config.json has device {device!r}; allowed: 'auto', 'cpu', 'cuda'")
-    inner = params.get("forecaster_params")  # an anomaly detector's forecaster
-    if isinstance(inner, dict):
-        params = params | {"forecaster_params": on_this_machine(inner)}
-    estimator = cls(**(cls._params_from_json(params) if hasattr(cls, "_params_from_json") else params))
-    if hasattr(estimator, "_parameter_constraints"):  # the saved settings, as fit would check them
-        from lstmkit.tasks._base import check_params
-
-        try:
-            check_params(estimator)
-        except (InputError, TypeError) as error:
-            raise InputError(f"config.json: {error}") from None
     try:
-        estimator._set_state(state)
-        _check_sizes(estimator)
-        _probe(estimator, tensors)
         modules = estimator._fresh_modules()
     except (KeyError, TypeError, IndexError, ValueError, AttributeError) as error:
         raise InputError(f"preprocessing.json is incomplete or malformed for {cls.__name__}: "
@@ -215,6 +218,54 @@ def load(path):
     _load_weights(modules, tensors)
     estimator._set_modules(modules)
     return estimator
+
+
+def _configured(cls, params: dict):
+    """An unfitted ``cls`` with the saved ``params``, checked as fit would check them."""
+    params = on_this_machine(params)
+    device = params.get("device", "auto")
+    if not isinstance(device, str) or not (device in ("auto", "cpu") or device.startswith("cuda")):
+        raise InputError(f"config.json has device {device!r}; allowed: 'auto', 'cpu', 'cuda'")
+    inner = params.get("forecaster_params")  # an anomaly detector's forecaster
+    if isinstance(inner, dict):
+        params = params | {"forecaster_params": on_this_machine(inner)}
+    try:
+        estimator = cls(**(cls._params_from_json(params) if hasattr(cls, "_params_from_json") else params))
+        if hasattr(estimator, "_parameter_constraints"):  # the saved settings, as fit would check them
+            from lstmkit.tasks._base import check_params
+
+            check_params(estimator)
+    except (InputError, TypeError) as error:
+        raise InputError(f"config.json: {error}") from None
+    return estimator
+
+
+def _check_inner(estimator) -> None:
+    """The estimators a saved state builds inside another (an anomaly detector's forecaster, a
+    model of many series' GlobalForecaster, an ensemble's members) get fit's checks too."""
+    from lstmkit.tasks._base import check_params
+
+    inner = [getattr(estimator, name, None) for name in ("forecaster_", "global_")]
+    inner += [m for m in getattr(estimator, "members_", None) or []]
+    inner += [getattr(m, "global_", None) for m in getattr(estimator, "members_", None) or []]
+    for model in inner:
+        if model is not None and hasattr(model, "_parameter_constraints"):
+            try:
+                check_params(model)
+            except (InputError, TypeError) as error:
+                raise InputError(f"preprocessing.json: {error}") from None
+
+
+def _warn_if_over_limits(folder: Path) -> None:
+    """A model whose JSON files exceed the sizes ``load`` reads by default says so when saved."""
+    import warnings
+
+    for file, limit in JSON_LIMITS.items():
+        size = (folder / file).stat().st_size
+        if size > LIMITS[limit]:
+            warnings.warn(f"this model's {file} is {size:,} bytes, above lstmkit.errors.LIMITS[{limit!r}] "
+                          f"({LIMITS[limit]:,}): loading it needs that limit raised", UserWarning,
+                          stacklevel=4)
 
 
 def on_this_machine(params: dict) -> dict:
@@ -266,23 +317,6 @@ def jsonable(value):
 
 def _write_json(path: Path, data) -> None:
     path.write_text(json.dumps(data, indent=1, allow_nan=True) + "\n", encoding="utf-8")
-
-
-MAX_JSON_BYTES = 256 << 20  # a model's JSON files (preprocessing.json holds the training series)
-
-
-def _read_json(path: Path):
-    """A model file's JSON: at most ``MAX_JSON_BYTES``, not nested past Python's limit, no
-    number with thousands of digits; anything else is a one-line error."""
-    if path.stat().st_size > MAX_JSON_BYTES:
-        raise InputError(f"{path.name} is {path.stat().st_size} bytes, more than a model file may hold "
-                         f"({MAX_JSON_BYTES}); it is not an lstmkit model")
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InputError(f"{path.name} is not valid JSON: {error}") from None
-    except (RecursionError, ValueError) as error:  # nesting too deep; an integer too long to convert
-        raise InputError(f"{path.name} is not a model file ({type(error).__name__} reading it)") from None
 
 
 def _check_files(path: Path) -> None:

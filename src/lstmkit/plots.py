@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lstmkit.files import atomic_write
+from lstmkit.files import atomic_write, figure_formats, output_format
 
 
 def _figure(nrows: int = 1, ncols: int = 1, **kwargs):
@@ -19,12 +19,12 @@ def _figure(nrows: int = 1, ncols: int = 1, **kwargs):
 
 
 def save_figure(fig, path) -> Path:
-    """Write ``fig`` to ``path`` atomically (see ``lstmkit.files``), then close it."""
+    """Write ``fig`` to ``path`` atomically (see ``lstmkit.files``), then close it: in the format
+    its extension names (no extension: PNG); one matplotlib cannot write raises."""
     import matplotlib.pyplot as plt
 
-    suffix = Path(path).suffix[1:].lower()
-    kind = suffix if suffix in fig.canvas.get_supported_filetypes() else "png"  # no suffix: PNG
     try:
+        kind = output_format(path, "path", figure_formats())
         return atomic_write(path, lambda tmp: fig.savefig(tmp, format=kind, dpi=110, bbox_inches="tight"))
     finally:
         plt.close(fig)

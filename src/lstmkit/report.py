@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import math
 from datetime import datetime, timezone
 
 from lstmkit.files import atomic_write
@@ -41,11 +42,12 @@ def image(png: bytes, alt: str) -> str:
 
 
 def metrics_table(rows: dict, lower_is_better: dict) -> str:
-    """rows: model -> metric -> value; the best value per metric is marked."""
+    """rows: model -> metric -> value; the best value per metric is marked (NaN, an undefined
+    MASE, reads n/a)."""
     names = list(dict.fromkeys(m for values in rows.values() for m in values))
     best = {}
     for m in names:
-        values = [v[m] for v in rows.values() if isinstance(v.get(m), (int, float))]
+        values = [v[m] for v in rows.values() if isinstance(v.get(m), (int, float)) and math.isfinite(v[m])]
         if values:
             best[m] = min(values) if lower_is_better.get(m, True) else max(values)
     out = ["<table><tr><th>model</th>" + "".join(f"<th>{html.escape(m)}</th>" for m in names) + "</tr>"]
@@ -53,7 +55,8 @@ def metrics_table(rows: dict, lower_is_better: dict) -> str:
         cells = []
         for m in names:
             v = values.get(m, "")
-            text = f"{v:.4g}" if isinstance(v, float) else html.escape(str(v))
+            text = html.escape(str(v)) if not isinstance(v, float) else \
+                f"{v:.4g}" if math.isfinite(v) else "n/a"
             cls = ' class="best"' if m in best and v == best[m] else ""
             cells.append(f"<td{cls}>{text}</td>")
         out.append(f"<tr><td>{html.escape(model)}</td>{''.join(cells)}</tr>")

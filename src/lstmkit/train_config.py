@@ -18,6 +18,7 @@ rank 0 alone writes checkpoints and the model.
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -139,6 +140,32 @@ def _check_params(params: dict) -> None:
                          f"{', '.join(allowed)}")
 
 
+# a plain decimal or scientific number (1e-3, -2.5E+4, .5): YAML 1.1, which PyYAML reads, wants a
+# dot and a signed exponent in a float (1.0e-3), so it reads 1e-3 as text
+NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
+def _numbers(params: dict) -> dict:
+    """``params`` with text that is a plain number (1e-3, which YAML leaves a string) read as one,
+    for the parameters the Forecaster's table declares numeric (Real: a float; Int: an int, when
+    the number is whole); every other value, booleans and strings included, is left as written."""
+    from lstmkit.tasks._base import Int, Real
+    from lstmkit.tasks.forecast_settings import ForecastSettings
+
+    table = ForecastSettings._parameter_constraints
+    out = dict(params)
+    for name, value in params.items():
+        kind = type(table.get(name))
+        if kind not in (Int, Real) or not isinstance(value, str) or not NUMBER.fullmatch(value.strip()):
+            continue
+        number = float(value)
+        if kind is Real:
+            out[name] = number
+        elif number.is_integer() and abs(number) < 2**63:
+            out[name] = int(number)
+    return out
+
+
 def run(path) -> dict:
     """Train as the config says (data-parallel under torchrun); returns the CLI's result."""
     from lstmkit import Forecaster, distributed
@@ -151,7 +178,8 @@ def run(path) -> dict:
         data = config["data"]
     else:
         data = read_long(config["data"], columns)
-    _check_params(config.get("params", {}))
+    config["params"] = _numbers(config.get("params", {}))
+    _check_params(config["params"])
     _check_targets(config)
     model = Forecaster(**config.get("params", {}))
     model._check_params()  # bad settings fail on every rank before the process group forms

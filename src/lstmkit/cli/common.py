@@ -26,6 +26,7 @@ def check_outputs(files: dict[str, str | None], save: str | None = None, inputs=
         if path is None:
             continue
         check_file_target(path, flag)
+        check_format(path, flag)
         key = os.path.realpath(path)
         if key in seen:
             raise InputError(f"{seen[key]} and {flag} both name {str(path)!r}; give each output its own file")
@@ -38,6 +39,36 @@ def check_outputs(files: dict[str, str | None], save: str | None = None, inputs=
         if Path(key) == folder or folder in Path(key).parents:
             raise InputError(f"{flag} {str(files[flag])!r} is inside the --save folder {str(save)!r}; "
                              "write it elsewhere")
+
+
+def check_format(path, flag: str) -> str:
+    """The format output ``flag`` writes at ``path``, from its extension: --out a table (CSV,
+    tab-separated or Parquet), --report HTML, --plot an image matplotlib saves; anything else
+    (an .xlsx table, a plot named .csv) raises naming the flag."""
+    from lstmkit import files
+
+    if flag == "--plot":
+        return files.output_format(path, flag, files.figure_formats())
+    if flag == "--report":
+        return files.output_format(path, flag, files.REPORT_FORMATS, files.REPORT_NAMES)
+    return files.output_format(path, flag, files.TABLE_FORMATS, files.TABLE_NAMES)
+
+
+def write_table(frame, tmp: str, target, index_label: str | None = None) -> None:
+    """Write ``frame`` (a DataFrame or Series) to ``tmp`` in the format ``target``'s extension
+    names (``check_format``): CSV, tab-separated, or Parquet (the index becomes a column
+    ``index_label`` unless None)."""
+    import pandas as pd
+
+    kind = check_format(target, "--out")
+    if kind == "parquet":
+        table = frame.to_frame() if isinstance(frame, pd.Series) else frame
+        if index_label is not None:
+            table = table.rename_axis(index_label).reset_index()
+        table.to_parquet(tmp, index=False)
+        return
+    options = {"index_label": index_label} if index_label is not None else {"index": False}
+    frame.to_csv(tmp, sep="\t" if kind == "tsv" else ",", **options)
 
 
 def diagnosis(model, plot=None) -> dict:
@@ -102,7 +133,7 @@ def write_forecast_outputs(args, result: dict, model, saved, future, shown: dict
             files["report"] = outputs.file(args.report, lambda tmp: forecast_report(tmp, result, model,
                                                                                     covariates), "--report")
         if args.out:
-            files["forecast"] = outputs.file(args.out, lambda tmp: future.to_csv(tmp, index_label="ds"),
+            files["forecast"] = outputs.file(args.out, lambda tmp: write_table(future, tmp, args.out, "ds"),
                                              "--out")
         if args.save:
             from lstmkit.persistence import write_model

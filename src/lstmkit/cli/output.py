@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 
 def report(result: dict, as_json: bool) -> None:
@@ -13,7 +14,7 @@ def report(result: dict, as_json: bool) -> None:
     if result["task"] == "predict":
         public["predictions"] = json.loads(result["predictions"].to_json(orient="records", date_format="iso"))
     if as_json:
-        print(json.dumps(public, indent=2, default=float))
+        print(json.dumps(_finite(public), indent=2, default=float))
         return
     from rich.console import Console
 
@@ -88,9 +89,10 @@ def _forecast_tables(result: dict) -> list:
                                      if m.startswith("coverage_")))
         for m in ("RMSE", "MAE", "sMAPE", "MASE", *(f"cover {c[9:]}%" for c in covered)):
             table.add_column(m, justify="right")
-        best = {m: min(v[kind][m] for v in metrics.values()) for m in ("rmse", "mae", "smape", "mase")}
+        best = {m: min((v[kind][m] for v in metrics.values() if math.isfinite(v[kind][m])), default=None)
+                for m in ("rmse", "mae", "smape", "mase")}  # (MASE is NaN where undefined: n/a)
         for model, values in metrics.items():
-            cells = [f"{values[kind][m]:.2f}" for m in best]
+            cells = [f"{values[kind][m]:.2f}" if math.isfinite(values[kind][m]) else "n/a" for m in best]
             cells = [f"[bold]{c}[/]" if values[kind][m] == best[m] else c for c, m in zip(cells, best)]
             shares = [f"{100 * values[kind][c]:.0f}%" if c in values[kind] else "-" for c in covered]
             table.add_row(model, *cells, *shares)  # (coverage: the share inside each interval)
@@ -125,6 +127,18 @@ def _flat_table(result: dict):
 
 def _fmt(value) -> str:
     if isinstance(value, float):
-        return f"{value:.4g}"
+        return f"{value:.4g}" if math.isfinite(value) else "n/a"
     return str(value)
+
+
+def _finite(value):
+    """``value`` with every NaN or infinite number (an undefined MASE) as None: JSON null, where
+    ``json.dumps`` would write NaN, which is not JSON."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if isinstance(value, float) or type(value).__name__.startswith("float"):  # (numpy's too)
+        return float(value) if math.isfinite(value) else None
+    return value
 

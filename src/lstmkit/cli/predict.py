@@ -24,9 +24,11 @@ def predict_command(args) -> dict:
 
     start = time.perf_counter()
     if args.out:
+        from lstmkit.cli.common import check_format
         from lstmkit.files import check_file_target, check_not_input
 
         check_file_target(args.out, "--out")
+        check_format(args.out, "--out")
         check_not_input(args.out, "--out", [args.data, args.model])
     model = load(args.model)
     kind = type(model).__name__
@@ -75,11 +77,10 @@ def predict_command(args) -> dict:
             result["metrics"]["lstmkit"] = {"accuracy": float(np.mean(predicted.astype(str) == y))}
     result["predictions"] = frame
     if args.out:
+        from lstmkit.cli.common import write_table
         from lstmkit.files import atomic_write
 
-        parquet = str(args.out).endswith((".parquet", ".pq"))
-        path = atomic_write(args.out, lambda tmp: frame.to_parquet(tmp, index=False) if parquet
-                            else frame.to_csv(tmp, index=False), "--out")
+        path = atomic_write(args.out, lambda tmp: write_table(frame, tmp, args.out), "--out")
         result["files"] = {"predictions": str(path)}
     result["timings"] = {"total": time.perf_counter() - start}
     return result

@@ -39,8 +39,10 @@ from lstmkit.errors import InputError, check_fitted
 from lstmkit.models.registry import arch_options, build
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import network_seed, resolve_seed, seeded
+from lstmkit.tasks import classifier_memory
 from lstmkit.tasks._base import (
     FLAG,
+    WEIGHT_DECAY,
     Arch,
     Choice,
     Device,
@@ -122,7 +124,7 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
     _parameter_constraints = {
         "arch": Arch((*ARCHS, "cnn-lstm"), "sequence classification", tuple(ALIASES.items())),
         **{name: Int() for name in ("hidden_size", "epochs", "batch_size", "patience", "n_folds", "n_jobs")},
-        "lr": Real(), "weight_decay": Real(strict=False), "class_weight": ClassWeight(),
+        "lr": Real(), "weight_decay": WEIGHT_DECAY, "class_weight": ClassWeight(),
         "lr_schedule": Choice(("constant", "cosine")), "early_stopping": FLAG, "channels_first": FLAG,
         "device": Device(), "arch_options": Options(),
     }
@@ -246,17 +248,8 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
         return module, history, predicted
 
     def _check_memory(self, x: torch.Tensor, lengths: torch.Tensor, batch_size: int) -> None:
-        """Before training: one batch of the longest sequences fits in the memory available
-        (``memory.training_bytes``: short probes, scaled)."""
-        from lstmkit.memory import check_fits, training_bytes
-
-        with torch.random.fork_rng(devices=[]):
-            module = self._network(self._check_params()).to(self.device_)
-        need = training_bytes(module, x, lengths, batch_size)
-        longest = int(lengths.max())
-        check_fits(need, f"training on batches of {batch_size} sequences of up to {longest:,} steps",
-                   "lower batch_size, shorten the sequences (max_length for texts) or lower hidden_size",
-                   self.device_)
+        """Before training: the networks' weights and one batch fit in memory (classifier_memory)."""
+        classifier_memory.check_training(self, x, lengths, batch_size)
 
     def _fit_params(self) -> dict:
         """The parameters that change training (for checkpoint fingerprints)."""
@@ -340,7 +333,8 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
         check_fitted(self, "modules_", "fit(X, y)")
         self._check_columns(X)
         inputs = self._inputs(self._validate(X))
-        proba = [torch.softmax(predict_batches(m, inputs, batch_size=256).float(), dim=1)
+        rows = classifier_memory.predict_batch(self, inputs)  # (fewer rows a batch for long sequences)
+        proba = [torch.softmax(predict_batches(m, inputs, batch_size=rows).float(), dim=1)
                  for m in self.modules_]
         return torch.stack(proba).mean(0).cpu().numpy()
 

@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator
 
 from lstmkit.archs import FORECAST_ARCHS
 from lstmkit.errors import InputError
-from lstmkit.tasks._base import FLAG, Arch, Choice, Device, Int, Real, check_params
+from lstmkit.tasks._base import FLAG, WEIGHT_DECAY, Arch, Choice, Device, Int, Real, check_params
 
 ARCHS = FORECAST_ARCHS
 STRATEGIES = ("recursive", "direct", "seq2seq")
@@ -49,7 +49,7 @@ class ForecastSettings(BaseEstimator):
         "lr_schedule": Choice(LR_SCHEDULES), "horizon": Int(none=True), "recent_windows": Int(none=True),
         "lookback": Int(none=True), "season": Int(none=True), "hidden_size": Int(), "epochs": Int(),
         "batch_size": Int(), "patience": Int(), "n_models": Int(), "conformal_windows": Int(minimum=0),
-        "conformal_horizon": Int(none=True), "lr": Real(), "weight_decay": Real(strict=False),
+        "conformal_horizon": Int(none=True), "lr": Real(), "weight_decay": WEIGHT_DECAY,
         "n_threads": Int(none=True), "device": Device(), "verbose": FLAG,
         "select_covariates": FLAG,
         "pretrained": Choice((False, True, "yearly", "quarterly", "monthly", "other", "ensemble")),

@@ -253,7 +253,7 @@ class Forecaster(ForecastEvaluation, Persistable, Diagnosable, ForecastSettings)
         return max(1, min(self.season_ if self.season_ > 1 else n_windows, n_windows // 4))
 
     def _trial_build(self) -> None:
-        trial_build(self._build)
+        trial_build(self._build, self.n_models)
 
     # ------------------------------------------------------------------ predict
     def predict(self, h: int, y=None, level=None, X_future=None, futr_df=None):

@@ -31,11 +31,13 @@ from lstmkit.errors import (
     check_fitted,
     check_positive_int,
 )
+from lstmkit.memory import check_parameters
 from lstmkit.metrics import bits_per_char
 from lstmkit.models.registry import build
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import resolve_seed, seeded
 from lstmkit.tasks._base import Choice, Device, Int, Real, check_learned, check_params, fit_params
+from lstmkit.tasks.generator_sampling import SamplingPace, scaled
 from lstmkit.tasks.generator_windows import TokenWindows, next_token_loss
 from lstmkit.training import (
     TrainConfig,
@@ -153,6 +155,8 @@ class SequenceGenerator(Persistable, BaseEstimator):
         self.device_ = resolve_device(self.device)
         self._bf16()  # a precision this device cannot run fails here, before training
         seed = resolve_seed(self.random_state)
+        check_parameters(self._network, advice="lower hidden_size, n_layers or embedding_dim",
+                         device=self.device_)
         data = torch.from_numpy(np.concatenate([train_ids, val_ids])).to(self.device_)
         with seeded(seed, self.device_):
             self.module_ = self._network().to(self.device_)
@@ -287,8 +291,10 @@ class SequenceGenerator(Persistable, BaseEstimator):
         whole, one chunk after another, and the state carries on (nothing is cut). Tokens
         unseen in training read as the unknown token, which is never sampled.
         ``temperature`` > 0 divides the logits (lower: safer text); ``top_k`` keeps only the k
-        most probable tokens at each step (1: greedy). Returns a string for a model fitted on
-        strings, else a list of tokens.
+        most probable tokens at each step (1: greedy); near 0, temperature becomes greedy too.
+        A sample that its first second's pace puts above ``LIMITS['sample_seconds']`` (120 s)
+        is refused then (``generator_sampling.SamplingPace``). Returns a string for a model
+        fitted on strings, else a list of tokens.
         """
         check_fitted(self, "module_", "fit(texts)")
         n_tokens = check_positive_int("n_tokens", n_tokens)
@@ -305,10 +311,12 @@ class SequenceGenerator(Persistable, BaseEstimator):
             for chunk in ids.split(SCORE_CHUNK):
                 logits, state = self.module_(chunk[None], state)
             logits = logits[0, -1:]
+            pace = SamplingPace(n_tokens)
             for i in range(n_tokens):
+                pace.token(i)
                 scores = logits[0].float().cpu()
                 scores[[START, UNK]] = -math.inf
-                scores = (scores - scores.max()) / temperature  # the best token at 0: no overflow
+                scores = scaled(scores, temperature)
                 if top_k is not None:
                     scores[scores < scores.topk(top_k).values[-1]] = -math.inf
                 token = torch.multinomial(torch.softmax(scores, dim=0), 1, generator=generator)

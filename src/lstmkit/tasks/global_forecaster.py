@@ -129,7 +129,7 @@ class GlobalForecaster(ForecastEvaluation, Persistable, Diagnosable, ForecastSet
         self.columns_, self.n_series_ = state.columns, state.n_series
 
     def _trial_build(self) -> None:
-        trial_build(lambda: self._build(self.lookback or 8, self.horizon or 1))
+        trial_build(lambda: self._build(self.lookback or 8, self.horizon or 1), self.n_models)
 
     def _build(self, lookback: int, horizon: int, cov=None) -> torch.nn.Module:
         """A network for many series: (batch, lookback, 2) windows -> (batch, horizon); with
@@ -247,7 +247,8 @@ class GlobalForecaster(ForecastEvaluation, Persistable, Diagnosable, ForecastSet
 
         self.modules_, histories = fit_networks(self.n_models, resolve_seed(self.random_state), self.device_,
                                                 train_one)
-        _base.check_converged(histories, sampler.still_loss(window_loss(self.loss, log)), self.lr)
+        _base.check_converged(histories, sampler.still_loss(window_loss(self.loss, log)), self.lr,
+                              _base.DIVERGED_GLOBAL)
         self.history_ = one_or_many(histories)
 
     # ------------------------------------------------------------------ intervals

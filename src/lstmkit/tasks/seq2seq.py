@@ -20,9 +20,11 @@ import torch
 from sklearn.base import BaseEstimator
 from torch.nn import functional as F
 
+from lstmkit import memory
 from lstmkit.checkpoints import checkpoint_path, fingerprint
 from lstmkit.data.tokens import LEVELS, PAD, Vocabulary, as_sequences
 from lstmkit.errors import (
+    LIMITS,
     InputError,
     InputTypeError,
     check_choice,
@@ -176,6 +178,7 @@ class Seq2Seq(Persistable, BaseEstimator):
         tgt_in, tgt_out = self._target_ids(target_tokens)
         data = ((src[train_idx], tgt_in[train_idx]), tgt_out[train_idx])
         validation = ((src[val_idx], tgt_in[val_idx]), tgt_out[val_idx])
+        memory.check_parameters(self._network, advice="lower hidden_size", device=self.device_)
         with seeded(seed, self.device_):
             self.module_ = self._network().to(self.device_)
         val_targets = [target_tokens[i] for i in val_idx.tolist()]
@@ -225,7 +228,9 @@ class Seq2Seq(Persistable, BaseEstimator):
         return [list(item) if self.level == "char" else item.split() for item in items], kind
 
     def _source_ids(self, token_lists: list[list[str]]) -> torch.Tensor:
-        """Right-padded source ids (n, longest + 1): tokens (reversed if asked), then END."""
+        """Right-padded source ids (n, longest + 1): tokens (reversed if asked), then END; a
+        source longer than ``LIMITS['source_length']`` tokens is refused first."""
+        _check_source_lengths(token_lists)
         rows = [self.source_vocabulary_.encode(t[::-1] if self.reverse_input else t) for t in token_lists]
         ids = np.full((len(rows), max(len(r) for r in rows) + 1), PAD, dtype=np.int64)
         for i, row in enumerate(rows):
@@ -274,7 +279,7 @@ class Seq2Seq(Persistable, BaseEstimator):
         """Decoded ids of each source row (greedy, or beam search when beam_width > 1)."""
         module = self.module_.eval()
         beam = beam_width > 1 and module.config.decoder != "repeat"  # repeat: every step at once
-        chunk = max(1, DECODE_BATCH // (beam_width if beam else 1))
+        chunk = _decode_rows(module, src, beam_width if beam else 1, self.device_)
         n_steps = self.max_output_length_ + 1  # the tokens, then END
         threads = self._threads()
         out: list[list[int]] = []
@@ -347,6 +352,31 @@ class Seq2Seq(Persistable, BaseEstimator):
 
     def _set_modules(self, modules: list[torch.nn.Module]) -> None:
         self.module_ = modules[0].to(self.device_).eval()
+
+
+def _check_source_lengths(token_lists: list[list[str]]) -> None:
+    """Refuse a source longer than ``LIMITS['source_length']`` tokens (a model trained on short
+    sources has nothing to say about one of millions, and reading it costs gigabytes)."""
+    lengths = [len(t) for t in token_lists]
+    longest = max(lengths, default=0)
+    if longest > LIMITS["source_length"]:
+        raise InputError(f"sources[{lengths.index(longest)}] has {longest:,} tokens; a Seq2Seq reads sources "
+                         f"of at most {LIMITS['source_length']:,} (a limit against exhausting the machine: "
+                         "raise lstmkit.errors.LIMITS['source_length'] on purpose)")
+
+
+def _decode_rows(module, src: torch.Tensor, hypotheses: int, device) -> int:
+    """Sources decoded at once: ``DECODE_BATCH`` hypotheses, fewer where sources are long (at
+    most ``memory.PREDICT_STEPS`` source steps of hypotheses a batch); raises when even that
+    batch cannot fit: the encoder's leaf outputs on a short probe (``memory.inference_bytes``),
+    scaled, for each hypothesis and twice more (attention keys, transient scores)."""
+    longest = src.shape[1]
+    rows = max(1, min(DECODE_BATCH // hypotheses, memory.PREDICT_STEPS // (longest * hypotheses)))
+    k = min(longest, memory.PROBE_STEPS)
+    per_step = memory.inference_bytes(module.encoder, (src[:1, :k],)) / k * (2 + hypotheses)
+    memory.check_predict(per_step, min(rows, len(src)), longest, device,
+                         "shorten the sources or lower beam_width")
+    return rows
 
 
 def _vocabulary(token_lists: list[list[str]]) -> Vocabulary:
