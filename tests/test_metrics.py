@@ -48,3 +48,10 @@ def test_forecast_metrics_report_an_undefined_mase_as_nan_and_mase_itself_raises
         mase([5.0, 8.0], [5.0, 7.0], periodic, season=4)
     lag_one = np.mean(np.abs(np.diff(periodic)))  # (at lag 1 it is defined)
     assert forecast_metrics([5.0], [6.0], periodic, season=1)["mase"] == pytest.approx(1 / lag_one)
+
+
+def test_forecast_metrics_of_a_training_part_no_longer_than_a_season_report_mase_as_nan():
+    from lstmkit.metrics import forecast_metrics
+
+    found = forecast_metrics([1.0, 2.0], [1.5, 2.0], np.arange(12.0), season=12)
+    assert np.isnan(found["mase"]) and found["mae"] == 0.25

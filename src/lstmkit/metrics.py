@@ -97,9 +97,11 @@ def accuracy(y_true, y_pred) -> float:
 def forecast_metrics(y_true, y_pred, y_train, season: int = 1) -> dict[str, float]:
     """rmse, mae, smape and mase of one forecast, as a dict. mase is NaN where it is undefined
     (``y_train`` repeats exactly at lag ``season``: a perfectly periodic or constant series,
-    whose seasonal-naive error is 0); the CLI shows it as n/a (JSON null) and ranks by sMAPE."""
+    whose seasonal-naive error is 0; or it is at most one season long); the CLI shows it as n/a
+    (JSON null) and ranks by sMAPE."""
     found = {"rmse": rmse(y_true, y_pred), "mae": mae(y_true, y_pred), "smape": smape(y_true, y_pred)}
-    scale = _mase_scale(y_train, season)
+    short = len(np.ravel(y_train)) <= check_positive_int("season", season)  # (no seasonal difference)
+    scale = 0.0 if short else _mase_scale(y_train, season)
     found["mase"] = found["mae"] / scale if scale > 0 else float("nan")
     return found
 
