@@ -133,6 +133,9 @@ def api_cases():
             np.ones((6, 5, 1)), np.linspace(0, 1, 6))),
         ("a weight_decay that outweighs any fit", lambda: Forecaster(weight_decay=1e300).fit(values)),
         ("load a path that is not a folder path", lambda: load(None)),
+        ("classifier: a time_budget too small for one epoch (steps of 0.5 s)", lambda: _with_step_seconds(
+            0.5, lambda: SequenceClassifier(time_budget=1).fit(np.random.default_rng(0).normal(
+                size=(8, 30, 1)), [0, 1] * 4))),
         ("a stacked network too big for memory (16 GB free)", lambda: _with_free_memory(
             2**34, lambda: Forecaster(arch="stacked", hidden_size=8192, arch_options={"n_layers": 64},
                                       epochs=1).fit(values))),
@@ -153,6 +156,14 @@ def _with_free_memory(n: int, call):
     from unittest import mock
 
     with mock.patch("lstmkit.memory.available_bytes", lambda device="cpu": n):
+        return call()
+
+
+def _with_step_seconds(seconds: float, call):
+    """``call()`` as if a gradient step took ``seconds`` (time_budget's probe; the message names it)."""
+    from unittest import mock
+
+    with mock.patch("lstmkit.tasks.time_budget.step_seconds", lambda *args: seconds):
         return call()
 
 

@@ -36,7 +36,7 @@ def classify_command(args) -> dict:
         (X, y), (X_test, y_test) = load_ucr(name, "train"), load_ucr(name, "test")
     epochs = {} if args.epochs is None else {"epochs": args.epochs}
     models = {"lstmkit": SequenceClassifier(arch=args.arch, random_state=args.seed, **epochs,
-                                            verbose=progress(args)),
+                                            verbose=progress(args), time_budget=args.time_budget),
               "majority class": MajorityClass()}
     if not isinstance(X, list) and not isinstance(X_test, list) and X.shape[1:] == X_test.shape[1:]:
         models["1-NN euclidean"] = NearestNeighbour()

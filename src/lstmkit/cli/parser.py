@@ -107,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--test", help="test CSV in the same format")
     cl.add_argument("--arch", default="cnn-lstm", choices=(*CLASSIFIER_ARCHS, "lstm-fcn"))
     cl.add_argument("--epochs", type=_positive_int, help="training epochs (default: the classifier's)")
+    cl.add_argument("--time-budget", type=float, metavar="SECONDS",
+                    help="seconds the classifier's fit may take: its epochs are planned to fit them")
     cl.add_argument("--plot", default="confusion.png", help="confusion-matrix PNG (default: confusion.png)")
     cl.add_argument("--no-plot", action="store_true", help="write no plot")
     cl.add_argument("--save", metavar="DIR", help="save the fitted classifier to this folder")

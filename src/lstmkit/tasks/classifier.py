@@ -24,6 +24,7 @@ stopping, which do not peek.
 from __future__ import annotations
 
 import functools
+import time
 
 import numpy as np
 import torch
@@ -39,7 +40,7 @@ from lstmkit.errors import InputError, check_fitted
 from lstmkit.models.registry import arch_options, build
 from lstmkit.persistence import Persistable
 from lstmkit.seeding import network_seed, resolve_seed, seeded
-from lstmkit.tasks import classifier_memory
+from lstmkit.tasks import classifier_memory, time_budget
 from lstmkit.tasks._base import (
     FLAG,
     WEIGHT_DECAY,
@@ -107,6 +108,7 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
     class_weight: None, "balanced" to weight the loss by inverse class frequency, or a dict
         {label: weight} (labels left out weigh 1); ``fit(..., sample_weight=)`` weighs sequences.
     random_state, device ("auto": CUDA when present), verbose (progress bar).
+    time_budget: seconds the whole fit may take; epochs are planned to fit it (``time_budget.py``).
     n_jobs: networks trained at once, in worker processes on the CPU (each network trains
         with the threads it would get alone, so the weights are the same for any n_jobs);
         one at a time on CUDA, with ``on_epoch`` or a progress bar, and inside another
@@ -126,7 +128,7 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
         **{name: Int() for name in ("hidden_size", "epochs", "batch_size", "patience", "n_folds", "n_jobs")},
         "lr": Real(), "weight_decay": WEIGHT_DECAY, "class_weight": ClassWeight(),
         "lr_schedule": Choice(("constant", "cosine")), "early_stopping": FLAG, "channels_first": FLAG,
-        "device": Device(), "arch_options": Options(),
+        "device": Device(), "arch_options": Options(), "time_budget": Real(none=True),
     }
 
     def __init__(self, arch: str = "lstm-fcn", hidden_size: int = 64,
@@ -136,7 +138,7 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
                  val_size: float = 0.2, early_stopping: bool = False,
                  lr_schedule: str = "cosine", class_weight: str | None = None,
                  random_state: int | None = None, device: str = "auto", n_jobs: int = 1,
-                 verbose: bool = False):
+                 verbose: bool = False, time_budget: float | None = None):
         self.arch = arch
         self.hidden_size = hidden_size
         self.arch_options = arch_options
@@ -155,6 +157,7 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
         self.device = device
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.time_budget = time_budget
 
     @one_fit
     def fit(self, X, y, sample_weight=None, checkpoint_dir=None, resume: bool = False,
@@ -166,7 +169,7 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
         ``resume=True`` continues the checkpoints found there (same settings and data).
         ``on_epoch(record)``: called after every epoch of every fold; True stops that fold.
         """
-        network = self._check_params()
+        started, network = time.perf_counter(), self._check_params()
         sequences = self._validate(X)
         labels = check_labels(y, len(sequences))
         weights = check_sample_weight(sample_weight, len(sequences))
@@ -193,13 +196,15 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
             target = torch.as_tensor(np.stack([codes, weights], axis=1), dtype=torch.float32,
                                      device=self.device_)
             loss = functools.partial(weighted_cross_entropy, weight=per_class)
-        config = TrainConfig(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
+        jobs = [(k, train_idx, val_idx) for k, (train_idx, val_idx) in enumerate(folds)]
+        n_jobs = min(self.n_jobs, len(jobs))
+        epochs, seconds = time_budget.epochs_for(self, (x, lengths), target, loss, len(folds[0][0]),
+                                                 len(jobs), n_jobs, started)
+        config = TrainConfig(epochs=epochs, batch_size=self.batch_size, lr=self.lr, max_seconds=seconds,
                              weight_decay=self.weight_decay, lr_schedule=self.lr_schedule,
                              patience=self.patience if self.early_stopping else None)
-        jobs = [(k, train_idx, val_idx) for k, (train_idx, val_idx) in enumerate(folds)]
         fit_one = functools.partial(self._fit_one, x, lengths, target, loss, config, seed, len(folds),
                                     checkpoint_dir, resume, on_epoch)
-        n_jobs = min(self.n_jobs, len(jobs))
         if n_jobs > 1 and self.device_.type == "cpu" and on_epoch is None and not self.verbose \
                 and _top_level():
             from joblib import Parallel, delayed

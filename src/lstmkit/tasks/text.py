@@ -56,7 +56,8 @@ class TextClassifier(SequenceClassifier):
                  lr: float = 3e-3, weight_decay: float = 0.0, patience: int = 3, n_folds: int = 1,
                  val_size: float = 0.1, early_stopping: bool = True, lr_schedule: str = "constant",
                  class_weight: str | None = None, random_state: int | None = None,
-                 device: str = "auto", n_jobs: int = 1, verbose: bool = False):
+                 device: str = "auto", n_jobs: int = 1, verbose: bool = False,
+                 time_budget: float | None = None):
         self.level = level
         self.max_vocab = max_vocab
         self.min_count = min_count
@@ -68,7 +69,7 @@ class TextClassifier(SequenceClassifier):
                          patience=patience, n_folds=n_folds, val_size=val_size,
                          early_stopping=early_stopping, lr_schedule=lr_schedule,
                          class_weight=class_weight, random_state=random_state, device=device,
-                         n_jobs=n_jobs, verbose=verbose)
+                         n_jobs=n_jobs, verbose=verbose, time_budget=time_budget)
 
     def _validate(self, X) -> list[str]:
         return as_texts(to_array(X, "X"), "X")  # (to_array: sparse refused, a pandas Series read)

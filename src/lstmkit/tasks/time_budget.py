@@ -1,0 +1,87 @@
+"""A classifier's fit planned to a wall-clock budget (``SequenceClassifier(time_budget=seconds)``).
+
+The rule, before any network trains: time ``PROBE_STEPS`` gradient steps of a throwaway network
+on batches of the training data (at least ``PROBE_SECONDS`` of them), which gives the seconds
+an epoch takes; the networks train one after another (``n_jobs`` at a time), so each gets
+``(budget - probe) / rounds`` seconds, and its epochs are that over an epoch's seconds (at
+most the ``epochs`` asked for; the cosine schedule then spans the planned epochs). A budget
+that cannot train one epoch of each network is refused in one line. The plan is said in one
+line (logger ``lstmkit``), and each network also stops at its share of the budget if it runs
+slower than the probe said (``TrainConfig.max_seconds``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+import torch
+
+from lstmkit.errors import InputError
+
+PROBE_STEPS = 8  # gradient steps timed (after one untimed warm-up step)
+PROBE_SECONDS = 0.2  # ... or more steps, until this long
+SAFETY = 0.9  # share of each network's seconds that the planned epochs fill (the rest: validation, set-up)
+
+logger = logging.getLogger("lstmkit")
+
+
+def step_seconds(module: torch.nn.Module, loss_fn, x: tuple, target: torch.Tensor, batch_size: int) -> float:
+    """Seconds one gradient step of ``module`` takes on batches of ``batch_size`` rows of ``x``
+    (a tuple of tensors: inputs and lengths) and ``target``, measured (``module`` is trained:
+    pass a throwaway copy)."""
+    optimizer = torch.optim.Adam(module.parameters(), lr=1e-3)
+    n = len(target)
+    generator = torch.Generator().manual_seed(0)
+
+    def step() -> None:
+        rows = torch.randint(n, (min(batch_size, n),), generator=generator).to(target.device)
+        optimizer.zero_grad()
+        loss_fn(module(*(t[rows] for t in x)), target[rows]).backward()
+        optimizer.step()
+
+    module.train()
+    with torch.random.fork_rng(devices=[]):
+        step()  # (warm-up: first-call allocations)
+        start, steps = time.perf_counter(), 0
+        while steps < PROBE_STEPS or time.perf_counter() - start < PROBE_SECONDS:
+            step()
+            steps += 1
+            if steps >= 10 * PROBE_STEPS:
+                break
+    return (time.perf_counter() - start) / steps
+
+
+def plan(budget: float, per_step: float, n_rows: int, batch_size: int, n_networks: int, n_jobs: int,
+         epochs: int, spent: float) -> tuple[int, float]:
+    """(epochs per network, seconds per network) that fit ``budget`` seconds, ``spent`` of them
+    already gone (the probe), or a one-line error when not one epoch fits."""
+    epoch = per_step * math.ceil(n_rows / batch_size)
+    rounds = math.ceil(n_networks / max(1, n_jobs))
+    share = (budget - spent) / rounds
+    planned = min(epochs, int(SAFETY * share // epoch)) if share > 0 else 0
+    if planned < 1:
+        batches, needed = math.ceil(n_rows / batch_size), rounds * epoch / SAFETY
+        raise InputError(f"time_budget={budget:g} s cannot train one epoch of each of {n_networks} "
+                         f"network(s): an epoch takes about {epoch:.2g} s here ({batches} batch(es) of "
+                         f"{batch_size}); raise time_budget above {needed:.2g} s plus the set-up, or lower "
+                         "n_folds, the sequences' length or hidden_size")
+    logger.info(f"lstmkit: time_budget {budget:g} s: {n_networks} network(s) x {planned} epochs (of "
+                f"{epochs} asked), about {epoch:.2g} s an epoch, {rounds} after another")
+    return planned, share
+
+
+def epochs_for(estimator, x: tuple, target: torch.Tensor, loss_fn, n_rows: int, n_networks: int,
+               n_jobs: int, started: float) -> tuple[int, float | None]:
+    """(epochs, seconds per network) for a classifier's fit: its ``epochs`` and no limit without
+    a ``time_budget``, else the plan (a throwaway network timed; ``started``: the fit's start,
+    ``time.perf_counter()``)."""
+    budget = getattr(estimator, "time_budget", None)
+    if budget is None:
+        return estimator.epochs, None
+    with torch.random.fork_rng(devices=[]):
+        module = estimator._network(estimator._check_params()).to(target.device)
+    per_step = step_seconds(module, loss_fn, x, target, estimator.batch_size)
+    return plan(budget, per_step, n_rows, estimator.batch_size, n_networks, n_jobs, estimator.epochs,
+                time.perf_counter() - started)
