@@ -1,19 +1,21 @@
 """A classifier's fit planned to a wall-clock budget (``SequenceClassifier(time_budget=seconds)``).
 
 The rule, before any network trains: time ``PROBE_STEPS`` gradient steps of a throwaway network
-on batches of the training data (at least ``PROBE_SECONDS`` of them), which gives the seconds
-an epoch takes; the networks train one after another (``n_jobs`` at a time), so each gets
-``(budget - probe) / rounds`` seconds, and its epochs are that over an epoch's seconds (at
-most the ``epochs`` asked for; the cosine schedule then spans the planned epochs). A budget
-that cannot train one epoch of each network is refused in one line. The plan is said in one
-line (logger ``lstmkit``), and each network also stops at its share of the budget if it runs
-slower than the probe said (``TrainConfig.max_seconds``).
+on batches of the training data (at least ``PROBE_SECONDS`` of them); their median times the
+batches of an epoch gives the seconds an epoch takes. The networks train one after another
+(``n_jobs`` at a time), so each gets ``(budget - probe) / rounds`` seconds, and its epochs are
+``SAFETY`` of that over an epoch's seconds (at most the ``epochs`` asked for; the cosine
+schedule then spans the planned epochs). A budget that cannot train one epoch of each network
+is refused in one line. The plan is said in one line (logger ``lstmkit``), and each network
+also stops at its share of the budget if it runs slower than the probe said
+(``TrainConfig.max_seconds``).
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import statistics
 import time
 
 import torch
@@ -42,15 +44,17 @@ def step_seconds(module: torch.nn.Module, loss_fn, x: tuple, target: torch.Tenso
         optimizer.step()
 
     module.train()
+    times = []
     with torch.random.fork_rng(devices=[]):
         step()  # (warm-up: first-call allocations)
-        start, steps = time.perf_counter(), 0
-        while steps < PROBE_STEPS or time.perf_counter() - start < PROBE_SECONDS:
+        start = time.perf_counter()
+        while len(times) < PROBE_STEPS or time.perf_counter() - start < PROBE_SECONDS:
+            before = time.perf_counter()
             step()
-            steps += 1
-            if steps >= 10 * PROBE_STEPS:
+            times.append(time.perf_counter() - before)
+            if len(times) >= 10 * PROBE_STEPS:
                 break
-    return (time.perf_counter() - start) / steps
+    return statistics.median(times)  # (a step slowed by another process does not set the pace)
 
 
 def plan(budget: float, per_step: float, n_rows: int, batch_size: int, n_networks: int, n_jobs: int,
