@@ -51,8 +51,18 @@ def test_aeon_layout_without_channels_first_is_refused_naming_it():
     assert np.array_equal(clf.predict_proba(X), SequenceClassifier(**TINY).fit(last, y).predict_proba(last))
     with pytest.raises(InputError, match="pass channels_first=False"):  # the other way round
         SequenceClassifier(**TINY, channels_first=True).fit(X.transpose(0, 2, 1), y)
-    with pytest.warns(UserWarning, match="3 steps with 40 channels; if it is .* pass channels_first=True"):
-        SequenceClassifier(**TINY).fit(RNG.normal(size=(8, 3, 40)), Y2[:8])  # short and wide: told
+    with pytest.raises(InputError, match="3 steps with 40 channels; if it is .* pass channels_first=True"):
+        SequenceClassifier(**TINY).fit(RNG.normal(size=(8, 3, 40)), Y2[:8])  # short and far wider
+    from aeon.datasets import load_basic_motions
+
+    motions, labels = load_basic_motions(split="train")  # (40, 6, 100): 6 channels, 100 steps
+    with pytest.raises(InputError, match="40 sequences of 6 steps with 100 channels"):
+        SequenceClassifier(**TINY).fit(motions, labels)
+    assert SequenceClassifier(**TINY, channels_first=True).fit(motions, labels).n_channels_ == 6
+    with pytest.warns(UserWarning, match="12 steps with 20 channels; if that is the wrong way round"):
+        SequenceClassifier(**TINY).fit(RNG.normal(size=(8, 12, 20)), Y2[:8])  # wider than long: told
+    flat = X[:, 0, :]  # 2-D (n, time) is univariate whatever channels_first says
+    assert SequenceClassifier(**TINY, channels_first=True).fit(flat, y).n_channels_ == 1
 
 
 @pytest.mark.parametrize("X, message", [

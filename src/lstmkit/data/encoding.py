@@ -9,7 +9,7 @@ import numpy as np
 from lstmkit.errors import InputError, InputTypeError
 
 _MAX_ABS = 1e15
-_WIDE = 10  # a 3-D X read as <= 3 steps of at least this many times as many channels: warn
+_WIDE = 10  # a 3-D X read as steps of at least this many times as many channels: refused
 
 
 def to_array(X, name: str = "X"):
@@ -34,8 +34,8 @@ def as_sequences(X, name: str = "X", channels_first: bool = False) -> list[np.nd
     lengths, or any array-like of these (a pandas DataFrame is (n, time)). Raises one-line
     errors for sparse or complex input, empty sequences, NaN/inf, absurd values, sequences
     whose channel counts differ, and a 3-D X that reads as one-step sequences of several
-    channels (``channels_first`` the wrong way round); warns when one reads as <= 3 steps of
-    >= 10 times as many channels.
+    channels or as sequences of >= 10 times more channels than steps (``channels_first`` the
+    wrong way round); warns when one reads as fewer steps than channels.
     """
     X = to_array(X, name)
     if isinstance(X, np.ndarray) and X.dtype != object:
@@ -44,7 +44,8 @@ def as_sequences(X, name: str = "X", channels_first: bool = False) -> list[np.nd
             if X.shape[1] == 0:
                 raise InputError(f"{name} has 0 feature(s) (shape={X.shape}) while a minimum of 1 is "
                                  "required: each row is a sequence of >= 1 step")
-            X = X[:, :, None]  # (n, time): univariate sequences
+            X = X[:, :, None]  # (n, time): univariate sequences, whatever channels_first says
+            channels_first = False
         elif X.ndim == 3:
             _check_layout(X.shape[2:0:-1] if channels_first else X.shape[1:], len(X), name, channels_first)
         else:
@@ -113,21 +114,24 @@ def _check_real(X: np.ndarray, name: str) -> None:
 
 
 def _check_layout(shape: tuple[int, int], n: int, name: str, channels_first: bool) -> None:
-    """Refuse a 3-D X whose (time, channels) ``shape`` reads as one step of several channels, and
-    warn when it reads as at most 3 steps of >= ``_WIDE`` times as many channels:
-    ``channels_first`` is likely the wrong way round (aeon loads (n, channels, time); its
-    GunPoint is (50, 1, 150))."""
+    """Refuse a 3-D X whose (time, channels) ``shape`` reads as one step of several channels, or
+    as steps with >= ``_WIDE`` times as many channels, and warn when it reads as fewer steps
+    than channels: ``channels_first`` is likely the wrong way round (aeon loads (n, channels,
+    time); its GunPoint is (50, 1, 150), BasicMotions (40, 6, 100))."""
     steps, channels = shape
-    if channels == 1 or steps > 3 or (steps > 1 and channels < _WIDE * steps):
+    if channels <= steps:
+        return
+    if steps > 1 and channels < _WIDE * steps:  # (more channels than steps, not by far: say so)
+        warnings.warn(f"{name} read as {'(n, channels, time)' if channels_first else '(n, time, channels)'} "
+                      f"holds sequences of {steps} steps with {channels} channels; if that is the wrong way "
+                      f"round, pass channels_first={not channels_first}", UserWarning, stacklevel=4)
         return
     read = "(n, channels, time)" if channels_first else "(n, time, channels)"
     other = "(n, time, channels)" if channels_first else "(n, channels, time), the layout aeon loads,"
     length = "1 step" if steps == 1 else f"{steps} steps"
-    what = (f"{name} read as {read} holds {n} sequences of {length} with {channels} "
-            f"channels; if it is {other} pass channels_first={not channels_first}")
-    if steps == 1:
-        raise InputError(what)
-    warnings.warn(what, UserWarning, stacklevel=4)
+    raise InputError(f"{name} read as {read} holds {n} sequences of {length} with {channels} "
+                     f"channels; if it is {other} pass channels_first={not channels_first} (sequences "
+                     "that truly have that many channels: pass a list of (time, channels) arrays)")
 
 
 def pad_sequences(sequences: list[np.ndarray], value: float = 0.0) -> tuple[np.ndarray, np.ndarray]:

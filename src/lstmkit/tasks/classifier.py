@@ -93,9 +93,10 @@ class SequenceClassifier(Persistable, Diagnosable, ClassifierMixin, BaseEstimato
     hidden_size: LSTM memory cells; arch_options: extra network options (e.g. n_layers,
         conv_channels).
     channels_first: X arrives as (n, channels, time), the layout aeon loads. X may also be 2-D
-        (n, time): univariate sequences. A 3-D X that reads as one-step sequences of many
-        channels (aeon's GunPoint, (50, 1, 150), without ``channels_first=True``) is refused
-        naming ``channels_first``; one that reads as <= 3 steps of many channels warns.
+        (n, time): univariate sequences. A 3-D X that reads as sequences of one step, or of
+        10x more channels than steps (aeon's GunPoint (50, 1, 150) or BasicMotions (40, 6, 100)
+        without ``channels_first=True``), is refused naming ``channels_first``; one that reads as
+        fewer steps than channels warns.
     epochs, batch_size, lr, weight_decay, lr_schedule ("cosine" or "constant"), patience:
         training settings (see TrainConfig); patience counts only with early stopping.
     n_folds: the number of networks, whose probabilities are averaged (k times the training
