@@ -208,6 +208,19 @@ def test_text_classifier(tmp_path):
     assert bad.status_code == 422 and bad.json() == {"error": "texts[1] must be a string; received int"}
 
 
+def test_a_model_of_many_series_forecasts_after_the_series_given(tmp_path):
+    from lstmkit import Forecaster
+
+    waves = [list(100 + 10 * np.sin(np.arange(40) / 3 + k)) for k in range(3)]
+    model = Forecaster(strategy="direct", horizon=2, epochs=2, hidden_size=4, random_state=0).fit(
+        [np.asarray(w) for w in waves])
+    client = _client(create_app(model.save(tmp_path / "many")))
+    answer = client.post("/predict", json={"h": 2, "y": waves[:2]})
+    assert answer.status_code == 200
+    expected = model.predict(2, y=[np.asarray(w) for w in waves[:2]])
+    assert [part["forecast"] for part in answer.json()["series"]] == [list(map(float, e)) for e in expected]
+
+
 def test_anomaly_detector_scores_and_flags(tmp_path):
     from lstmkit import AnomalyDetector
 

@@ -184,8 +184,9 @@ def _columns(result) -> dict:
     cost twice what a small model's forecast does)."""
     import pandas as pd
 
-    if isinstance(result, list):  # a list of series in, one frame per series out
-        return {"series": [_columns(part) for part in result]}
+    if isinstance(result, list):  # a list of series in, one answer per series out (arrays: steps only)
+        return {"series": [_columns(part) if isinstance(part, (pd.Series, pd.DataFrame)) else
+                           {"forecast": _plain([float(v) for v in part])} for part in result]}
     if isinstance(result, pd.Series):
         return {"ds": _values(result.index), str(result.name or "forecast"): _values(result)}
     out = {} if isinstance(result.index, pd.RangeIndex) and "ds" in result.columns else {
