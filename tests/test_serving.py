@@ -98,7 +98,7 @@ def test_forecast_intervals(client, forecaster):
     ({"h": 1, "y": ["a"] * 40}, 422, "y must hold numbers only"),
     ({"h": 1, "y": 5}, 422, "field 'y' must be a JSON list"),
     ({"h": 1, "y": list(range(40)), "ds": ["2020-01-01"]}, 422, "field 'ds' must hold as many dates"),
-    ({"h": 1, "y": list(range(40)), "ds": ["nope"] * 40}, 422, "field 'ds' must hold dates"),
+    ({"h": 1, "y": list(range(40)), "ds": ["nope"] * 40}, 422, "field 'ds' holds 'nope'"),
     ({"h": 1, "ds": ["2020-01-01"]}, 422, "field 'ds' needs 'y'"),
     ({"h": 1, "level": 80}, 422, "field 'level' must be a JSON list"),
     ({"h": 1, "level": [150]}, 422, "level must be percentages in (0, 100)"),

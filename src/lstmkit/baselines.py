@@ -22,7 +22,7 @@ class _Baseline(BaseEstimator):
         if len(self.y_) < self.season_:
             raise InputError(
                 f"y has {len(self.y_)} values; {type(self).__name__} needs at least one season "
-                f"({self.season_})"
+                f"({self.season_}): give it more training values (the CLI: a smaller --test-size)"
             )
         return self
 

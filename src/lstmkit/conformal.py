@@ -12,6 +12,7 @@ series' own scale.
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -92,6 +93,11 @@ def half_widths(scores: np.ndarray, level: float, h: int) -> np.ndarray:
     """Per-step scaled half-widths (h,) at ``level`` percent."""
     n = len(scores)
     rank = min(int(np.ceil((n + 1) * level / 100)), n)
+    if np.ceil((n + 1) * level / 100) > n:
+        warnings.warn(f"level {level:g} needs at least {int(np.ceil(level / (100 - level)))} calibration "
+                      f"scores per step and this model has {n}: its band is the widest score, as wide as "
+                      "any higher level's; fit with more conformal_windows (or more series)",
+                      UserWarning, stacklevel=3)
     return np.sort(scores[:, :h], axis=0)[rank - 1]
 
 

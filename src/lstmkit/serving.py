@@ -26,7 +26,6 @@ pyfunc model uses too. FastAPI is imported only inside ``create_app`` (and this 
 import json
 import math
 import threading
-import warnings
 from pathlib import Path
 
 from lstmkit.errors import InputError, InputTypeError
@@ -167,14 +166,13 @@ def _series(y: list, ds):
                          f"{len(ds)}")
     if all(isinstance(d, int) and not isinstance(d, bool) for d in ds):
         index = pd.Index(ds)
+    elif all(isinstance(d, str) for d in ds):  # (read as CSV dates are: ambiguous day/month refused)
+        from lstmkit.data.dates import parse_dates
+
+        index = parse_dates(pd.Series(ds, name="ds", dtype=object), "field")
     else:
-        try:
-            with warnings.catch_warnings():  # (pandas' note that it parses dates one by one)
-                warnings.simplefilter("ignore", UserWarning)
-                index = pd.DatetimeIndex(pd.to_datetime(ds))
-        except (TypeError, ValueError, OverflowError):
-            raise InputError(f"field 'ds' must hold dates (e.g. '1961-01-01') or integers; received "
-                             f"{_short(ds)}") from None
+        raise InputError(f"field 'ds' must hold dates (e.g. '1961-01-01') or integers; received "
+                         f"{_short(ds)}")
     return as_series(pd.Series(y, index=index, dtype=object), "y")
 
 

@@ -150,7 +150,8 @@ def _first_bad(column: pd.Series, values: np.ndarray) -> str:
 
 
 def _text_dates(column: pd.Series, flag: str, fmt: CsvFormat) -> pd.DatetimeIndex:
-    options = {"format": fmt.date_format, "dayfirst": fmt.dayfirst}
+    year_first = column.astype(str).str.match(r"\s*\d{4}[-/.]").all()  # (ISO dates: --dayfirst is moot)
+    options = {"format": fmt.date_format, "dayfirst": fmt.dayfirst and not year_first}
     try:
         with warnings.catch_warnings():  # (pandas' "could not infer format": the NaN check below speaks)
             warnings.simplefilter("ignore", UserWarning)
@@ -168,8 +169,8 @@ def _text_dates(column: pd.Series, flag: str, fmt: CsvFormat) -> pd.DatetimeInde
         _check_years_written(column, dates, flag)
     if dates.isna().any():
         hint = (f"does not match --date-format {fmt.date_format!r}" if fmt.date_format else
-                "is not a date (for day-first dates such as 13/01/2022 pass --dayfirst or --date-format "
-                "%d/%m/%Y)")
+                "is not a date (day-first dates such as 13/01/2022: --dayfirst or --date-format "
+                "%d/%m/%Y in the CLI, pd.to_datetime(..., dayfirst=True) in Python)")
         row = int(np.flatnonzero(np.asarray(dates.isna()))[0])
         raise InputError(f"{flag} {column.name!r} holds {column.iloc[row]!r} (row {row + 2}), which {hint}")
     return pd.DatetimeIndex(dates)
@@ -186,7 +187,8 @@ def _check_unambiguous(column: pd.Series, dates: pd.DatetimeIndex, flag: str) ->
         other = pd.to_datetime(column, errors="coerce", dayfirst=True)
     if not other.isna().any() and not (pd.DatetimeIndex(other) == dates).all():
         raise InputError(f"{flag} {column.name!r} holds dates such as {column.iloc[-1]!r} that read both day "
-                         "first and month first; pass --dayfirst, or --date-format (e.g. %m/%d/%Y)")
+                         "first and month first; pass --dayfirst, or --date-format (e.g. %m/%d/%Y), in the "
+                         "CLI (in Python: convert them with pd.to_datetime(..., dayfirst=True) or format=)")
 
 
 def _check_years_written(column: pd.Series, dates: pd.DatetimeIndex, flag: str) -> None:

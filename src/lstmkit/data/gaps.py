@@ -50,6 +50,7 @@ def fill_gaps(y: pd.Series, how: str, name: str = "y") -> pd.Series:
         where = filled.index[np.asarray(filled.isna())]
         raise InputError(f"{name} is missing values at its start or end ({day_text(where[0])}), which "
                          f"fill={how!r} cannot fill from both sides; drop those rows, or fill with 'zero'")
-    logger.info(f"lstmkit: filled {len(missing)} missing value(s) of {name} by {how} (the first: "
+    rule = {"interpolate": "a straight line", "zero": "zeros", "forward": "the last value carried on"}[how]
+    logger.info(f"lstmkit: filled {len(missing)} missing value(s) of {name} with {rule} (the first: "
                 f"{day_text(missing[0])}; {len(missing) / len(full):.1%} of the series)")
     return filled
