@@ -63,8 +63,9 @@ def test_predict_global_model_reads_long_data_with_one_line_errors(tmp_path, cap
     for data, message in [("nope.csv", "data file 'nope.csv' does not exist\n"),
                           (str(_long_csv(tmp_path / "bad.csv", "31/02/2001")),
                            f"data file {str(tmp_path / 'bad.csv')!r}: column 'ds' holds '31/02/2001' "
-                           "(row 6), which is not a date (for day-first dates such as 13/01/2022 pass "
-                           "--dayfirst or --date-format %d/%m/%Y)\n"),
+                           "(row 6), which is not a date (day-first dates such as 13/01/2022: --dayfirst "
+                           "or --date-format %d/%m/%Y in the CLI, pd.to_datetime(..., dayfirst=True) in "
+                           "Python)\n"),
                           (str(tmp_path / "empty.csv"), "is empty; it needs a header row and values\n")]:
         assert main(["predict", str(model), data, "--horizon", "3"]) == 2
         err = capsys.readouterr().err
