@@ -93,12 +93,20 @@ def half_widths(scores: np.ndarray, level: float, h: int) -> np.ndarray:
     """Per-step scaled half-widths (h,) at ``level`` percent."""
     n = len(scores)
     rank = min(int(np.ceil((n + 1) * level / 100)), n)
-    if np.ceil((n + 1) * level / 100) > n:
-        warnings.warn(f"level {level:g} needs at least {int(np.ceil(level / (100 - level)))} calibration "
-                      f"scores per step and this model has {n}: its band is the widest score, as wide as "
-                      "any higher level's; fit with more conformal_windows (or more series)",
-                      UserWarning, stacklevel=3)
+    _warn_if_short(n, level)
     return np.sort(scores[:, :h], axis=0)[rank - 1]
+
+
+def _warn_if_short(n: int, level: float) -> None:
+    """Warn when ``n`` calibration scores are too few for ``level``: its band is then the widest."""
+    if np.ceil((n + 1) * level / 100) > n:
+        needed = int(np.ceil(level / (100 - level) - 1e-9))  # (ceil((n + 1) level / 100) <= n)
+        warnings.warn(f"level {level:g} needs at least {needed} calibration "
+                      f"scores and this model has {n}: its band is the widest score, as wide as any higher "
+                      "level's; fit with more conformal_windows (or more series)", UserWarning, stacklevel=4)
+
+
+MAX_LEVELS = 50  # interval levels in one call (each costs a quantile per step and two columns)
 
 
 def level_values(level, name: str = "level") -> list[float]:
@@ -108,6 +116,8 @@ def level_values(level, name: str = "level") -> list[float]:
     if not levels or any(isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real) or not 0 < v < 100
                          for v in levels):
         raise InputError(f"{name} must be percentages in (0, 100), e.g. [80, 95]; received {level!r}")
+    if len(levels) > MAX_LEVELS:
+        raise InputError(f"{name} may hold at most {MAX_LEVELS} levels; received {len(levels)}")
     fraction = next((v for v in levels if v <= 1), None)
     if fraction is not None:
         example = f"{100 * fraction:g}, not {fraction:g}" if 0.01 <= fraction < 1 else "80, not 0.8"
@@ -155,5 +165,6 @@ def pooled_half_widths(errors: np.ndarray, level: float) -> np.ndarray:
     typical /= np.convolve(np.ones(errors.shape[1]), np.ones(width), mode="same")
     typical = np.maximum(typical, 1e-9 * (1.0 + errors.mean()))
     pooled = np.sort((errors / typical).ravel())
+    _warn_if_short(len(pooled), level)
     rank = min(int(np.ceil((len(pooled) + 1) * level / 100)), len(pooled))
     return pooled[rank - 1] * typical

@@ -232,7 +232,7 @@ def respond(predictor: Predictor, body: bytes) -> tuple[int, bytes]:
     fields = ", ".join(predictor.fields)
     try:
         payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # (JSONDecodeError, bad UTF-8, a 5,000-digit integer)
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return _error(400, f"the request body is not valid JSON ({reason}); send a JSON object with fields "
                            f"{fields}")
@@ -278,7 +278,10 @@ class Coalescer:
     def _flush(self) -> None:
         batch, self.pending = self.pending, {}
         for body, future in batch.items():
-            result = respond(self.predictor, body)
+            try:
+                result = respond(self.predictor, body)
+            except BaseException as exc:  # noqa: BLE001 (every waiting request gets an answer)
+                result = _error(500, f"the server failed on this request: {type(exc).__name__}")
             if not future.done():
                 future.set_result(result)
 
@@ -288,6 +291,7 @@ def create_app(model_dir, predictor: "Predictor | None" = None):
     from fastapi import FastAPI, Request
     from fastapi.responses import JSONResponse, Response
     from starlette.exceptions import HTTPException
+    from starlette.requests import ClientDisconnect
 
     predictor = predictor or Predictor.load(model_dir)
     if predictor.kind == "forecaster":  # the first call is slower (torch's lazy init): pay it now
@@ -313,7 +317,10 @@ def create_app(model_dir, predictor: "Predictor | None" = None):
         size = request.headers.get("content-length")
         if size is not None and size.isdigit() and int(size) > MAX_BODY_BYTES:
             return error(413, f"the request body is {size} bytes; at most {MAX_BODY_BYTES} are accepted")
-        body = await request.body()
+        try:
+            body = await request.body()
+        except ClientDisconnect:  # (the client left mid-body: no one to answer)
+            return Response(status_code=400)
         if len(body) > MAX_BODY_BYTES:
             return error(413, f"the request body is {len(body)} bytes; at most {MAX_BODY_BYTES} are accepted")
         status, content = await coalescer.answer(body)

@@ -252,8 +252,15 @@ def read_covariates_csv(path, column: str | None, date_column: str | None, futur
     if both:
         raise InputError(f"column {both[0]!r} is named both in --future and --past; a covariate is known "
                          "either over the horizon (--future) or only up to today (--past)")
+    if fmt.fill is not None:
+        raise InputError("--fill does not apply with covariates (--future, --past, --calendar, --holidays): "
+                         "fill the gaps in the file first, or leave the covariates out")
+    if column is None and not named:  # (--calendar or --holidays alone: the one numeric column)
+        numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])
+                   and c != date_column and str(c).strip().lower() not in DATE_NAMES]
+        column = numeric[0] if len(numeric) == 1 else None
     if column is None:
-        raise InputError("--future/--past need --column: the series to forecast among "
+        raise InputError("covariates need --column: the series to forecast among "
                          f"{_names(frame)}")
     for flag, names in (("--future", future), ("--past", past)):
         for c in names:

@@ -107,6 +107,8 @@ def parse_dates(column: pd.Series, flag: str = "--date-column",
             column = pd.Series(values.astype(np.int64).astype(str), index=column.index, name=name)
     if pd.api.types.is_numeric_dtype(column):
         dates = _number_dates(column, flag, fmt.date_unit)
+        if fmt.date_unit and fmt.tz is not None:  # (time since 1970 counts UTC instants, not a zone's clock)
+            dates = dates.tz_localize("UTC")
     elif fmt.date_unit:
         raise InputError(f"--date-unit {fmt.date_unit} reads numbers, and {flag} {name!r} holds text such as "
                          f"{column.iloc[0]!r}; leave --date-unit out")

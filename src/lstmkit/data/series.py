@@ -137,10 +137,12 @@ def regular_dates(index: pd.DatetimeIndex) -> pd.DatetimeIndex | None:
     """The dates ``index`` would have with its gaps filled (``index`` itself when it has none),
     or None when no frequency fits it even with gaps. ``index``: sorted, unique dates.
 
-    A frequency is read from the dates around the gaps: the most common frequency of runs of
-    three consecutive dates (at most ``GAP_SAMPLES`` runs, spread over the series). The dates
-    must all lie on that frequency's dates from the first to the last, and at most
-    ``MAX_FILLED_SHARE`` of the filled series may be new, else the dates are irregular."""
+    A frequency is read from the dates around the gaps: the three most common frequencies of
+    runs of three consecutive dates (at most ``GAP_SAMPLES`` runs, spread over the series), and
+    business days where the dates fall on weekdays only. The dates must all lie on a
+    frequency's dates from the first to the last, and at most ``MAX_FILLED_SHARE`` of the
+    filled series may be new, else the dates are irregular; of those that fit, the one that
+    fills the fewest dates is taken."""
     if len(index) < 3:
         return None
     if infer_freq(index) is not None:
@@ -150,14 +152,16 @@ def regular_dates(index: pd.DatetimeIndex) -> pd.DatetimeIndex | None:
     runs.pop(None, None)
     if not runs:
         return None
-    freq, allowed = runs.most_common(1)[0][0], len(index) / (1 - MAX_FILLED_SHARE)
+    allowed = len(index) / (1 - MAX_FILLED_SHARE)
     smallest = int(np.diff(index.asi8).min())  # (no step is shorter: a bound before building the range,
     if (index.asi8[-1] - index.asi8[0]) / smallest + 1 > 1.15 * allowed:  # with room for months' lengths)
         return None
-    full = pd.date_range(index[0], index[-1], freq=freq)
-    if len(full) > allowed or not index.isin(full).all():
-        return None
-    return full
+    candidates = [freq for freq, _ in runs.most_common(3)]
+    if "D" in candidates and (index.dayofweek < 5).all():  # (weekdays only: business days, no weekends)
+        candidates.insert(0, "B")
+    fits = [full for full in (pd.date_range(index[0], index[-1], freq=freq) for freq in candidates)
+            if len(full) <= allowed and index.isin(full).all()]
+    return min(fits, key=len) if fits else None  # (the fewest dates to fill)
 
 
 def gap_hint(index: pd.DatetimeIndex) -> str:

@@ -126,7 +126,11 @@ def class_weights(class_weight, classes: np.ndarray, codes: np.ndarray) -> np.nd
         if unknown:
             listed = ", ".join(repr(c) for c in classes.tolist()[:12])
             raise InputError(f"class_weight names {unknown[0]!r}, which is not a class of y ({listed})")
-        return np.array([float(class_weight.get(c, 1.0)) for c in classes.tolist()])
+        weights = np.array([float(class_weight.get(c, 1.0)) for c in classes.tolist()])
+        if len(np.unique(codes[weights[codes] > 0])) < 2:
+            raise InputError(f"class_weight {class_weight!r} gives weight 0 to all classes but at most one; "
+                             "a classifier needs two classes with weight > 0 to learn anything")
+        return weights
     counts = np.bincount(codes, minlength=len(classes))
     return len(codes) / (len(counts) * np.maximum(counts, 1))
 

@@ -64,7 +64,8 @@ def plan(budget: float, per_step: float, n_rows: int, batch_size: int, n_network
     epoch = per_step * math.ceil(n_rows / batch_size)
     rounds = math.ceil(n_networks / max(1, n_jobs))
     share = (budget - spent) / rounds
-    planned = min(epochs, int(SAFETY * share // epoch)) if share > 0 else 0
+    fits = SAFETY * share / epoch if share > 0 else 0.0  # (epochs that fit: may be huge, or inf)
+    planned = epochs if fits >= epochs else int(fits)
     if planned < 1:
         batches, needed = math.ceil(n_rows / batch_size), rounds * epoch / SAFETY
         raise InputError(f"time_budget={budget:g} s cannot train one epoch of each of {n_networks} "
