@@ -4,7 +4,6 @@ model are one-line errors before anything big is read, hashed or allocated."""
 
 import json
 import os
-import shutil
 import time
 import tracemalloc
 
@@ -14,6 +13,7 @@ import pytest
 import lstmkit
 from lstmkit import Forecaster, InputError, SequenceGenerator, TextClassifier
 from lstmkit.errors import LIMITS, InputTypeError
+from tests.test_tampered_models import copy, edit  # (a saved model copied, a JSON file edited)
 
 
 @pytest.fixture(scope="module")
@@ -32,15 +32,6 @@ def others(tmp_path_factory):
     return root
 
 
-def copy(source, tmp_path):
-    shutil.copytree(source, tmp_path / "m")
-    return tmp_path / "m"
-
-
-def edit(path, name, change):
-    data = json.loads((path / name).read_text())
-    change(data)
-    (path / name).write_text(json.dumps(data))
 
 
 def refused(path, message, error=InputError, seconds=3.0, megabytes=64):
