@@ -21,6 +21,7 @@ def test_training_bytes_scale_a_short_probe_to_the_whole_batch():
 
 def test_a_fit_that_cannot_fit_in_memory_is_refused_before_training(monkeypatch):
     monkeypatch.setattr(memory, "available_bytes", lambda device="cpu": 50 * 2**20)  # 50 MB free
+    monkeypatch.setitem(LIMITS, "text_chars", 10**8)  # (the memory check, not the length limit)
     with pytest.raises(InputError, match=r"^training on batches of 8 sequences of up to 3,000 steps needs "
                                          r"about .* of memory, and 50 MB is available; lower batch_size"):
         SequenceClassifier(epochs=1, batch_size=8, random_state=0).fit(np.zeros((8, 3000, 1)), [0, 1] * 4)
@@ -98,6 +99,7 @@ def test_networks_too_big_for_memory_are_refused_before_any_is_built(monkeypatch
 
 
 def test_predicting_a_sequence_too_long_for_memory_is_refused_and_long_ones_go_few_at_a_time(monkeypatch):
+    monkeypatch.setitem(LIMITS, "text_chars", 10**8)  # (the memory check, not the length limit)
     clf = SequenceClassifier(epochs=2, hidden_size=8, n_folds=1, random_state=0).fit(
         np.random.default_rng(0).normal(size=(8, 30, 1)), [0, 1] * 4)
     short = clf.predict_proba(np.zeros((3, 30, 1)))

@@ -70,3 +70,15 @@ def test_fill_with_covariates_is_refused_and_calendar_alone_takes_the_one_series
     assert json.loads(capsys.readouterr().out)["data"]["n_train"] == 32
     assert main(["forecast", str(path), "--calendar", "--fill", "zero", "--epochs", "1", "--no-plot"]) == 2
     assert "--fill does not apply with covariates" in capsys.readouterr().err
+
+
+def test_a_text_past_the_limit_at_predict_is_refused_naming_max_length(monkeypatch):
+    from lstmkit import TextClassifier
+    from lstmkit.errors import LIMITS
+
+    clf = TextClassifier(arch="vanilla", hidden_size=4, embedding_dim=4, epochs=1, n_folds=1, min_count=1,
+                         random_state=0).fit(["good day", "bad day", "good one", "bad one"] * 3, [1, 0] * 6)
+    monkeypatch.setitem(LIMITS, "text_chars", 100)
+    with pytest.raises(InputError, match=r"X\[1\] has 500 characters, above the 100 .*max_length"):
+        clf.predict(["good", "good " * 100])
+    assert len(clf.set_params(max_length=10).predict(["good", "good " * 100])) == 2

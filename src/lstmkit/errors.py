@@ -52,7 +52,7 @@ def check_fitted(estimator, attribute: str, call: str = "fit") -> None:
 LIMITS = {"hidden_size": 8192, "n_layers": 64, "n_models": 1000, "n_tokens": 10_000_000,
           "beam_width": 1000, "epochs": 1_000_000, "embedding_dim": 8192, "conv_channels": 8192,
           "batch_size": 1 << 20, "lookback": 1_000_000, "csv_columns": 100_000, "csv_bytes": 1 << 30,
-          "csv_line_bytes": 1 << 25,
+          "csv_line_bytes": 1 << 25, "text_chars": 1_000_000,
           "sample_seconds": 120, "source_length": 100_000,  # (seconds a sample may take; Seq2Seq tokens)
           "memory_share": 0.8, "config_json_bytes": 1 << 20, "preprocessing_json_bytes": 64 << 20}
 

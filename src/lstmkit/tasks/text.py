@@ -16,6 +16,7 @@ import torch
 
 from lstmkit.data.encoding import to_array
 from lstmkit.data.tokens import LEVELS, Vocabulary, as_texts, encode_texts, tokenize
+from lstmkit.errors import LIMITS, InputError
 from lstmkit.models.embedded import Embedded
 from lstmkit.models.registry import arch_options, build
 from lstmkit.tasks._base import Choice, Int, Real
@@ -97,6 +98,12 @@ class TextClassifier(SequenceClassifier):
         return self._inputs(texts)
 
     def _inputs(self, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+        longest = max(range(len(texts)), key=lambda i: len(texts[i]), default=None)
+        if self.max_length is None and longest is not None and len(texts[longest]) > LIMITS["text_chars"]:
+            raise InputError(f"X[{longest}] has {len(texts[longest]):,} characters, above the "
+                             f"{LIMITS['text_chars']:,} a text may hold without max_length (a limit against "
+                             "exhausting the machine: set_params(max_length=...) keeps each text's first "
+                             "tokens, or raise lstmkit.errors.LIMITS['text_chars'] on purpose)")
         ids, lengths = encode_texts(texts, self.vocabulary_, self.level, self.max_length)
         return torch.from_numpy(ids).to(self.device_), torch.from_numpy(lengths).to(self.device_)
 
