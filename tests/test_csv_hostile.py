@@ -84,3 +84,9 @@ def test_a_date_far_away_is_judged_without_building_its_range():
     assert regular_dates(seconds) is None  # (7.6 billion seconds: refused by the bound, not built)
     with pytest.raises(InputError, match="irregular dates"):
         as_series(pd.Series(np.arange(101.0), index=seconds))
+
+
+def test_of_two_columns_named_like_dates_the_one_holding_dates_is_read(tmp_path):
+    text = "week,month,y\n" + "".join(f"{i + 1},{m},{i}\n" for i, m in enumerate(MONTHS))
+    y = read_series_csv(write(tmp_path, text), column="y")
+    assert y.index[0] == pd.Timestamp("1949-01-01") and len(y) == 36

@@ -74,6 +74,8 @@ def _date_column(frame: pd.DataFrame, path, column: str | None, fmt: CsvFormat):
     """The column of dates: the first named like one, else the only text column whose every
     value reads as a date (None when there is none)."""
     named = [c for c in frame.columns if str(c).strip().lower() in DATE_NAMES and c != column]
+    if len(named) > 1:  # (week = 1..144 beside month = dates: the one that holds dates)
+        named = [c for c in named if _holds_dates(frame[c], fmt) or _holds_years(frame[c])] or named
     if named:
         return named[0]
     found = [c for c in frame.columns if c != column and _holds_dates(frame[c], fmt)]
@@ -81,6 +83,13 @@ def _date_column(frame: pd.DataFrame, path, column: str | None, fmt: CsvFormat):
         raise InputError(f"{path} has several columns of dates ({', '.join(map(repr, found[:12]))}); name "
                          "one with --date-column")
     return found[0] if found else None
+
+
+def _holds_years(values: pd.Series) -> bool:
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return False
+    numbers = values.to_numpy(dtype=np.float64)
+    return bool(np.isfinite(numbers).all() and ((numbers >= 1678) & (numbers <= 2261)).all())
 
 
 def _holds_dates(values: pd.Series, fmt: CsvFormat) -> bool:
