@@ -63,3 +63,16 @@ def test_the_budget_is_a_parameter_kept_by_save_and_checked(tmp_path):
     assert TextClassifier(time_budget=5).get_params()["time_budget"] == 5
     with pytest.raises(InputError, match="time_budget must be a finite number > 0"):
         SequenceClassifier(time_budget=0).fit(X, y)
+
+
+def test_a_big_fit_without_a_budget_says_beforehand_how_long_it_will_take(monkeypatch, caplog):
+    X, y = data()
+    monkeypatch.setattr(time_budget, "ESTIMATE_STEPS", 0)  # (every fit counts as big)
+    monkeypatch.setattr(time_budget, "step_seconds", lambda *args: 2.0)  # (an epoch: 1 batch, 2 s)
+    with caplog.at_level(logging.WARNING, logger="lstmkit"):
+        SequenceClassifier(arch="vanilla", hidden_size=4, epochs=40, random_state=0).fit(X, y)
+    assert "this fit will take about 4 min (3 network(s) x 40 epochs of about 2 s)" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="lstmkit"):
+        time_budget._announce(0.01, 3, 1, 300)  # (9 s: nothing to say)
+    assert caplog.text == ""

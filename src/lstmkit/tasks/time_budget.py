@@ -8,7 +8,9 @@ batches of an epoch gives the seconds an epoch takes. The networks train one aft
 schedule then spans the planned epochs). A budget that cannot train one epoch of each network
 is refused in one line. The plan is said in one line (logger ``lstmkit``), and each network
 also stops at its share of the budget if it runs slower than the probe said
-(``TrainConfig.max_seconds``).
+(``TrainConfig.max_seconds``). Without a budget, a fit that reads over ``ESTIMATE_STEPS``
+sequence steps (rows x longest x networks x epochs) is probed the same way, and one warning
+says how long it will take when that is over ``pace.LONG_FIT_SECONDS``, and what shortens it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from lstmkit.errors import InputError
 PROBE_STEPS = 8  # gradient steps timed (after one untimed warm-up step)
 PROBE_SECONDS = 0.2  # ... or more steps, until this long
 SAFETY = 0.9  # share of each network's seconds that the planned epochs fill (the rest: validation, set-up)
+ESTIMATE_STEPS = 5e7  # without a budget, fits reading more sequence steps than this are timed and announced
 
 logger = logging.getLogger("lstmkit")
 
@@ -83,10 +86,24 @@ def epochs_for(estimator, x: tuple, target: torch.Tensor, loss_fn, n_rows: int, 
     a ``time_budget``, else the plan (a throwaway network timed; ``started``: the fit's start,
     ``time.perf_counter()``)."""
     budget = getattr(estimator, "time_budget", None)
-    if budget is None:
+    steps = n_rows * int(x[1].max()) * n_networks * estimator.epochs  # (sequence steps the fit reads)
+    if budget is None and steps < ESTIMATE_STEPS:
         return estimator.epochs, None
     with torch.random.fork_rng(devices=[]):
         module = estimator._network(estimator._check_params()).to(target.device)
     per_step = step_seconds(module, loss_fn, x, target, estimator.batch_size)
+    if budget is None:  # a big fit: say beforehand when it will be long, and what shortens it
+        _announce(per_step * math.ceil(n_rows / estimator.batch_size), n_networks, n_jobs, estimator.epochs)
+        return estimator.epochs, None
     return plan(budget, per_step, n_rows, estimator.batch_size, n_networks, n_jobs, estimator.epochs,
                 time.perf_counter() - started)
+
+
+def _announce(epoch: float, n_networks: int, n_jobs: int, epochs: int) -> None:
+    from lstmkit.pace import LONG_FIT_SECONDS, minutes
+
+    total = epoch * epochs * math.ceil(n_networks / max(1, n_jobs))
+    if total > LONG_FIT_SECONDS:
+        logger.warning(f"lstmkit: this fit will take about {minutes(total)} ({n_networks} network(s) x "
+                       f"{epochs} epochs of about {epoch:.2g} s); time_budget=seconds plans the epochs to "
+                       "fit a budget, and fewer epochs or n_folds, n_jobs=2, or shorter sequences shorten it")
