@@ -196,9 +196,11 @@ def _check_unambiguous(column: pd.Series, dates: pd.DatetimeIndex, flag: str) ->
 def _check_years_written(column: pd.Series, dates: pd.DatetimeIndex, flag: str) -> None:
     """Refuse dates whose text does not write the year they were read as: two-digit years
     (Jan-49 read as 2049) and dates without a year (01/02 read in the current year)."""
-    years = pd.DatetimeIndex(dates).year.astype(str)
-    text = column.astype(str).to_numpy()
-    missing = next((i for i, (t, y) in enumerate(zip(text, years)) if y not in t), None)
+    index = pd.DatetimeIndex(dates)
+    years, text = index.year.astype(str), column.astype(str).to_numpy()
+    near = index.tz is not None  # (offsets read as UTC instants may cross New Year: a year either side)
+    missing = next((i for i, (t, y) in enumerate(zip(text, years)) if y not in t and not (
+        near and (str(int(y) - 1) in t or str(int(y) + 1) in t))), None)
     if missing is not None:
         raise InputError(f"{flag} {column.name!r} holds {text[missing]!r} (row {missing + 2}), read as the "
                          f"year {years[missing]}, which it does not write (a two-digit year, or none); write "
