@@ -144,10 +144,10 @@ def _read(path: Path, fmt: CsvFormat = CsvFormat(), **options) -> pd.DataFrame:
                          "(a limit against exhausting memory: raise lstmkit.errors.LIMITS['csv_bytes'] on "
                          "purpose, or use a Parquet file with lstmkit train)")
     try:
+        check_bytes(path)  # (first: a huge line must not be read whole to find the layout)
         layout = _layout(path)
         layout.update({k: v for k, v in (("sep", fmt.sep), ("decimal", fmt.decimal)) if v is not None})
         _check_width(path, layout.get("sep", ","))
-        check_bytes(path)
         check_header(path, layout.get("sep", ","))
         options = {**layout, **options}
         with warnings.catch_warnings():
