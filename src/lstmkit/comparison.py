@@ -48,9 +48,8 @@ def line(v: dict) -> str:
     what, other, ours = KINDS.get(v["kind"], v["kind"]), v["best_other"], v["model"]
     if v["loses"]:
         share = 100 * v["worse_by"]
-        gap = f"{ours} {share:.0f}% worse" if share >= 1 else f"{ours} {share:.1g}% worse"
-        gap = gap if math.isfinite(v["worse_by"]) else \
-            f"{other} forecasts them exactly"  # (e.g. seasonal naive on a series that repeats exactly)
+        gap = (f"{ours} {share:{'.0f' if share >= 1 else '.1g'}}% worse" if math.isfinite(share) else
+               f"{other} forecasts them exactly")  # (e.g. seasonal naive on a series that repeats exactly)
         return (f"{other} beats {ours} on the {what}: {v['metric']} {v['other_score']:.3f} vs "
                 f"{v['score']:.3f} ({gap}); use {other} here")
     return (f"{v['model']} beats every baseline on the {what}: {v['metric']} {v['score']:.3f} vs "

@@ -147,7 +147,6 @@ def _read(path: Path, fmt: CsvFormat = CsvFormat(), **options) -> pd.DataFrame:
         check_bytes(path)  # (first: a huge line must not be read whole to find the layout)
         layout = _layout(path)
         layout.update({k: v for k, v in (("sep", fmt.sep), ("decimal", fmt.decimal)) if v is not None})
-        _check_width(path, layout.get("sep", ","))
         check_header(path, layout.get("sep", ","))
         options = {**layout, **options}
         with warnings.catch_warnings():
@@ -166,16 +165,6 @@ def _read(path: Path, fmt: CsvFormat = CsvFormat(), **options) -> pd.DataFrame:
     if frame.empty:
         raise InputError(f"{path} has a header but no rows")
     return frame
-
-
-def _check_width(path: Path, sep: str) -> None:
-    """Refuse a header of more than ``LIMITS["csv_columns"]`` fields before pandas reads the file."""
-    with open(path, encoding="utf-8", errors="replace") as f:
-        header = f.readline(64 * LIMITS["csv_columns"])
-    if header.count(sep) >= LIMITS["csv_columns"]:
-        raise InputError(f"{path} has over {LIMITS['csv_columns']:,} columns in its header (separator "
-                         f"{sep!r}), above the limit a CSV may hold (raise "
-                         "lstmkit.errors.LIMITS['csv_columns'] on purpose)")
 
 
 def _names(frame: pd.DataFrame, shown: int = 12) -> str:

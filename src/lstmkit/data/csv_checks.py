@@ -45,10 +45,16 @@ def check_bytes(path: Path) -> None:
 
 
 def check_header(path: Path, sep: str) -> None:
-    """Refuse a header that names a column twice (pandas would rename the second ``name.1``
-    and a user's ``--column name`` would silently take the first)."""
+    """Refuse, before pandas reads the file, a header of more than ``LIMITS["csv_columns"]``
+    fields, and one that names a column twice (pandas would rename the second ``name.1`` and a
+    user's ``--column name`` would silently take the first)."""
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
-        header = next(csv.reader([f.readline()], delimiter=sep), [])
+        line = f.readline(64 * LIMITS["csv_columns"])
+    if line.count(sep) >= LIMITS["csv_columns"]:
+        raise InputError(f"{path} has over {LIMITS['csv_columns']:,} columns in its header (separator "
+                         f"{sep!r}), above the limit a CSV may hold (raise "
+                         "lstmkit.errors.LIMITS['csv_columns'] on purpose)")
+    header = next(csv.reader([line], delimiter=sep), [])
     names = [name.strip() for name in header]
     seen = set()
     for i, name in enumerate(names):

@@ -36,13 +36,16 @@ def step_seconds(module: torch.nn.Module, loss_fn, x: tuple, target: torch.Tenso
     """Seconds one gradient step of ``module`` takes on batches of ``batch_size`` rows of ``x``
     (a tuple of tensors: inputs and lengths) and ``target``, measured (``module`` is trained:
     pass a throwaway copy)."""
-    optimizer = torch.optim.Adam(module.parameters(), lr=1e-3)
+    from lstmkit.optim import _adam
+    from lstmkit.training import TrainConfig
+
+    optimizer, _ = _adam(module, TrainConfig(lr=1e-3))  # (the training loop's own: no torch._dynamo import)
     n = len(target)
     generator = torch.Generator().manual_seed(0)
 
     def step() -> None:
         rows = torch.randint(n, (min(batch_size, n),), generator=generator).to(target.device)
-        optimizer.zero_grad()
+        optimizer.zero_grad(set_to_none=False)  # (keeps the flat gradient views)
         loss_fn(module(*(t[rows] for t in x)), target[rows]).backward()
         optimizer.step()
 
